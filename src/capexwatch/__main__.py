@@ -1,0 +1,7 @@
+"""``python -m capexwatch``."""
+
+import sys
+
+from capexwatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,103 @@
+"""Settings: where the store lives, who we are to the SEC, where the APIs are.
+
+Precedence: environment variable > ``$CAPEXWATCH_HOME/config.toml`` > default. Settings are read
+fresh by :func:`get_settings` each call (cheap), so tests and long-running servers see changes to
+the environment.
+
+Environment variables
+---------------------
+CAPEXWATCH_HOME              data directory (store, cache, config.toml); default: the user data dir
+CAPEXWATCH_DB                path of the DuckDB file; default ``$CAPEXWATCH_HOME/capexwatch.duckdb``
+CAPEXWATCH_SEC_USER_AGENT    "Name email@example.com" sent to the SEC (``EDGAR_IDENTITY`` also read)
+CAPEXWATCH_SEC_BASE_URL      default https://data.sec.gov
+CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-index/xbrl
+CAPEXWATCH_FRED_BASE_URL     default https://api.stlouisfed.org
+CAPEXWATCH_FRED_CSV_URL      default https://fred.stlouisfed.org/graph/fredgraph.csv
+FRED_API_KEY                 FRED API key (optional: the keyless CSV download is the fallback)
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from capexwatch.errors import ConfigError
+
+__all__ = ["Settings", "get_settings", "home_dir"]
+
+_DEFAULTS: dict[str, str] = {
+    "sec_base_url": "https://data.sec.gov",
+    "sec_archives_url": "https://www.sec.gov/Archives/edgar/daily-index/xbrl",
+    "fred_base_url": "https://api.stlouisfed.org",
+    "fred_csv_url": "https://fred.stlouisfed.org/graph/fredgraph.csv",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings (see module docstring for the sources)."""
+
+    home: Path
+    db_path: Path
+    cache_dir: Path
+    sec_user_agent: str | None
+    sec_base_url: str
+    sec_archives_url: str
+    fred_base_url: str
+    fred_csv_url: str
+    fred_api_key: str | None
+
+
+def home_dir() -> Path:
+    """The capexwatch data directory (``$CAPEXWATCH_HOME`` or the platform's user data dir)."""
+    env = os.environ.get("CAPEXWATCH_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("capexwatch", appauthor=False))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        raise ConfigError(
+            f"Cannot read settings file {path}: {exc}",
+            hint="Fix or delete the file; every setting can also be given as an environment variable.",
+        ) from exc
+
+
+def get_settings() -> Settings:
+    """Resolve the settings now (environment > config.toml > defaults)."""
+    home = home_dir()
+    toml = _read_toml(home / "config.toml")
+
+    def pick(key: str, *env_names: str) -> str | None:
+        for name in env_names:
+            value = os.environ.get(name)
+            if value:
+                return value
+        value = toml.get(key)
+        if value is not None:
+            return str(value)
+        return _DEFAULTS.get(key)
+
+    db = pick("db_path", "CAPEXWATCH_DB")
+    return Settings(
+        home=home,
+        db_path=Path(db).expanduser() if db else home / "capexwatch.duckdb",
+        cache_dir=home / "cache",
+        sec_user_agent=pick("sec_user_agent", "CAPEXWATCH_SEC_USER_AGENT", "EDGAR_IDENTITY"),
+        sec_base_url=(pick("sec_base_url", "CAPEXWATCH_SEC_BASE_URL") or "").rstrip("/"),
+        sec_archives_url=(pick("sec_archives_url", "CAPEXWATCH_SEC_ARCHIVES_URL") or "").rstrip("/"),
+        fred_base_url=(pick("fred_base_url", "CAPEXWATCH_FRED_BASE_URL") or "").rstrip("/"),
+        fred_csv_url=pick("fred_csv_url", "CAPEXWATCH_FRED_CSV_URL") or "",
+        fred_api_key=pick("fred_api_key", "FRED_API_KEY"),
+    )

@@ -1,0 +1,88 @@
+"""Gather what the report shows: the views of :mod:`capexwatch.store.panel`, as plain data.
+
+The terminal dashboard, the HTML report and ``report --json`` all render this one dict, so the
+numbers in each face are the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from capexwatch.store.db import Store
+
+__all__ = ["build_report_data"]
+
+
+def _records(df: Any, index_name: str | None = None) -> list[dict[str, Any]]:
+    if df is None or len(df) == 0:
+        return []
+    if index_name is not None:
+        df = df.reset_index().rename(columns={"index": index_name})
+    df = df.astype(object).where(df.notna(), None)
+    return list(df.to_dict(orient="records"))
+
+
+def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
+    """Everything the report renders, in base units, with sources."""
+    from capexwatch.metrics import caveats_for
+    from capexwatch.sources.snapshot import snapshot_version
+    from capexwatch.store import panel as P
+    from capexwatch.universe import BIG_FOUR
+
+    capex = P.capex_by_quarter(store, as_of=as_of)
+    spenders = [c for c in capex.columns if c.isupper()] if len(capex) else []
+    cloud = P.capex_vs_cloud(store, as_of=as_of)
+    intensity = P.capex_intensity(store, as_of=as_of)
+    nv = P.nvidia_vs_capex(store, as_of=as_of)
+    roi = P.roi_gap_headline(store, as_of=as_of)
+    latest_complete = capex[capex["big_four_complete"]].iloc[-1] if len(capex) and capex["big_four_complete"].any() else None
+    headline: dict[str, Any] = {}
+    if latest_complete is not None:
+        headline = {
+            "calendar_quarter": latest_complete.name,
+            "big_four_capex_usd": float(latest_complete["big_four_usd"]),
+            "big_four_capex_ttm_usd": _f(latest_complete["big_four_ttm_usd"]),
+            "big_four_capex_yoy_pct": _f(latest_complete["big_four_yoy_pct"]),
+            "big_four_capex_qoq_pct": _f(latest_complete["big_four_qoq_pct"]),
+        }
+    return {
+        "title": "capexwatch: AI-infrastructure capex against the revenue it earns",
+        "snapshot_version": snapshot_version(),
+        "as_of": str(as_of) if as_of is not None else None,
+        "store_path": str(store.path),
+        "headline": headline,
+        "capex_by_quarter": {
+            "tickers": spenders,
+            "big_four": list(BIG_FOUR),
+            "rows": _records(capex, "calendar_quarter"),
+            "sources": P.sources_of(store, "capex", spenders),
+            "caveats": {t: caveats_for("capex", t) for t in spenders if caveats_for("capex", t)},
+        },
+        "capex_vs_cloud": {
+            "rows": _records(cloud),
+            "sources": P.sources_of(store, "cloud_revenue", ["MSFT", "GOOGL", "AMZN", "ORCL"]),
+            "caveats": {t: caveats_for("cloud_revenue", t) for t in ("MSFT", "GOOGL", "AMZN", "ORCL")},
+        },
+        "capex_intensity": {
+            "rows": _records(intensity),
+            "sources": P.sources_of(store, "operating_cash_flow", sorted(set(intensity["ticker"])) if len(intensity) else [])
+            + P.sources_of(store, "revenue", sorted(set(intensity["ticker"])) if len(intensity) else []),
+        },
+        "nvidia_vs_capex": {
+            "rows": _records(nv, "calendar_quarter"),
+            "sources": P.sources_of(store, "data_center_revenue", ["NVDA"]),
+            "caveats": {"NVDA": caveats_for("data_center_revenue", "NVDA")},
+        },
+        "roi_gap": roi,
+    }
+
+
+def _f(x: Any) -> float | None:
+    try:
+        import math
+
+        v = float(x)
+        return None if math.isnan(v) else v
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,70 @@
+"""The self-contained HTML report: one file, plotly.js inlined once, no external URL to load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+__all__ = ["render_html", "write_html"]
+
+
+def _env() -> Any:
+    import jinja2
+
+    from capexwatch.report import fmt
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("capexwatch.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(usd=fmt.usd, pct=fmt.pct, ratio=fmt.ratio)
+    return env
+
+
+def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | None = None) -> str:
+    """The report as one HTML string.
+
+    *extra_sections* are ``{"id", "title", "html"}`` blocks (signals board, fan charts) added by
+    other layers; their figure divs must not include plotly.js (it is inlined once here).
+    """
+    from plotly.offline import get_plotlyjs
+
+    from capexwatch._json import dumps
+    from capexwatch.report import charts
+
+    def div(fig: Any) -> str:
+        return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+
+    figures = {
+        "capex": div(charts.capex_chart(data)),
+        "cloud": div(charts.cloud_chart(data)),
+        "intensity": div(charts.intensity_chart(data)),
+        "nvidia": div(charts.nvidia_chart(data)),
+        "roi": div(charts.roi_chart(data)),
+    }
+    # the embedded JSON is the report's data for scripts and tests; '</' is escaped for <script>
+    data_json = dumps(data, indent=None).replace("</", "<\\/")
+    return str(_env().get_template("report.html.j2").render(
+        d=data, figures=figures, plotlyjs=get_plotlyjs(), data_json=data_json,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), extra_sections=extra_sections or [],
+    ))
+
+
+def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
+    """Write the report to *path* atomically (temp file then rename) and return the path."""
+    from capexwatch.errors import CapexwatchError
+
+    path = Path(path).expanduser().resolve()
+    html = render_html(data, **kw)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise CapexwatchError(f"Cannot write the report to {path}: {exc.strerror}.",
+                              hint="Pass --out with a path you can write to.") from exc
+    return path

@@ -1,0 +1,576 @@
+"""The DuckDB store: schema, migrations, transactions, loads and reads.
+
+See ``NOTES.md`` beside this file for the tables and the read/write contract. Every write runs in
+one transaction: a failure inside leaves the file exactly as it was. The first open of a new file
+loads the bundled snapshot; loading is idempotent (a reload replaces curated rows by key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from capexwatch.errors import StoreError, UnknownTickerError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store", "MIGRATIONS"]
+
+#: columns of the ``panel`` table and of :meth:`Store.quarters`, in order
+PANEL_COLUMNS = [
+    "ticker", "metric", "fiscal_year", "fiscal_quarter", "fiscal_period", "period_start", "period_end",
+    "calendar_quarter", "value", "unit", "method", "status", "reason", "tag", "accn", "form", "filed",
+    "known_at", "source", "source_url", "source_kind", "note", "derived_from", "view", "load_id",
+]
+
+#: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
+SOURCE_PRECEDENCE = {"sec": 0, "user": 1, "curated": 2}
+
+#: days after a quarter's end at which a curated figure with no filing date counts as public
+CURATED_PUBLICATION_LAG_DAYS = 45
+
+_PANEL_DDL = """
+CREATE TABLE panel (
+    ticker VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+    fiscal_year INTEGER NOT NULL, fiscal_quarter INTEGER NOT NULL, fiscal_period VARCHAR NOT NULL,
+    period_start DATE, period_end DATE NOT NULL, calendar_quarter VARCHAR,
+    value DOUBLE, unit VARCHAR NOT NULL, method VARCHAR NOT NULL, status VARCHAR NOT NULL,
+    reason VARCHAR, tag VARCHAR, accn VARCHAR, form VARCHAR, filed DATE, known_at DATE,
+    source VARCHAR NOT NULL, source_url VARCHAR, source_kind VARCHAR, note VARCHAR,
+    derived_from VARCHAR, view VARCHAR NOT NULL, load_id VARCHAR,
+    PRIMARY KEY (ticker, metric, fiscal_year, fiscal_quarter, source, view),
+    CHECK (fiscal_quarter BETWEEN 1 AND 4),
+    CHECK (method IN ('reported', 'derived')),
+    CHECK (status IN ('ok', 'not-derivable')),
+    CHECK (view IN ('latest', 'first-filed')),
+    CHECK (source IN ('sec', 'curated', 'user'))
+)
+"""
+
+#: numbered schema migrations, applied in order inside one transaction each
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "initial schema",
+        [
+            """CREATE TABLE entities (
+                ticker VARCHAR PRIMARY KEY, name VARCHAR, cik BIGINT, role VARCHAR,
+                fye_month INTEGER, big_four BOOLEAN DEFAULT FALSE, notes VARCHAR,
+                origin VARCHAR NOT NULL)""",
+            """CREATE TABLE loads (
+                load_id VARCHAR PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, kind VARCHAR NOT NULL,
+                origin VARCHAR, version VARCHAR, rows BIGINT)""",
+            """CREATE TABLE facts (
+                load_id VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL, ticker VARCHAR, cik BIGINT,
+                taxonomy VARCHAR, tag VARCHAR, unit VARCHAR, period_start DATE, period_end DATE,
+                value DOUBLE, accn VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE,
+                frame VARCHAR)""",
+            _PANEL_DDL,
+            """CREATE TABLE annual (
+                ticker VARCHAR NOT NULL, metric VARCHAR NOT NULL, fiscal_year INTEGER NOT NULL,
+                period_end DATE, value DOUBLE, unit VARCHAR NOT NULL, source VARCHAR NOT NULL,
+                source_url VARCHAR, source_kind VARCHAR, note VARCHAR, load_id VARCHAR,
+                PRIMARY KEY (ticker, metric, fiscal_year, source))""",
+            """CREATE TABLE series (
+                series_id VARCHAR NOT NULL, date DATE NOT NULL, value DOUBLE, source VARCHAR,
+                load_id VARCHAR, PRIMARY KEY (series_id, date))""",
+            """CREATE TABLE series_meta (
+                series_id VARCHAR PRIMARY KEY, title VARCHAR, units VARCHAR, frequency VARCHAR,
+                source VARCHAR)""",
+            """CREATE TABLE events (
+                event_id VARCHAR PRIMARY KEY, date DATE NOT NULL, entity VARCHAR, counterparty VARCHAR,
+                kind VARCHAR NOT NULL, metric VARCHAR, amount DOUBLE, amount_high DOUBLE,
+                unit VARCHAR, old_value DOUBLE, new_value DOUBLE, jurisdiction VARCHAR,
+                scope VARCHAR, description VARCHAR, source_url VARCHAR NOT NULL,
+                source_kind VARCHAR, confidence VARCHAR, load_id VARCHAR)""",
+            """CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL, model VARCHAR NOT NULL,
+                scenario VARCHAR, paths BIGINT, seed BIGINT, parameters JSON, outputs JSON)""",
+        ],
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
+    if x is None:
+        return None
+    return [x] if isinstance(x, str) else list(x)
+
+
+class Store:
+    """A capexwatch DuckDB store. Use :func:`capexwatch.open` to get one."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False, load_snapshot: bool = True) -> Store:
+        """Open (and on first use create, migrate and load) the store at *path*."""
+        from capexwatch.config import get_settings
+
+        db_path = Path(path) if path is not None else get_settings().db_path
+        db_path = db_path.expanduser()
+        if read_only and not db_path.exists():
+            raise StoreError(
+                f"No store at {db_path}.",
+                hint="Run any capexwatch command once without read-only access to create it.",
+            )
+        if not read_only:
+            try:
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the capexwatch home directory {db_path.parent}: {exc.strerror}.",
+                    hint="Set CAPEXWATCH_HOME to a directory you can write to.",
+                ) from exc
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _open_error(db_path, exc) from exc
+        store = cls(con, db_path, read_only=read_only)
+        try:
+            if not read_only:
+                store.migrate()
+                if load_snapshot and not store.snapshot_loaded():
+                    store.load_snapshot()
+            else:
+                store._check_schema()
+        except duckdb.Error as exc:
+            con.close()
+            raise _open_error(db_path, exc) from exc
+        except Exception:
+            con.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        """The highest applied migration (0 for an empty file)."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _check_schema(self) -> None:
+        v = self.schema_version()
+        if v != SCHEMA_VERSION:
+            raise StoreError(
+                f"The store {self.path} has schema version {v}; this capexwatch needs {SCHEMA_VERSION}.",
+                hint="Open it once without read-only access to migrate it.",
+            )
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; returns the versions applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+            "description VARCHAR, applied_at TIMESTAMP)"
+        )
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"The store {self.path} was written by a newer capexwatch (schema {current} > "
+                f"{SCHEMA_VERSION}).",
+                hint="Upgrade capexwatch, or point CAPEXWATCH_HOME elsewhere.",
+            )
+        applied = []
+        for version, description, statements in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.transaction() as con:
+                for sql in statements:
+                    con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)", [version, description, _now()]
+                )
+            applied.append(version)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run several writes as one: commit at the end, roll back on any error."""
+        if self.read_only:
+            raise StoreError(f"The store {self.path} is open read-only.", hint="Open it without read_only.")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def _new_load(self, con: duckdb.DuckDBPyConnection, kind: str, origin: str, rows: int,
+                  version: str | None = None) -> str:
+        load_id = uuid.uuid4().hex[:16]
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?)", [load_id, _now(), kind, origin, version, rows]
+        )
+        return load_id
+
+    # ------------------------------------------------------------------ snapshot
+
+    def snapshot_loaded(self) -> str | None:
+        """The version of the bundled snapshot loaded into this store, or None."""
+        from capexwatch.sources.snapshot import snapshot_version
+
+        row = self.con.execute(
+            "SELECT version FROM loads WHERE kind = 'snapshot' AND version = ? LIMIT 1", [snapshot_version()]
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def load_snapshot(self) -> dict[str, int]:
+        """Load (or reload) the bundled snapshot in one transaction; idempotent."""
+        from capexwatch.sources import snapshot
+        from capexwatch.store import load as L
+
+        quarters = L.curated_panel(snapshot.load_company_quarters(), snapshot.load_published_figures())
+        annual = L.curated_annual(snapshot.load_published_figures())
+        macro = snapshot.load_macro()
+        events = L.events_frame(snapshot.load_events())
+        entities = L.universe_entities()
+        counts = {"panel": len(quarters), "annual": len(annual), "series": len(macro), "events": len(events)}
+        with self.transaction() as con:
+            load_id = self._new_load(
+                con, "snapshot", "bundled", sum(counts.values()), version=snapshot.snapshot_version()
+            )
+            self._upsert_entities(con, entities, only_missing=False)
+            self._write_panel(con, quarters, load_id)
+            self._upsert(con, "annual", annual.assign(load_id=load_id), ["ticker", "metric", "fiscal_year", "source"])
+            self._upsert(con, "series", macro.assign(load_id=load_id), ["series_id", "date"])
+            meta = L.series_meta_frame(snapshot.series_meta())
+            self._upsert(con, "series_meta", meta, ["series_id"])
+            if len(events):
+                self._upsert(con, "events", events.assign(load_id=load_id), ["event_id"])
+        return counts
+
+    # ------------------------------------------------------------------ writes
+
+    def _upsert(self, con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, key: list[str]) -> int:
+        """Replace rows of *table* that share *key* with *df*'s, then insert *df* (same transaction)."""
+        if df.empty:
+            return 0
+        cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+        df = df.reindex(columns=cols)
+        name = f"_incoming_{uuid.uuid4().hex[:8]}"
+        con.register(name, df)
+        try:
+            on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
+            con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {name} i WHERE {on})")
+            collist = ", ".join(cols)
+            casts = ", ".join(f"CAST({c} AS {t})" for c, t in self._types(con, table))
+            con.execute(f"INSERT INTO {table} ({collist}) SELECT {casts} FROM {name}")
+        finally:
+            con.unregister(name)
+        return len(df)
+
+    @staticmethod
+    def _types(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+    def _write_panel(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, load_id: str) -> int:
+        return self._upsert(
+            con, "panel", df.assign(load_id=load_id),
+            ["ticker", "metric", "fiscal_year", "fiscal_quarter", "source", "view"],
+        )
+
+    def _upsert_entities(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, *, only_missing: bool) -> int:
+        if only_missing:
+            known = {r[0] for r in con.execute("SELECT ticker FROM entities").fetchall()}
+            df = df[~df["ticker"].isin(known)]
+        return self._upsert(con, "entities", df, ["ticker"])
+
+    def write_panel(self, df: pd.DataFrame, *, kind: str, origin: str) -> int:
+        """Upsert panel rows (columns as :data:`PANEL_COLUMNS`) in one transaction."""
+        with self.transaction() as con:
+            load_id = self._new_load(con, kind, origin, len(df))
+            return self._write_panel(con, df, load_id)
+
+    def write_user_figures(self, rows: pd.DataFrame, entities: list[dict[str, Any]], *, origin: str) -> dict[str, int]:
+        """Load a user's validated figures (see :mod:`capexwatch.sources.usercsv`) in one transaction:
+        tickers not yet in the store become entities (origin ``user``); existing ones are kept."""
+        import pandas as pd
+
+        from capexwatch.store.load import fill_panel_columns
+
+        panel = fill_panel_columns(rows, source="user")
+        ents = pd.DataFrame(entities).assign(big_four=False, notes=None, origin="user")
+        if len(ents):
+            ents["name"] = ents["name"].fillna(ents["ticker"])
+            ents["cik"] = ents["cik"].astype("Int64")
+        with self.transaction() as con:
+            new = self._upsert_entities(con, ents, only_missing=True) if len(ents) else 0
+            load_id = self._new_load(con, "user-csv", origin, len(rows))
+            n = self._write_panel(con, panel, load_id)
+        return {"rows": len(rows), "panel_rows": n, "new_entities": new}
+
+    def append_facts(self, df: pd.DataFrame, *, origin: str) -> int:
+        """Append raw XBRL facts (append-only, stamped with a load id and time)."""
+        with self.transaction() as con:
+            return self._append_facts(con, df, origin)
+
+    def _append_facts(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, origin: str) -> int:
+        load_id = self._new_load(con, "facts", origin, len(df))
+        cols = [c for c, _ in self._types(con, "facts")]
+        df = df.assign(load_id=load_id, loaded_at=_now()).reindex(columns=cols)
+        name = f"_facts_{uuid.uuid4().hex[:8]}"
+        con.register(name, df)
+        try:
+            casts = ", ".join(f"CAST({c} AS {t})" for c, t in self._types(con, "facts"))
+            con.execute(f"INSERT INTO facts SELECT {casts} FROM {name}")
+        finally:
+            con.unregister(name)
+        return len(df)
+
+    def upsert_series(self, df: pd.DataFrame, meta: pd.DataFrame | None = None, *, origin: str) -> int:
+        """Upsert series observations (series_id, date, value, source) and optional metadata."""
+        with self.transaction() as con:
+            load_id = self._new_load(con, "series", origin, len(df))
+            n = self._upsert(con, "series", df.assign(load_id=load_id), ["series_id", "date"])
+            if meta is not None:
+                self._upsert(con, "series_meta", meta, ["series_id"])
+            return n
+
+    def upsert_events(self, df: pd.DataFrame, *, origin: str) -> int:
+        """Upsert curated events keyed by event_id."""
+        with self.transaction() as con:
+            load_id = self._new_load(con, "events", origin, len(df))
+            return self._upsert(con, "events", df.assign(load_id=load_id), ["event_id"])
+
+    def upsert_entity(self, *, ticker: str, name: str | None = None, cik: int | None = None,
+                      role: str | None = None, fye_month: int | None = None, big_four: bool = False,
+                      notes: str | None = None, origin: str = "user") -> None:
+        """Add or replace one entity."""
+        import pandas as pd
+
+        row = pd.DataFrame([{
+            "ticker": ticker.upper(), "name": name, "cik": cik, "role": role, "fye_month": fye_month,
+            "big_four": big_four, "notes": notes, "origin": origin,
+        }])
+        with self.transaction() as con:
+            self._upsert(con, "entities", row, ["ticker"])
+
+    def save_run(self, *, model: str, scenario: str | None, paths: int, seed: int | None,
+                 parameters: dict[str, Any], outputs: dict[str, Any]) -> str:
+        """Store a simulation run; returns its run_id."""
+        from capexwatch._json import dumps
+
+        run_id = uuid.uuid4().hex[:12]
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, _now(), model, scenario, paths, seed, dumps(parameters, indent=None),
+                 dumps(outputs, indent=None)],
+            )
+        return run_id
+
+    # ------------------------------------------------------------------ reads
+
+    def entities(self) -> pd.DataFrame:
+        """All entities (universe companies and those added by ingest)."""
+        return self.con.execute("SELECT * FROM entities ORDER BY ticker").df()
+
+    def entity(self, ticker_or_cik: str | int) -> dict[str, Any]:
+        """One entity by ticker (case-insensitive) or CIK; raises :class:`UnknownTickerError`."""
+        key = str(ticker_or_cik).strip()
+        if key.isdigit():
+            row = self.con.execute("SELECT * FROM entities WHERE cik = ?", [int(key)]).df()
+        else:
+            row = self.con.execute("SELECT * FROM entities WHERE ticker = ?", [key.upper()]).df()
+        if row.empty:
+            raise UnknownTickerError(key, self.con.execute("SELECT ticker FROM entities ORDER BY 1").df()["ticker"].tolist())
+        rec = row.iloc[0].to_dict()
+        return {k: (None if _isna(v) else v) for k, v in rec.items()}
+
+    def quarters(
+        self,
+        ticker: str | Sequence[str] | None = None,
+        metric: str | Sequence[str] | None = None,
+        *,
+        view: str = "latest",
+        source: str = "all",
+        as_of: str | dt.date | None = None,
+        ok_only: bool = False,
+    ) -> pd.DataFrame:
+        """Quarterly panel rows, one per ticker x metric x fiscal quarter (see NOTES.md).
+
+        Parameters
+        ----------
+        ticker, metric : one name or a list; None for all
+        view : ``latest`` (most recently filed) or ``first-filed`` (what was first reported)
+        source : ``all`` (precedence sec > user > curated, ok rows first), ``sec``, ``curated``, ``user``
+        as_of : keep only rows public by this date (``known_at <= as_of``)
+        ok_only : drop ``not-derivable`` rows
+        """
+        if view not in ("latest", "first-filed"):
+            raise StoreError(f"Unknown view {view!r}.", hint="Use 'latest' or 'first-filed'.")
+        if source not in ("all", *SOURCE_PRECEDENCE):
+            raise StoreError(f"Unknown source {source!r}.", hint="Use sec, curated, user or all.")
+        where, params = ["view = ?"], [view]
+        tickers = _as_list(ticker)
+        metrics = _as_list(metric)
+        if tickers is not None:
+            where.append("ticker IN (SELECT unnest(?))")
+            params.append([t.upper() for t in tickers])
+        if metrics is not None:
+            where.append("metric IN (SELECT unnest(?))")
+            params.append(metrics)
+        if source != "all":
+            where.append("source = ?")
+            params.append(source)
+        if as_of is not None:
+            where.append("known_at <= CAST(? AS DATE)")
+            params.append(str(as_of))
+        if ok_only:
+            where.append("status = 'ok'")
+        prec = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SOURCE_PRECEDENCE.items())
+        sql = f"""
+            SELECT {", ".join(PANEL_COLUMNS)} FROM panel WHERE {" AND ".join(where)}
+            QUALIFY row_number() OVER (
+                PARTITION BY ticker, metric, fiscal_year, fiscal_quarter
+                ORDER BY (status = 'ok') DESC, CASE source {prec} ELSE 9 END) = 1
+            ORDER BY ticker, metric, period_end
+        """
+        return self.con.execute(sql, params).df()
+
+    def annual(self, ticker: str | Sequence[str] | None = None, metric: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Published fiscal-year totals."""
+        where, params = ["TRUE"], []
+        if (t := _as_list(ticker)) is not None:
+            where.append("ticker IN (SELECT unnest(?))")
+            params.append([x.upper() for x in t])
+        if (m := _as_list(metric)) is not None:
+            where.append("metric IN (SELECT unnest(?))")
+            params.append(m)
+        return self.con.execute(
+            f"SELECT * FROM annual WHERE {' AND '.join(where)} ORDER BY ticker, metric, fiscal_year", params
+        ).df()
+
+    def series(self, series_id: str | Sequence[str] | None = None, start: str | dt.date | None = None,
+               end: str | dt.date | None = None) -> pd.DataFrame:
+        """Macro observations: series_id, date, value, source (sorted by series and date)."""
+        where, params = ["value IS NOT NULL"], []
+        if (s := _as_list(series_id)) is not None:
+            where.append("series_id IN (SELECT unnest(?))")
+            params.append([x.upper() for x in s])
+        if start is not None:
+            where.append("date >= CAST(? AS DATE)")
+            params.append(str(start))
+        if end is not None:
+            where.append("date <= CAST(? AS DATE)")
+            params.append(str(end))
+        return self.con.execute(
+            f"SELECT series_id, date, value, source FROM series WHERE {' AND '.join(where)} "
+            "ORDER BY series_id, date", params
+        ).df()
+
+    def series_meta(self) -> pd.DataFrame:
+        """Title, units and frequency of each series."""
+        return self.con.execute("SELECT * FROM series_meta ORDER BY series_id").df()
+
+    def events(self, kind: str | Sequence[str] | None = None, entity: str | Sequence[str] | None = None,
+               as_of: str | dt.date | None = None) -> pd.DataFrame:
+        """Curated events, oldest first."""
+        where, params = ["TRUE"], []
+        if (k := _as_list(kind)) is not None:
+            where.append("kind IN (SELECT unnest(?))")
+            params.append(k)
+        if (e := _as_list(entity)) is not None:
+            where.append("upper(entity) IN (SELECT unnest(?))")
+            params.append([x.upper() for x in e])
+        if as_of is not None:
+            where.append("date <= CAST(? AS DATE)")
+            params.append(str(as_of))
+        cols = "event_id, date, entity, counterparty, kind, metric, amount, amount_high, unit, old_value, " \
+               "new_value, jurisdiction, scope, description, source_url, source_kind, confidence"
+        return self.con.execute(
+            f"SELECT {cols} FROM events WHERE {' AND '.join(where)} ORDER BY date, event_id", params
+        ).df()
+
+    def runs(self, limit: int | None = None) -> pd.DataFrame:
+        """Stored simulation runs, newest first (parameters and outputs as JSON text)."""
+        sql = "SELECT * FROM runs ORDER BY created_at DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql).df()
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """One stored run with parameters and outputs decoded."""
+        row = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
+        if row.empty:
+            raise StoreError(f"No run {run_id!r} in the store.", hint="List runs with store.runs().")
+        rec = row.iloc[0].to_dict()
+        rec["parameters"] = json.loads(rec["parameters"])
+        rec["outputs"] = json.loads(rec["outputs"])
+        return rec
+
+    def loads(self) -> pd.DataFrame:
+        """The load log, newest first."""
+        return self.con.execute("SELECT * FROM loads ORDER BY loaded_at DESC").df()
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables."""
+        out = {}
+        for t in ("entities", "facts", "panel", "annual", "series", "events", "runs", "loads"):
+            row = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()
+            out[t] = int(row[0]) if row else 0
+        return out
+
+
+def _isna(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _open_error(path: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(
+            f"The store {path} is in use by another process.",
+            hint="Close the other capexwatch (or DuckDB) process, or set CAPEXWATCH_HOME to another directory.",
+        )
+    if "permission" in text.lower() or "read-only" in text.lower():
+        return StoreError(
+            f"Cannot write the store {path}: permission denied.",
+            hint="Set CAPEXWATCH_HOME to a directory you can write to.",
+        )
+    return StoreError(
+        f"The store {path} cannot be opened: it is not a valid capexwatch/DuckDB file ({text.splitlines()[0]}).",
+        hint="Nothing was changed. Move the file aside (e.g. rename it to .bak) and rerun to rebuild it "
+        "from the bundled snapshot, or set CAPEXWATCH_HOME to another directory.",
+    )

@@ -1,0 +1,153 @@
+"""Turn curated inputs (snapshot files, user CSVs, the universe) into rows of the store's tables.
+
+Curated figures carry their fiscal label and period end; what they lack is derived here and
+documented: ``period_start`` is the day after the same company's previous quarter end where that
+is known (else the period end less three months), ``calendar_quarter`` follows the midpoint rule,
+and ``known_at`` is the earlier of the filing date the note gives (often a later comparative) and
+the period end plus :data:`~capexwatch.store.db.CURATED_PUBLICATION_LAG_DAYS` days (earnings are
+public within about that time), which is what ``--as-of`` backtests use for curated figures.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "calendar_quarter",
+    "curated_annual",
+    "curated_panel",
+    "events_frame",
+    "fill_panel_columns",
+    "series_meta_frame",
+    "universe_entities",
+]
+
+_TAG = re.compile(r"\b((?:us-gaap|ifrs-full|dei):[A-Za-z0-9]+)")
+_ACCN = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
+_FILED = re.compile(r"\((10-[QK](?:/A)?|20-F|40-F)[^)]*?filed (\d{4}-\d{2}-\d{2})\)")
+_FISCAL = re.compile(r"^FY(\d{4})(?:Q([1-4]))?$")
+
+
+def calendar_quarter(start: Any, end: Any) -> str:
+    """The calendar quarter holding most of the period (midpoint rule), e.g. ``2025Q3``."""
+    import pandas as pd
+
+    mid = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) / 2
+    return f"{mid.year}Q{(mid.month - 1) // 3 + 1}"
+
+
+def _period_starts(df: pd.DataFrame) -> pd.Series:
+    """Day after the company's previous quarter end (any metric), else end less 3 months."""
+    import pandas as pd
+
+    ends = pd.to_datetime(df["period_end"])
+    out = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    for _ticker, idx in df.groupby("ticker").groups.items():
+        uniq = sorted(set(ends.loc[idx]))
+        prev = {e: p for p, e in zip(uniq, uniq[1:], strict=False)}
+        for i in idx:
+            e = ends.loc[i]
+            p = prev.get(e)
+            if p is not None and 75 <= (e - p).days <= 120:
+                out.loc[i] = p + pd.Timedelta(days=1)
+            else:
+                out.loc[i] = e - pd.DateOffset(months=3) + pd.Timedelta(days=1)
+    return out
+
+
+def fill_panel_columns(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
+    """Complete curated/user rows (ticker, metric, fiscal_period, period_end, value, unit,
+    source_url, source_kind, note, optional period_start/tag/accn/form/filed) into panel rows for
+    both views."""
+    import pandas as pd
+
+    from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS, PANEL_COLUMNS
+
+    df = df.copy()
+    fp = df["fiscal_period"].str.extract(_FISCAL)
+    df["fiscal_year"] = fp[0].astype("int64")
+    df["fiscal_quarter"] = fp[1].astype("int64")
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    if "period_start" not in df or df["period_start"].isna().all():
+        df["period_start"] = _period_starts(df)
+    else:
+        df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df))
+    df["calendar_quarter"] = [calendar_quarter(s, e) for s, e in zip(df["period_start"], df["period_end"], strict=True)]
+    notes = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
+    for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
+        parsed = notes.str.extract(rx)[grp - 1]
+        df[col] = df[col].fillna(parsed) if col in df else parsed
+    df["filed"] = pd.to_datetime(df["filed"])
+    lag = pd.Timedelta(days=CURATED_PUBLICATION_LAG_DAYS)
+    # a curated row's filing may be a later comparative; the quarter was public by the earlier date
+    df["known_at"] = pd.concat([df["filed"], df["period_end"] + lag], axis=1).min(axis=1)
+    derived = notes.str.contains(r"derived:|YTD difference|quarter = YTD", regex=True)
+    df["method"] = derived.map({True: "derived", False: "reported"})
+    df["derived_from"] = notes.str.extract(r"(derived:[^ ;(]+)")[0]
+    df["status"] = "ok"
+    df["reason"] = None
+    df["source"] = source
+    both = pd.concat([df.assign(view="latest"), df.assign(view="first-filed")], ignore_index=True)
+    return both.reindex(columns=PANEL_COLUMNS)
+
+
+def curated_panel(quarters: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Panel rows (both views) for the snapshot's curated quarters and published single quarters."""
+    import pandas as pd
+
+    cols = ["ticker", "metric", "fiscal_period", "period_end", "value", "unit", "source_url", "source_kind", "note"]
+    pub_q = published[published["fiscal_period"].str.contains("Q", na=False)][cols] if len(published) else None
+    frames = [quarters[cols]] + ([pub_q] if pub_q is not None and len(pub_q) else [])
+    return fill_panel_columns(pd.concat(frames, ignore_index=True), source="curated")
+
+
+def curated_annual(published: pd.DataFrame) -> pd.DataFrame:
+    """Annual-table rows for the snapshot's published fiscal-year totals."""
+    import pandas as pd
+
+    if not len(published):
+        return pd.DataFrame()
+    fy = published[~published["fiscal_period"].str.contains("Q", na=False)].copy()
+    fy["fiscal_year"] = fy["fiscal_period"].str.extract(_FISCAL)[0].astype("int64")
+    fy["period_end"] = pd.to_datetime(fy["period_end"])
+    fy["source"] = "curated"
+    return fy[["ticker", "metric", "fiscal_year", "period_end", "value", "unit", "source", "source_url",
+               "source_kind", "note"]]
+
+
+def events_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with typed columns."""
+    import pandas as pd
+
+    ev = events.copy()
+    if len(ev):
+        ev["date"] = pd.to_datetime(ev["date"])
+        for c in ("amount", "amount_high", "old_value", "new_value"):
+            ev[c] = pd.to_numeric(ev[c], errors="coerce")
+    return ev
+
+
+def universe_entities() -> pd.DataFrame:
+    """Entities rows for the companies of universe.toml."""
+    import pandas as pd
+
+    from capexwatch.universe import load_universe
+
+    df = pd.DataFrame(list(load_universe()))
+    df["cik"] = df["cik"].astype("Int64")
+    df["origin"] = "universe"
+    return df
+
+
+def series_meta_frame(meta: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """series_meta rows from the snapshot manifest."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"series_id": k, "title": v.get("title"), "units": v.get("units"), "frequency": v.get("frequency"),
+          "source": f"https://fred.stlouisfed.org/series/{k.removesuffix('_Q')}"} for k, v in meta.items()]
+    )
