@@ -42,7 +42,9 @@ def main() -> None:
         cases = {
             "python -c pass (baseline)": ([py, "-c", "pass"], False),
             "import pandas, duckdb, plotly, numpy (baseline)": (
-                [py, "-c", "import pandas, duckdb, plotly, numpy"], False),
+                [py, "-c", "import pandas, duckdb, plotly, numpy"],
+                False,
+            ),
             "capexwatch --help": ([exe, "--help"], False),
             "capexwatch report (cold: new store)": ([exe, "report", "--out", f"{tmp}/r.html"], True),
             "capexwatch report (warm)": ([exe, "report", "--out", f"{tmp}/r.html"], False),

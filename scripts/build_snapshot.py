@@ -45,36 +45,87 @@ METRIC_MAP = {
 
 # (series_id, file, value column, title, units, frequency); later files win on overlap
 MACRO_FILES = [
-    ("DFF", "FRED_DFF__HuseynliGulara_prediction-markets-fed-policy-forecasting.csv",
-     "HuseynliGulara/prediction-markets-fed-policy-forecasting data/DFF.csv @ 720f4636c3a33bfec9347644560c258d4ba431e7",
-     "Federal Funds Effective Rate", "percent", "daily"),
-    ("FEDFUNDS", "FRED_FEDFUNDS__sivamsapingali_Codex_Macro-Monitor.csv",
-     "sivamsapingali/Codex_Macro-Monitor data/FEDFUNDS.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
-     "Federal Funds Effective Rate (monthly)", "percent", "monthly"),
-    ("FEDFUNDS", "FRED_FEDFUNDS__Thecoderstef_Macro-Charts.csv",
-     "Thecoderstef/Macro-Charts data/FEDFUNDS.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
-     "Federal Funds Effective Rate (monthly)", "percent", "monthly"),
-    ("DGS10", "FRED_DGS10__sivamsapingali_Codex_Macro-Monitor.csv",
-     "sivamsapingali/Codex_Macro-Monitor data/DGS10.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
-     "10-Year Treasury Constant Maturity Rate", "percent", "daily"),
-    ("DGS10", "FRED_DGS10__Thecoderstef_Macro-Charts.csv",
-     "Thecoderstef/Macro-Charts data/DGS10.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
-     "10-Year Treasury Constant Maturity Rate", "percent", "daily"),
-    ("BAMLH0A0HYM2", "FRED_BAMLH0A0HYM2__sivamsapingali_Codex_Macro-Monitor.csv",
-     "sivamsapingali/Codex_Macro-Monitor data/BAMLH0A0HYM2.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
-     "ICE BofA US High Yield Index Option-Adjusted Spread", "percent", "daily"),
-    ("BAMLH0A0HYM2", "FRED_BAMLH0A0HYM2__Thecoderstef_Macro-Charts.csv",
-     "Thecoderstef/Macro-Charts data/BAMLH0A0HYM2.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
-     "ICE BofA US High Yield Index Option-Adjusted Spread", "percent", "daily"),
-    ("NFCI", "FRED_NFCI_weekly_2019_2026__TGRADEA_gradea-fred-archive_excerpt.csv",
-     "TGRADEA/gradea-fred-archive NFCI.csv @ 2b017296ccb871d5feedb0761f10d40a235d6e41 (rows from 2019)",
-     "Chicago Fed National Financial Conditions Index", "index", "weekly"),
-    ("NFCI_Q", "FRED_NFCI_quarterly__shawcharles_srvar-toolkit.csv",
-     "shawcharles/srvar-toolkit data/NFCI.csv @ 422c0d1f9271d7d7a540a3fb609371dbfeec59a3",
-     "Chicago Fed NFCI, quarterly average", "index", "quarterly"),
-    ("ANFCI", "FRED_ANFCI__sivamsapingali_Codex_Macro-Monitor.csv",
-     "sivamsapingali/Codex_Macro-Monitor data/ANFCI.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
-     "Chicago Fed Adjusted National Financial Conditions Index", "index", "weekly"),
+    (
+        "DFF",
+        "FRED_DFF__HuseynliGulara_prediction-markets-fed-policy-forecasting.csv",
+        "HuseynliGulara/prediction-markets-fed-policy-forecasting data/DFF.csv"
+        " @ 720f4636c3a33bfec9347644560c258d4ba431e7",
+        "Federal Funds Effective Rate",
+        "percent",
+        "daily",
+    ),
+    (
+        "FEDFUNDS",
+        "FRED_FEDFUNDS__sivamsapingali_Codex_Macro-Monitor.csv",
+        "sivamsapingali/Codex_Macro-Monitor data/FEDFUNDS.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
+        "Federal Funds Effective Rate (monthly)",
+        "percent",
+        "monthly",
+    ),
+    (
+        "FEDFUNDS",
+        "FRED_FEDFUNDS__Thecoderstef_Macro-Charts.csv",
+        "Thecoderstef/Macro-Charts data/FEDFUNDS.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
+        "Federal Funds Effective Rate (monthly)",
+        "percent",
+        "monthly",
+    ),
+    (
+        "DGS10",
+        "FRED_DGS10__sivamsapingali_Codex_Macro-Monitor.csv",
+        "sivamsapingali/Codex_Macro-Monitor data/DGS10.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
+        "10-Year Treasury Constant Maturity Rate",
+        "percent",
+        "daily",
+    ),
+    (
+        "DGS10",
+        "FRED_DGS10__Thecoderstef_Macro-Charts.csv",
+        "Thecoderstef/Macro-Charts data/DGS10.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
+        "10-Year Treasury Constant Maturity Rate",
+        "percent",
+        "daily",
+    ),
+    (
+        "BAMLH0A0HYM2",
+        "FRED_BAMLH0A0HYM2__sivamsapingali_Codex_Macro-Monitor.csv",
+        "sivamsapingali/Codex_Macro-Monitor data/BAMLH0A0HYM2.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
+        "ICE BofA US High Yield Index Option-Adjusted Spread",
+        "percent",
+        "daily",
+    ),
+    (
+        "BAMLH0A0HYM2",
+        "FRED_BAMLH0A0HYM2__Thecoderstef_Macro-Charts.csv",
+        "Thecoderstef/Macro-Charts data/BAMLH0A0HYM2.csv @ 4889f211b484ed8c7755a66371458b59ef3179d2",
+        "ICE BofA US High Yield Index Option-Adjusted Spread",
+        "percent",
+        "daily",
+    ),
+    (
+        "NFCI",
+        "FRED_NFCI_weekly_2019_2026__TGRADEA_gradea-fred-archive_excerpt.csv",
+        "TGRADEA/gradea-fred-archive NFCI.csv @ 2b017296ccb871d5feedb0761f10d40a235d6e41 (rows from 2019)",
+        "Chicago Fed National Financial Conditions Index",
+        "index",
+        "weekly",
+    ),
+    (
+        "NFCI_Q",
+        "FRED_NFCI_quarterly__shawcharles_srvar-toolkit.csv",
+        "shawcharles/srvar-toolkit data/NFCI.csv @ 422c0d1f9271d7d7a540a3fb609371dbfeec59a3",
+        "Chicago Fed NFCI, quarterly average",
+        "index",
+        "quarterly",
+    ),
+    (
+        "ANFCI",
+        "FRED_ANFCI__sivamsapingali_Codex_Macro-Monitor.csv",
+        "sivamsapingali/Codex_Macro-Monitor data/ANFCI.csv @ 8d636dd589646aa850fbf7f75bcafa51542aab4f",
+        "Chicago Fed Adjusted National Financial Conditions Index",
+        "index",
+        "weekly",
+    ),
 ]
 
 _PERIOD_END = re.compile(r"^period_end=(\d{4}-\d{2}-\d{2})")
@@ -173,8 +224,8 @@ def main() -> None:
         for sid, _, o, *_ in MACRO_FILES
     )
     (OUT / "MANIFEST.toml").write_text(
-        f'# Bundled snapshot of curated, cited figures. Built by scripts/build_snapshot.py\n'
-        f'# from the reference material assembled 2026-11-21 (see each row\'s source).\n'
+        f"# Bundled snapshot of curated, cited figures. Built by scripts/build_snapshot.py\n"
+        f"# from the reference material assembled 2026-11-21 (see each row's source).\n"
         f'version = "{SNAPSHOT_VERSION}"\n\n'
         f'[files.company_quarters]\nrows = {len(q)}\nsha256 = "{sha_q}"\n\n'
         f'[files.macro_series]\nrows = {len(m)}\nsha256 = "{sha_m}"\n\n{meta}\n[origins]\n{origins}',

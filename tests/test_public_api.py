@@ -4,9 +4,20 @@ import capexwatch
 
 
 def test_public_exports() -> None:
-    assert sorted(capexwatch.__all__) == sorted([
-        "CapexwatchError", "ConfigError", "DataError", "InputFileError", "NetworkError", "ScenarioError",
-        "StoreError", "UnknownMetricError", "UnknownTickerError", "__version__", "open",
-    ])
+    assert sorted(capexwatch.__all__) == sorted(
+        [
+            "CapexwatchError",
+            "ConfigError",
+            "DataError",
+            "InputFileError",
+            "NetworkError",
+            "ScenarioError",
+            "StoreError",
+            "UnknownMetricError",
+            "UnknownTickerError",
+            "__version__",
+            "open",
+        ]
+    )
     for name in capexwatch.__all__:
         assert hasattr(capexwatch, name)

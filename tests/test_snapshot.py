@@ -41,9 +41,13 @@ def test_snapshot_keeps_every_reference_value(reference_dir: Path) -> None:
     ref = pd.read_csv(reference_dir / "company_quarters.csv")
     snap = snapshot.load_company_quarters()
     assert len(ref) == len(snap)
-    merged = ref.merge(snap, left_on=["ticker", "fiscal_period", "metric", "source_url"],
-                       right_on=["ticker", "fiscal_period", "reference_metric", "source_url"], how="left",
-                       validate="one_to_one")
+    merged = ref.merge(
+        snap,
+        left_on=["ticker", "fiscal_period", "metric", "source_url"],
+        right_on=["ticker", "fiscal_period", "reference_metric", "source_url"],
+        how="left",
+        validate="one_to_one",
+    )
     assert merged["value"].notna().all()
     usd = merged["unit_x"] == "USD_millions"
     assert (merged.loc[usd, "value"] == merged.loc[usd, "value_usd_millions"] * 1e6).all()
@@ -101,7 +105,7 @@ def test_fiscal_labels_follow_the_fiscal_year_end() -> None:
         end = pd.Timestamp(r.period_end)
         # months from this quarter's end to the fiscal-year end
         months_to_fye = 3 * (4 - r.fiscal_quarter)
-        expected = (end + pd.DateOffset(months=months_to_fye))
+        expected = end + pd.DateOffset(months=months_to_fye)
         # 52/53-week years end within about a week of the month boundary
         ok = {(expected + pd.Timedelta(days=d)).month for d in (-8, 0, 8)}
         assert fye[r.ticker] in ok, (r.ticker, r.fiscal_period, r.period_end)

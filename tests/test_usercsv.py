@@ -9,7 +9,6 @@ import pytest
 from capexwatch.errors import InputFileError
 from capexwatch.ingest import ingest_path
 from capexwatch.store.db import Store
-
 from cwtest import run_cli
 
 HEADER = "ticker,metric,fiscal_period,period_end,value,unit,source,name\n"
@@ -22,11 +21,14 @@ def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
 
 
 def test_good_file_loads_new_and_known_tickers(store: Store, tmp_path: Path) -> None:
-    p = write(tmp_path, (
-        "NEBX,capex,FY2026Q1,2026-03-31,1.25,USD_billions,https://example.org/call,Nebula Compute\n"
-        "NEBX,revenue,FY2026Q1,2026-03-31,400,USD_millions,https://example.org/call,Nebula Compute\n"
-        "ORCL,capex,FY2027Q2,2026-11-30,\"31,000\",USD_millions,earnings call 2026-12-10,\n"
-    ))
+    p = write(
+        tmp_path,
+        (
+            "NEBX,capex,FY2026Q1,2026-03-31,1.25,USD_billions,https://example.org/call,Nebula Compute\n"
+            "NEBX,revenue,FY2026Q1,2026-03-31,400,USD_millions,https://example.org/call,Nebula Compute\n"
+            'ORCL,capex,FY2027Q2,2026-11-30,"31,000",USD_millions,earnings call 2026-12-10,\n'
+        ),
+    )
     out = ingest_path(store, p)
     assert out["rows"] == 3 and out["new_entities"] == 1
     ent = store.entity("NEBX")
@@ -46,14 +48,24 @@ def test_good_file_loads_new_and_known_tickers(store: Store, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("body", "line", "column", "words"),
     [
-        ("X,capex,FY2026Q1,2026-03-31,1,USD,src,\nX,capex,FY2026Q2,2026-06-31,1,USD,src,\n", 3, "period_end", "ISO date"),
+        (
+            "X,capex,FY2026Q1,2026-03-31,1,USD,src,\nX,capex,FY2026Q2,2026-06-31,1,USD,src,\n",
+            3,
+            "period_end",
+            "ISO date",
+        ),
         ("X,capex,2026Q1,2026-03-31,1,USD,src,\n", 2, "fiscal_period", "FY2025Q3"),
         ("X,capex,FY2026Q1,2026-03-31,abc,USD,src,\n", 2, "value", "not a number"),
         ("X,capex,FY2026Q1,2026-03-31,1,EUR,src,\n", 2, "unit", "USD_millions"),
         ("X,capexx,FY2026Q1,2026-03-31,1,USD,src,\n", 2, "metric", "capex"),
         ("X,capex,FY2026Q1,2026-03-31,1,USD,,\n", 2, "source", "empty"),
         ("X,capex,FY2026Q1,2026-03-31,1,percent,src,\n", 2, "unit", "does not fit"),
-        ("X,capex,FY2026Q1,2026-03-31,1,USD,src,\nX,capex,FY2026Q1,2026-03-31,2,USD,src,\n", 3, "fiscal_period", "duplicate"),
+        (
+            "X,capex,FY2026Q1,2026-03-31,1,USD,src,\nX,capex,FY2026Q1,2026-03-31,2,USD,src,\n",
+            3,
+            "fiscal_period",
+            "duplicate",
+        ),
     ],
 )
 def test_bad_row_names_file_line_column_and_loads_nothing(
@@ -71,7 +83,9 @@ def test_bad_row_names_file_line_column_and_loads_nothing(
 
 
 def test_missing_column_and_ragged_row(store: Store, tmp_path: Path) -> None:
-    p = write(tmp_path, "X,capex,FY2026Q1,2026-03-31,1,USD\n", header="ticker,metric,fiscal_period,period_end,value,unit\n")
+    p = write(
+        tmp_path, "X,capex,FY2026Q1,2026-03-31,1,USD\n", header="ticker,metric,fiscal_period,period_end,value,unit\n"
+    )
     with pytest.raises(InputFileError, match="missing required column.*source"):
         ingest_path(store, p)
     p = write(tmp_path, "X,capex,FY2026Q1,2026-03-31,1,USD,src\n")

@@ -30,9 +30,8 @@ def to_jsonable(obj: Any) -> Any:
         return obj.isoformat()
     # NumPy / pandas scalars without importing them eagerly
     mod = type(obj).__module__
-    if mod.startswith("numpy"):
-        if hasattr(obj, "tolist"):
-            return to_jsonable(obj.tolist())
+    if mod.startswith("numpy") and hasattr(obj, "tolist"):
+        return to_jsonable(obj.tolist())
     if mod.startswith("pandas"):
         import pandas as pd
 

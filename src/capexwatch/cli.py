@@ -7,7 +7,6 @@ Heavy libraries (pandas, DuckDB, Plotly, NumPy) are imported inside the commands
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -59,9 +58,30 @@ def open_store(read_only: bool = False) -> Any:
 
 
 _QUARTER_FIELDS = [
-    "ticker", "metric", "fiscal_year", "fiscal_quarter", "fiscal_period", "period_start", "period_end",
-    "calendar_quarter", "value", "unit", "method", "status", "reason", "tag", "accn", "form", "filed",
-    "source", "source_url", "source_kind", "note", "derived_from", "known_at", "view",
+    "ticker",
+    "metric",
+    "fiscal_year",
+    "fiscal_quarter",
+    "fiscal_period",
+    "period_start",
+    "period_end",
+    "calendar_quarter",
+    "value",
+    "unit",
+    "method",
+    "status",
+    "reason",
+    "tag",
+    "accn",
+    "form",
+    "filed",
+    "source",
+    "source_url",
+    "source_kind",
+    "note",
+    "derived_from",
+    "known_at",
+    "view",
 ]
 
 
@@ -69,14 +89,25 @@ _QUARTER_FIELDS = [
 @click.option("--ticker", "-t", help="Ticker, e.g. GOOGL.")
 @click.option("--cik", help="SEC CIK, e.g. 1652044.")
 @click.option("--metric", "-m", required=True, help="Canonical metric (see `capexwatch metrics`).")
-@click.option("--view", type=click.Choice(["latest", "first-filed"]), default="latest", show_default=True,
-              help="latest: most recently filed value; first-filed: what was first reported (backtests).")
-@click.option("--source", type=click.Choice(["all", "sec", "curated", "user"]), default="all", show_default=True,
-              help="all: an SEC-derived value wins over a user figure, which wins over a curated one.")
+@click.option(
+    "--view",
+    type=click.Choice(["latest", "first-filed"]),
+    default="latest",
+    show_default=True,
+    help="latest: most recently filed value; first-filed: what was first reported (backtests).",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["all", "sec", "curated", "user"]),
+    default="all",
+    show_default=True,
+    help="all: an SEC-derived value wins over a user figure, which wins over a curated one.",
+)
 @click.option("--as-of", help="Only figures public by this date (YYYY-MM-DD).")
 @json_option
-def quarters(ticker: str | None, cik: str | None, metric: str, view: str, source: str, as_of: str | None,
-             as_json: bool) -> None:
+def quarters(
+    ticker: str | None, cik: str | None, metric: str, view: str, source: str, as_of: str | None, as_json: bool
+) -> None:
     """One metric, quarter by quarter, each value with its source."""
     from capexwatch.metrics import get_metric
     from capexwatch.report.fmt import pct, usd
@@ -99,8 +130,14 @@ def quarters(ticker: str | None, cik: str | None, metric: str, view: str, source
         val = pct(r["value"], signed=False) if m.unit == "percent" else usd(r["value"], digits=3)
         src = f"{r['source']}: {r['tag'] or ''} {r['accn'] or ''} {r['source_url'] or ''}".strip()
         status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
-        t.add_row(r["fiscal_period"], f"{str(r['period_start'])[:10]}..{str(r['period_end'])[:10]}", val,
-                  r["method"], status, src)
+        t.add_row(
+            r["fiscal_period"],
+            f"{str(r['period_start'])[:10]}..{str(r['period_end'])[:10]}",
+            val,
+            r["method"],
+            status,
+            src,
+        )
     c = console()
     c.print(t)
     if df.empty:
@@ -119,8 +156,14 @@ def _date_opt(text: str | None) -> str | None:
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(dir_okay=False), default="capexwatch-report.html", show_default=True,
-              help="Where to write the self-contained HTML report.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="capexwatch-report.html",
+    show_default=True,
+    help="Where to write the self-contained HTML report.",
+)
 @click.option("--as-of", help="Evaluate with only what was public by this date (YYYY-MM-DD).")
 @click.option("--no-html", is_flag=True, help="Only the terminal dashboard.")
 @json_option
@@ -191,8 +234,18 @@ def metrics(as_json: bool) -> None:
     """The canonical metrics: name, unit, definition, XBRL tag chain."""
     from capexwatch.metrics import METRICS
 
-    rows = [{"name": m.name, "label": m.label, "unit": m.unit, "kind": m.kind, "definition": m.definition,
-             "tags": list(m.tags), "caveats": m.caveats} for m in METRICS.values()]
+    rows: list[dict[str, Any]] = [
+        {
+            "name": m.name,
+            "label": m.label,
+            "unit": m.unit,
+            "kind": m.kind,
+            "definition": m.definition,
+            "tags": list(m.tags),
+            "caveats": m.caveats,
+        }
+        for m in METRICS.values()
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -213,9 +266,13 @@ def info(as_json: bool) -> None:
     from capexwatch.sources.snapshot import snapshot_version
 
     with open_store() as store:
-        out = {"store": str(store.path), "snapshot_version": snapshot_version(),
-               "snapshot_loaded": store.snapshot_loaded(), "counts": store.counts(),
-               "loads": store.loads().head(10)}
+        out = {
+            "store": str(store.path),
+            "snapshot_version": snapshot_version(),
+            "snapshot_loaded": store.snapshot_loaded(),
+            "counts": store.counts(),
+            "loads": store.loads().head(10),
+        }
     if as_json:
         emit_json(out)
         return
@@ -241,8 +298,10 @@ def series(series_id: str | None, start: str | None, end: str | None, as_json: b
                 known = ", ".join(store.series_meta()["series_id"])
                 from capexwatch.errors import DataError
 
-                raise DataError(f"No observations for series {series_id!r}.",
-                                hint=f"Known series: {known}. Fetch others with `capexwatch update --macro --series ID`.")
+                raise DataError(
+                    f"No observations for series {series_id!r}.",
+                    hint=f"Known series: {known}. Fetch others with `capexwatch update --macro --series ID`.",
+                )
     if as_json:
         emit_json(df)
         return
@@ -275,9 +334,14 @@ def events(kind: str | None, entity: str | None, as_json: bool) -> None:
     for c in ("Date", "Entity", "Kind", "Amount", "Description", "Source"):
         t.add_column(c, overflow="fold")
     for r in df.to_dict(orient="records"):
-        amt = usd(r["amount"]) if str(r["unit"]).startswith("USD") and r["unit"] != "USD_per_gpu_hour" else (
-            "" if r["amount"] is None else f"{r['amount']:g} {r['unit']}")
-        t.add_row(str(r["date"])[:10], str(r["entity"]), r["kind"], amt, str(r["description"] or "")[:90], r["source_url"])
+        amt = (
+            usd(r["amount"])
+            if str(r["unit"]).startswith("USD") and r["unit"] != "USD_per_gpu_hour"
+            else ("" if r["amount"] is None else f"{r['amount']:g} {r['unit']}")
+        )
+        t.add_row(
+            str(r["date"])[:10], str(r["entity"]), r["kind"], amt, str(r["description"] or "")[:90], r["source_url"]
+        )
     console().print(t)
 
 
@@ -312,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("CAPEXWATCH_DEBUG"):
             raise
         click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("This is a bug in capexwatch; nothing partial was stored. Rerun with CAPEXWATCH_DEBUG=1 "
-                   "for the traceback and report it.", err=True)
+        click.echo(
+            "This is a bug in capexwatch; nothing partial was stored. Rerun with CAPEXWATCH_DEBUG=1 "
+            "for the traceback and report it.",
+            err=True,
+        )
         return 70
     return 0
 

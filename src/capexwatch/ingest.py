@@ -31,8 +31,13 @@ def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
 
         rows, entities = parse_user_csv(p)
         out = store.write_user_figures(rows, entities, origin=str(p.resolve()))
-        return {"kind": "user-csv", "path": str(p), **out,
-                "tickers": sorted(set(rows["ticker"])), "metrics": sorted(set(rows["metric"]))}
+        return {
+            "kind": "user-csv",
+            "path": str(p),
+            **out,
+            "tickers": sorted(set(rows["ticker"])),
+            "metrics": sorted(set(rows["metric"])),
+        }
     if suffix in (".json", ".zip"):
         try:
             from capexwatch.update import ingest_sec_path
@@ -40,6 +45,9 @@ def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
             raise InputFileError(str(p), "SEC companyfacts ingest is not available in this build") from exc
         result: dict[str, Any] = ingest_sec_path(store, p)
         return result
-    raise InputFileError(str(p), f"unknown file type {suffix or '(none)'}",
-                         hint="Give a .csv of your own figures (see README), an SEC companyfacts .json, "
-                         "or the SEC bulk companyfacts .zip.")
+    raise InputFileError(
+        str(p),
+        f"unknown file type {suffix or '(none)'}",
+        hint="Give a .csv of your own figures (see README), an SEC companyfacts .json, "
+        "or the SEC bulk companyfacts .zip.",
+    )

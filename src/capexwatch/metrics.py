@@ -126,8 +126,7 @@ METRICS: dict[str, Metric] = {
         _M(
             "depreciation",
             "Depreciation",
-            "Depreciation of property and equipment only (no amortization), where that is what is "
-            "tagged.",
+            "Depreciation of property and equipment only (no amortization), where that is what is tagged.",
             tags=("us-gaap:Depreciation",),
             caveats={"GOOGL": "XBRL Depreciation (property and equipment); 2022 quarters are not tagged."},
         ),
@@ -167,8 +166,7 @@ METRICS: dict[str, Metric] = {
         _M(
             "data_center_revenue",
             "Data-centre revenue",
-            "Chip vendors' data-centre revenue: NVIDIA Data Center market platform, AMD Data Center "
-            "segment.",
+            "Chip vendors' data-centre revenue: NVIDIA Data Center market platform, AMD Data Center segment.",
             caveats={
                 "NVDA": "Data Center market-platform revenue; from FY2027 NVIDIA also splits it into "
                 "Hyperscale and ACIE (not included).",

@@ -50,8 +50,13 @@ def test_report_end_to_end(tmp_path: Path, reference_dir: Path) -> None:
     html_path = tmp_path / "capexwatch-report.html"
     assert html_path.is_file()
     assert str(html_path) in r.stdout.replace("\n", "")
-    for text in ("Big-Four capex", "Capex against cloud revenue", "Capex intensity", "NVIDIA data-centre revenue",
-                 "ROI gap"):
+    for text in (
+        "Big-Four capex",
+        "Capex against cloud revenue",
+        "Capex intensity",
+        "NVIDIA data-centre revenue",
+        "ROI gap",
+    ):
         assert text in r.stdout
     html = html_path.read_text(encoding="utf-8")
     assert html_path.stat().st_size < 8 * 1024 * 1024
@@ -71,11 +76,15 @@ def test_report_end_to_end(tmp_path: Path, reference_dir: Path) -> None:
         if value:
             assert float(value) == store_vals[(quarter, ticker)], (quarter, ticker)
     # ... and the Big-Four totals are the reference data's, summed independently here
-    data = json.loads(re.search(r'<script type="application/json" id="capexwatch-data">(.*?)</script>', html,
-                                re.S).group(1))  # type: ignore[union-attr]
+    data = json.loads(
+        re.search(r'<script type="application/json" id="capexwatch-data">(.*?)</script>', html, re.S).group(1)
+    )  # type: ignore[union-attr]
     expected = _reference_big_four(reference_dir)
-    got = {row["calendar_quarter"]: row["big_four_usd"] for row in data["capex_by_quarter"]["rows"]
-           if row["big_four_usd"] is not None}
+    got = {
+        row["calendar_quarter"]: row["big_four_usd"]
+        for row in data["capex_by_quarter"]["rows"]
+        if row["big_four_usd"] is not None
+    }
     assert got and all(abs(got[k] - expected[k]) < 1 for k in got)
     assert data["headline"]["big_four_capex_usd"] == expected.iloc[-1]
     assert data["headline"]["big_four_capex_ttm_usd"] == expected.iloc[-4:].sum()

@@ -36,7 +36,9 @@ def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
     intensity = P.capex_intensity(store, as_of=as_of)
     nv = P.nvidia_vs_capex(store, as_of=as_of)
     roi = P.roi_gap_headline(store, as_of=as_of)
-    latest_complete = capex[capex["big_four_complete"]].iloc[-1] if len(capex) and capex["big_four_complete"].any() else None
+    latest_complete = (
+        capex[capex["big_four_complete"]].iloc[-1] if len(capex) and capex["big_four_complete"].any() else None
+    )
     headline: dict[str, Any] = {}
     if latest_complete is not None:
         headline = {
@@ -66,7 +68,9 @@ def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
         },
         "capex_intensity": {
             "rows": _records(intensity),
-            "sources": P.sources_of(store, "operating_cash_flow", sorted(set(intensity["ticker"])) if len(intensity) else [])
+            "sources": P.sources_of(
+                store, "operating_cash_flow", sorted(set(intensity["ticker"])) if len(intensity) else []
+            )
             + P.sources_of(store, "revenue", sorted(set(intensity["ticker"])) if len(intensity) else []),
         },
         "nvidia_vs_capex": {

@@ -47,10 +47,18 @@ def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | 
     }
     # the embedded JSON is the report's data for scripts and tests; '</' is escaped for <script>
     data_json = dumps(data, indent=None).replace("</", "<\\/")
-    return str(_env().get_template("report.html.j2").render(
-        d=data, figures=figures, plotlyjs=get_plotlyjs(), data_json=data_json,
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), extra_sections=extra_sections or [],
-    ))
+    return str(
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            d=data,
+            figures=figures,
+            plotlyjs=get_plotlyjs(),
+            data_json=data_json,
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            extra_sections=extra_sections or [],
+        )
+    )
 
 
 def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
@@ -65,6 +73,7 @@ def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        raise CapexwatchError(f"Cannot write the report to {path}: {exc.strerror}.",
-                              hint="Pass --out with a path you can write to.") from exc
+        raise CapexwatchError(
+            f"Cannot write the report to {path}: {exc.strerror}.", hint="Pass --out with a path you can write to."
+        ) from exc
     return path

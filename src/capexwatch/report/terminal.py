@@ -71,25 +71,44 @@ def _capex_table(data: dict[str, Any], last: int) -> Table:
 
 def _cloud_table(data: dict[str, Any], last: int) -> Table:
     t = Table(title="Capex against cloud revenue", title_justify="left", header_style="bold")
-    for c, j in (("Company", "left"), ("Fiscal qtr", "left"), ("Cal. qtr", "left"), ("Capex", "right"),
-                 ("Cloud revenue", "right"), ("Capex/cloud", "right"), ("Cloud y/y", "right")):
+    for c, j in (
+        ("Company", "left"),
+        ("Fiscal qtr", "left"),
+        ("Cal. qtr", "left"),
+        ("Capex", "right"),
+        ("Cloud revenue", "right"),
+        ("Capex/cloud", "right"),
+        ("Cloud y/y", "right"),
+    ):
         t.add_column(c, justify=j)  # type: ignore[arg-type]
     rows = data["capex_vs_cloud"]["rows"]
     for tk in ("MSFT", "GOOGL", "AMZN", "ORCL"):
         mine = [r for r in rows if r["ticker"] == tk][-last:]
         for r in mine:
-            t.add_row(tk, r["fiscal_period"], r["calendar_quarter"], usd(r["capex_usd"]), usd(r["cloud_revenue_usd"]),
-                      ratio(r["capex_to_cloud_ratio"]),
-                      Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"])))
+            t.add_row(
+                tk,
+                r["fiscal_period"],
+                r["calendar_quarter"],
+                usd(r["capex_usd"]),
+                usd(r["cloud_revenue_usd"]),
+                ratio(r["capex_to_cloud_ratio"]),
+                Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"])),
+            )
         if mine:
             t.add_section()
-    t.caption = "Cloud: AWS, Google Cloud, Microsoft Intelligent Cloud (no y/y across its 2024 re-segmentation), Oracle IaaS+SaaS."
+    t.caption = (
+        "Cloud: AWS, Google Cloud, Microsoft Intelligent Cloud (no y/y across its 2024 re-segmentation), "
+        "Oracle IaaS+SaaS."
+    )
     return t
 
 
 def _intensity_table(data: dict[str, Any]) -> Table:
-    t = Table(title="Capex intensity (latest fiscal quarter; TTM = trailing four quarters)", title_justify="left",
-              header_style="bold")
+    t = Table(
+        title="Capex intensity (latest fiscal quarter; TTM = trailing four quarters)",
+        title_justify="left",
+        header_style="bold",
+    )
     for c in ("Company", "Fiscal qtr", "Capex/revenue", "TTM", "Capex/OCF TTM", "FCF after capex TTM"):
         t.add_column(c, justify="left" if c in ("Company", "Fiscal qtr") else "right")
     rows = data["capex_intensity"]["rows"]
@@ -103,11 +122,18 @@ def _intensity_table(data: dict[str, Any]) -> Table:
         o = with_ocf[-1] if with_ocf else {}
         ocf = o.get("capex_to_ocf_ttm_ratio")
         when = f" ({o['fiscal_period']})" if o and o["fiscal_period"] != r["fiscal_period"] else ""
-        t.add_row(tk, r["fiscal_period"], ratio(r.get("capex_to_revenue_ratio")), ratio(r.get("capex_to_revenue_ttm_ratio")),
-                  Text(ratio(ocf) + when, style="red" if ocf is not None and ocf > 1 else ""),
-                  usd(o.get("fcf_after_capex_ttm_usd")) + when)
-    t.caption = ("Capex/OCF above 1.00x: capex funded from outside operating cash flow. A bracketed quarter: "
-                 "the latest with four quarters of operating cash flow.")
+        t.add_row(
+            tk,
+            r["fiscal_period"],
+            ratio(r.get("capex_to_revenue_ratio")),
+            ratio(r.get("capex_to_revenue_ttm_ratio")),
+            Text(ratio(ocf) + when, style="red" if ocf is not None and ocf > 1 else ""),
+            usd(o.get("fcf_after_capex_ttm_usd")) + when,
+        )
+    t.caption = (
+        "Capex/OCF above 1.00x: capex funded from outside operating cash flow. A bracketed quarter: "
+        "the latest with four quarters of operating cash flow."
+    )
     return t
 
 
@@ -116,8 +142,12 @@ def _nvidia_table(data: dict[str, Any], last: int) -> Table:
     for c in ("Cal. qtr", "NVDA data centre", "Big-Four capex", "NVDA DC / capex"):
         t.add_column(c, justify="left" if c == "Cal. qtr" else "right")
     for r in data["nvidia_vs_capex"]["rows"][-last:]:
-        t.add_row(r["calendar_quarter"], usd(r["nvda_data_center_usd"]), usd(r["big_four_usd"]),
-                  ratio(r["nvda_dc_to_big_four_capex_ratio"]))
+        t.add_row(
+            r["calendar_quarter"],
+            usd(r["nvda_data_center_usd"]),
+            usd(r["big_four_usd"]),
+            ratio(r["nvda_dc_to_big_four_capex_ratio"]),
+        )
     return t
 
 
@@ -129,20 +159,35 @@ def _roi_panel(data: dict[str, Any]) -> Panel:
     t.add_column()
     t.add_column(justify="right")
     t.add_column()
-    t.add_row(f"NVIDIA data centre {r['nvda_fiscal_period']}", usd(r["nvda_data_center_quarter_usd"]),
-              r["nvda_data_center_source_url"])
+    t.add_row(
+        f"NVIDIA data centre {r['nvda_fiscal_period']}",
+        usd(r["nvda_data_center_quarter_usd"]),
+        r["nvda_data_center_source_url"],
+    )
     t.add_row("x 4 = GPU run-rate", usd(r["gpu_run_rate_usd"]), "")
-    t.add_row(f"x {r['tco_multiplier']:g} (TCO) x {r['margin_multiplier']:g} (50% margin) = required revenue",
-              Text(usd(r["required_revenue_usd"]), style="bold yellow"), r["method_source_url"])
+    t.add_row(
+        f"x {r['tco_multiplier']:g} (TCO) x {r['margin_multiplier']:g} (50% margin) = required revenue",
+        Text(usd(r["required_revenue_usd"]), style="bold yellow"),
+        r["method_source_url"],
+    )
     for c in r["ai_revenue_components"]:
         t.add_row(f"AI revenue run-rate: {c['entity']} ({str(c['date'])[:10]})", usd(c["amount_usd"]), c["source_url"])
     t.add_row("Disclosed AI revenue (sum)", usd(r["ai_revenue_usd"]), "")
-    t.add_row(Text("Gap", style="bold"), Text(usd(r["gap_usd"]), style="bold red"),
-              f"AI revenue covers {r['coverage_ratio'] * 100:.0f}% of required" if r.get("coverage_ratio") is not None else "")
-    note = Text("\nThe AI-revenue sum can double-count (OpenAI's spend is part of Microsoft's revenue); "
-                "Sequoia's chain counts the ecosystem's end-user revenue.", style="dim")
-    return Panel(Group(t, note), title="ROI gap: Sequoia-style required revenue vs disclosed AI revenue",
-                 border_style="yellow")
+    t.add_row(
+        Text("Gap", style="bold"),
+        Text(usd(r["gap_usd"]), style="bold red"),
+        f"AI revenue covers {r['coverage_ratio'] * 100:.0f}% of required"
+        if r.get("coverage_ratio") is not None
+        else "",
+    )
+    note = Text(
+        "\nThe AI-revenue sum can double-count (OpenAI's spend is part of Microsoft's revenue); "
+        "Sequoia's chain counts the ecosystem's end-user revenue.",
+        style="dim",
+    )
+    return Panel(
+        Group(t, note), title="ROI gap: Sequoia-style required revenue vs disclosed AI revenue", border_style="yellow"
+    )
 
 
 def render_dashboard(data: dict[str, Any], console: Console, *, last: int = 8, html_path: str | None = None) -> None:

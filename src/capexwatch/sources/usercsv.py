@@ -45,8 +45,9 @@ def _date(path: str, line: int, col: str, text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputFileError(path, f"{text!r} is not an ISO date", line=line, column=col,
-                             hint="Write dates as YYYY-MM-DD.") from None
+        raise InputFileError(
+            path, f"{text!r} is not an ISO date", line=line, column=col, hint="Write dates as YYYY-MM-DD."
+        ) from None
 
 
 def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
@@ -75,19 +76,27 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InputFileError(p, "the file is empty", line=1,
-                             hint="The first line must name the columns: " + ", ".join(REQUIRED_COLUMNS)) from None
+        raise InputFileError(
+            p, "the file is empty", line=1, hint="The first line must name the columns: " + ", ".join(REQUIRED_COLUMNS)
+        ) from None
     except csv.Error as exc:
         raise InputFileError(p, f"not valid CSV ({exc})", line=1) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InputFileError(p, "missing required column(s): " + ", ".join(missing), line=1,
-                             hint="Required: " + ", ".join(REQUIRED_COLUMNS) + "; optional: "
-                             + ", ".join(OPTIONAL_COLUMNS) + ".")
+        raise InputFileError(
+            p,
+            "missing required column(s): " + ", ".join(missing),
+            line=1,
+            hint="Required: " + ", ".join(REQUIRED_COLUMNS) + "; optional: " + ", ".join(OPTIONAL_COLUMNS) + ".",
+        )
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise InputFileError(p, "unknown column(s): " + ", ".join(unknown), line=1,
-                             hint="Allowed: " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) + ".")
+        raise InputFileError(
+            p,
+            "unknown column(s): " + ", ".join(unknown),
+            line=1,
+            hint="Allowed: " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) + ".",
+        )
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str], int] = {}
     entities: dict[str, dict[str, Any]] = {}
@@ -98,35 +107,59 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
             if not any(x.strip() for x in rec):
                 continue
             if len(rec) != len(header):
-                raise InputFileError(p, f"expected {len(header)} fields, found {len(rec)}", line=line,
-                                     hint="Quote fields that contain commas.")
+                raise InputFileError(
+                    p,
+                    f"expected {len(header)} fields, found {len(rec)}",
+                    line=line,
+                    hint="Quote fields that contain commas.",
+                )
             r = {h: v.strip() for h, v in zip(header, rec, strict=True)}
             for col in REQUIRED_COLUMNS:
                 if not r[col]:
                     raise InputFileError(p, "empty value", line=line, column=col)
             ticker = r["ticker"].upper()
             if not _TICKER.match(ticker):
-                raise InputFileError(p, f"{r['ticker']!r} is not a ticker", line=line, column="ticker",
-                                     hint="Use 1-12 letters, digits, '.' or '-'.")
+                raise InputFileError(
+                    p,
+                    f"{r['ticker']!r} is not a ticker",
+                    line=line,
+                    column="ticker",
+                    hint="Use 1-12 letters, digits, '.' or '-'.",
+                )
             metric = r["metric"]
             if metric not in METRICS:
-                raise InputFileError(p, f"unknown metric {metric!r}", line=line, column="metric",
-                                     hint="Known metrics: " + ", ".join(METRICS) + ".")
+                raise InputFileError(
+                    p,
+                    f"unknown metric {metric!r}",
+                    line=line,
+                    column="metric",
+                    hint="Known metrics: " + ", ".join(METRICS) + ".",
+                )
             fpm = _FISCAL.match(r["fiscal_period"])
             if not fpm:
-                raise InputFileError(p, f"{r['fiscal_period']!r} is not a fiscal quarter", line=line,
-                                     column="fiscal_period", hint="Write it like FY2025Q3.")
+                raise InputFileError(
+                    p,
+                    f"{r['fiscal_period']!r} is not a fiscal quarter",
+                    line=line,
+                    column="fiscal_period",
+                    hint="Write it like FY2025Q3.",
+                )
             end = _date(p, line, "period_end", r["period_end"])
             start = _date(p, line, "period_start", r["period_start"]) if r.get("period_start") else None
             if start is not None and not 0 < (end - start).days < 140:
                 raise InputFileError(p, f"period {start}..{end} is not a quarter", line=line, column="period_start")
             unit = r["unit"]
             if unit not in UNITS:
-                raise InputFileError(p, f"unknown unit {unit!r}", line=line, column="unit",
-                                     hint="Use one of: " + ", ".join(UNITS) + ".")
+                raise InputFileError(
+                    p, f"unknown unit {unit!r}", line=line, column="unit", hint="Use one of: " + ", ".join(UNITS) + "."
+                )
             if (unit == "percent") != (METRICS[metric].unit == "percent"):
-                raise InputFileError(p, f"unit {unit!r} does not fit metric {metric!r} ({METRICS[metric].unit})",
-                                     line=line, column="unit")
+                raise InputFileError(
+                    p,
+                    f"unit {unit!r} does not fit metric {metric!r} ({METRICS[metric].unit})",
+                    line=line,
+                    column="unit",
+                )
             try:
                 value = float(r["value"].replace(",", "").replace("_", ""))
             except ValueError:
@@ -135,8 +168,12 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                 raise InputFileError(p, f"{r['value']!r} is not a finite number", line=line, column="value")
             key = (ticker, metric, r["fiscal_period"])
             if key in seen:
-                raise InputFileError(p, f"duplicate {ticker} {metric} {r['fiscal_period']} (first on line {seen[key]})",
-                                     line=line, column="fiscal_period")
+                raise InputFileError(
+                    p,
+                    f"duplicate {ticker} {metric} {r['fiscal_period']} (first on line {seen[key]})",
+                    line=line,
+                    column="fiscal_period",
+                )
             seen[key] = line
             fye = None
             if r.get("fye_month"):
@@ -145,31 +182,45 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                     if not 1 <= fye <= 12:
                         raise ValueError
                 except ValueError:
-                    raise InputFileError(p, f"{r['fye_month']!r} is not a month 1-12", line=line,
-                                         column="fye_month") from None
+                    raise InputFileError(
+                        p, f"{r['fye_month']!r} is not a month 1-12", line=line, column="fye_month"
+                    ) from None
             if r.get("role") and r["role"] not in ROLES:
-                raise InputFileError(p, f"unknown role {r['role']!r}", line=line, column="role",
-                                     hint="Use one of: " + ", ".join(ROLES) + ".")
+                raise InputFileError(
+                    p,
+                    f"unknown role {r['role']!r}",
+                    line=line,
+                    column="role",
+                    hint="Use one of: " + ", ".join(ROLES) + ".",
+                )
             cik = None
             if r.get("cik"):
                 if not r["cik"].isdigit():
                     raise InputFileError(p, f"{r['cik']!r} is not a CIK", line=line, column="cik")
                 cik = int(r["cik"])
             q = int(fpm.group(2))
-            ent = entities.setdefault(ticker, {"ticker": ticker, "name": None, "cik": None, "role": None,
-                                               "fye_month": None})
+            ent = entities.setdefault(
+                ticker, {"ticker": ticker, "name": None, "cik": None, "role": None, "fye_month": None}
+            )
             ent["name"] = r.get("name") or ent["name"]
             ent["role"] = r.get("role") or ent["role"]
             ent["cik"] = cik or ent["cik"]
             # the fiscal year ends 3*(4-q) months after this quarter's end
             ent["fye_month"] = fye or ent["fye_month"] or ((end.month - 1 + 3 * (4 - q)) % 12) + 1
-            rows.append({
-                "ticker": ticker, "metric": metric, "fiscal_period": r["fiscal_period"], "period_end": end,
-                "period_start": start, "value": value * UNITS[unit],
-                "unit": "percent" if unit == "percent" else "USD",
-                "source_url": r["source"], "source_kind": r.get("source_kind") or "user",
-                "note": r.get("note") or f"ingested from {Path(path).name} line {line}",
-            })
+            rows.append(
+                {
+                    "ticker": ticker,
+                    "metric": metric,
+                    "fiscal_period": r["fiscal_period"],
+                    "period_end": end,
+                    "period_start": start,
+                    "value": value * UNITS[unit],
+                    "unit": "percent" if unit == "percent" else "USD",
+                    "source_url": r["source"],
+                    "source_kind": r.get("source_kind") or "user",
+                    "note": r.get("note") or f"ingested from {Path(path).name} line {line}",
+                }
+            )
     except csv.Error as exc:
         raise InputFileError(p, f"not valid CSV ({exc})", line=line) from exc
     if not rows:

@@ -26,9 +26,31 @@ __all__ = ["PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store", "MIGRATIONS"]
 
 #: columns of the ``panel`` table and of :meth:`Store.quarters`, in order
 PANEL_COLUMNS = [
-    "ticker", "metric", "fiscal_year", "fiscal_quarter", "fiscal_period", "period_start", "period_end",
-    "calendar_quarter", "value", "unit", "method", "status", "reason", "tag", "accn", "form", "filed",
-    "known_at", "source", "source_url", "source_kind", "note", "derived_from", "view", "load_id",
+    "ticker",
+    "metric",
+    "fiscal_year",
+    "fiscal_quarter",
+    "fiscal_period",
+    "period_start",
+    "period_end",
+    "calendar_quarter",
+    "value",
+    "unit",
+    "method",
+    "status",
+    "reason",
+    "tag",
+    "accn",
+    "form",
+    "filed",
+    "known_at",
+    "source",
+    "source_url",
+    "source_kind",
+    "note",
+    "derived_from",
+    "view",
+    "load_id",
 ]
 
 #: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
@@ -200,8 +222,7 @@ class Store:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"The store {self.path} was written by a newer capexwatch (schema {current} > "
-                f"{SCHEMA_VERSION}).",
+                f"The store {self.path} was written by a newer capexwatch (schema {current} > {SCHEMA_VERSION}).",
                 hint="Upgrade capexwatch, or point CAPEXWATCH_HOME elsewhere.",
             )
         applied = []
@@ -211,9 +232,7 @@ class Store:
             with self.transaction() as con:
                 for sql in statements:
                     con.execute(sql)
-                con.execute(
-                    "INSERT INTO schema_version VALUES (?, ?, ?)", [version, description, _now()]
-                )
+                con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [version, description, _now()])
             applied.append(version)
         return applied
 
@@ -231,12 +250,11 @@ class Store:
         else:
             self.con.execute("COMMIT")
 
-    def _new_load(self, con: duckdb.DuckDBPyConnection, kind: str, origin: str, rows: int,
-                  version: str | None = None) -> str:
+    def _new_load(
+        self, con: duckdb.DuckDBPyConnection, kind: str, origin: str, rows: int, version: str | None = None
+    ) -> str:
         load_id = uuid.uuid4().hex[:16]
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?)", [load_id, _now(), kind, origin, version, rows]
-        )
+        con.execute("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?)", [load_id, _now(), kind, origin, version, rows])
         return load_id
 
     # ------------------------------------------------------------------ snapshot
@@ -301,7 +319,9 @@ class Store:
 
     def _write_panel(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, load_id: str) -> int:
         return self._upsert(
-            con, "panel", df.assign(load_id=load_id),
+            con,
+            "panel",
+            df.assign(load_id=load_id),
             ["ticker", "metric", "fiscal_year", "fiscal_quarter", "source", "view"],
         )
 
@@ -368,21 +388,48 @@ class Store:
             load_id = self._new_load(con, "events", origin, len(df))
             return self._upsert(con, "events", df.assign(load_id=load_id), ["event_id"])
 
-    def upsert_entity(self, *, ticker: str, name: str | None = None, cik: int | None = None,
-                      role: str | None = None, fye_month: int | None = None, big_four: bool = False,
-                      notes: str | None = None, origin: str = "user") -> None:
+    def upsert_entity(
+        self,
+        *,
+        ticker: str,
+        name: str | None = None,
+        cik: int | None = None,
+        role: str | None = None,
+        fye_month: int | None = None,
+        big_four: bool = False,
+        notes: str | None = None,
+        origin: str = "user",
+    ) -> None:
         """Add or replace one entity."""
         import pandas as pd
 
-        row = pd.DataFrame([{
-            "ticker": ticker.upper(), "name": name, "cik": cik, "role": role, "fye_month": fye_month,
-            "big_four": big_four, "notes": notes, "origin": origin,
-        }])
+        row = pd.DataFrame(
+            [
+                {
+                    "ticker": ticker.upper(),
+                    "name": name,
+                    "cik": cik,
+                    "role": role,
+                    "fye_month": fye_month,
+                    "big_four": big_four,
+                    "notes": notes,
+                    "origin": origin,
+                }
+            ]
+        )
         with self.transaction() as con:
             self._upsert(con, "entities", row, ["ticker"])
 
-    def save_run(self, *, model: str, scenario: str | None, paths: int, seed: int | None,
-                 parameters: dict[str, Any], outputs: dict[str, Any]) -> str:
+    def save_run(
+        self,
+        *,
+        model: str,
+        scenario: str | None,
+        paths: int,
+        seed: int | None,
+        parameters: dict[str, Any],
+        outputs: dict[str, Any],
+    ) -> str:
         """Store a simulation run; returns its run_id."""
         from capexwatch._json import dumps
 
@@ -390,8 +437,16 @@ class Store:
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, _now(), model, scenario, paths, seed, dumps(parameters, indent=None),
-                 dumps(outputs, indent=None)],
+                [
+                    run_id,
+                    _now(),
+                    model,
+                    scenario,
+                    paths,
+                    seed,
+                    dumps(parameters, indent=None),
+                    dumps(outputs, indent=None),
+                ],
             )
         return run_id
 
@@ -409,7 +464,9 @@ class Store:
         else:
             row = self.con.execute("SELECT * FROM entities WHERE ticker = ?", [key.upper()]).df()
         if row.empty:
-            raise UnknownTickerError(key, self.con.execute("SELECT ticker FROM entities ORDER BY 1").df()["ticker"].tolist())
+            raise UnknownTickerError(
+                key, self.con.execute("SELECT ticker FROM entities ORDER BY 1").df()["ticker"].tolist()
+            )
         rec = row.iloc[0].to_dict()
         return {k: (None if _isna(v) else v) for k, v in rec.items()}
 
@@ -437,7 +494,8 @@ class Store:
             raise StoreError(f"Unknown view {view!r}.", hint="Use 'latest' or 'first-filed'.")
         if source not in ("all", *SOURCE_PRECEDENCE):
             raise StoreError(f"Unknown source {source!r}.", hint="Use sec, curated, user or all.")
-        where, params = ["view = ?"], [view]
+        where: list[str] = ["view = ?"]
+        params: list[Any] = [view]
         tickers = _as_list(ticker)
         metrics = _as_list(metric)
         if tickers is not None:
@@ -464,9 +522,12 @@ class Store:
         """
         return self.con.execute(sql, params).df()
 
-    def annual(self, ticker: str | Sequence[str] | None = None, metric: str | Sequence[str] | None = None) -> pd.DataFrame:
+    def annual(
+        self, ticker: str | Sequence[str] | None = None, metric: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """Published fiscal-year totals."""
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if (t := _as_list(ticker)) is not None:
             where.append("ticker IN (SELECT unnest(?))")
             params.append([x.upper() for x in t])
@@ -477,10 +538,15 @@ class Store:
             f"SELECT * FROM annual WHERE {' AND '.join(where)} ORDER BY ticker, metric, fiscal_year", params
         ).df()
 
-    def series(self, series_id: str | Sequence[str] | None = None, start: str | dt.date | None = None,
-               end: str | dt.date | None = None) -> pd.DataFrame:
+    def series(
+        self,
+        series_id: str | Sequence[str] | None = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+    ) -> pd.DataFrame:
         """Macro observations: series_id, date, value, source (sorted by series and date)."""
-        where, params = ["value IS NOT NULL"], []
+        where: list[str] = ["value IS NOT NULL"]
+        params: list[Any] = []
         if (s := _as_list(series_id)) is not None:
             where.append("series_id IN (SELECT unnest(?))")
             params.append([x.upper() for x in s])
@@ -491,18 +557,23 @@ class Store:
             where.append("date <= CAST(? AS DATE)")
             params.append(str(end))
         return self.con.execute(
-            f"SELECT series_id, date, value, source FROM series WHERE {' AND '.join(where)} "
-            "ORDER BY series_id, date", params
+            f"SELECT series_id, date, value, source FROM series WHERE {' AND '.join(where)} ORDER BY series_id, date",
+            params,
         ).df()
 
     def series_meta(self) -> pd.DataFrame:
         """Title, units and frequency of each series."""
         return self.con.execute("SELECT * FROM series_meta ORDER BY series_id").df()
 
-    def events(self, kind: str | Sequence[str] | None = None, entity: str | Sequence[str] | None = None,
-               as_of: str | dt.date | None = None) -> pd.DataFrame:
+    def events(
+        self,
+        kind: str | Sequence[str] | None = None,
+        entity: str | Sequence[str] | None = None,
+        as_of: str | dt.date | None = None,
+    ) -> pd.DataFrame:
         """Curated events, oldest first."""
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if (k := _as_list(kind)) is not None:
             where.append("kind IN (SELECT unnest(?))")
             params.append(k)
@@ -512,8 +583,10 @@ class Store:
         if as_of is not None:
             where.append("date <= CAST(? AS DATE)")
             params.append(str(as_of))
-        cols = "event_id, date, entity, counterparty, kind, metric, amount, amount_high, unit, old_value, " \
-               "new_value, jurisdiction, scope, description, source_url, source_kind, confidence"
+        cols = (
+            "event_id, date, entity, counterparty, kind, metric, amount, amount_high, unit, old_value, "
+            "new_value, jurisdiction, scope, description, source_url, source_kind, confidence"
+        )
         return self.con.execute(
             f"SELECT {cols} FROM events WHERE {' AND '.join(where)} ORDER BY date, event_id", params
         ).df()
@@ -530,7 +603,7 @@ class Store:
         row = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
         if row.empty:
             raise StoreError(f"No run {run_id!r} in the store.", hint="List runs with store.runs().")
-        rec = row.iloc[0].to_dict()
+        rec: dict[str, Any] = dict(row.iloc[0].to_dict())
         rec["parameters"] = json.loads(rec["parameters"])
         rec["outputs"] = json.loads(rec["outputs"])
         return rec

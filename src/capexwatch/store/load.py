@@ -115,8 +115,20 @@ def curated_annual(published: pd.DataFrame) -> pd.DataFrame:
     fy["fiscal_year"] = fy["fiscal_period"].str.extract(_FISCAL)[0].astype("int64")
     fy["period_end"] = pd.to_datetime(fy["period_end"])
     fy["source"] = "curated"
-    return fy[["ticker", "metric", "fiscal_year", "period_end", "value", "unit", "source", "source_url",
-               "source_kind", "note"]]
+    return fy[
+        [
+            "ticker",
+            "metric",
+            "fiscal_year",
+            "period_end",
+            "value",
+            "unit",
+            "source",
+            "source_url",
+            "source_kind",
+            "note",
+        ]
+    ]
 
 
 def events_frame(events: pd.DataFrame) -> pd.DataFrame:
@@ -148,6 +160,14 @@ def series_meta_frame(meta: dict[str, dict[str, str]]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(
-        [{"series_id": k, "title": v.get("title"), "units": v.get("units"), "frequency": v.get("frequency"),
-          "source": f"https://fred.stlouisfed.org/series/{k.removesuffix('_Q')}"} for k, v in meta.items()]
+        [
+            {
+                "series_id": k,
+                "title": v.get("title"),
+                "units": v.get("units"),
+                "frequency": v.get("frequency"),
+                "source": f"https://fred.stlouisfed.org/series/{k.removesuffix('_Q')}",
+            }
+            for k, v in meta.items()
+        ]
     )

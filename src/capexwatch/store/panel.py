@@ -112,8 +112,12 @@ def capex_vs_cloud(store: Store, *, as_of: Any = None) -> pd.DataFrame:
         prev = cl.set_index(["fiscal_year", "fiscal_quarter"])["value"]
         prev_end = cl.set_index(["fiscal_year", "fiscal_quarter"])["period_end"]
         brk = [pd.Timestamp(b) for b in breaks.get(t, ())]
-        m = cl.merge(cap[["fiscal_year", "fiscal_quarter", "value"]], on=["fiscal_year", "fiscal_quarter"],
-                     how="left", suffixes=("_cloud", "_capex"))
+        m = cl.merge(
+            cap[["fiscal_year", "fiscal_quarter", "value"]],
+            on=["fiscal_year", "fiscal_quarter"],
+            how="left",
+            suffixes=("_cloud", "_capex"),
+        )
         for _, r in m.iterrows():
             key = (r["fiscal_year"] - 1, r["fiscal_quarter"])
             yoy = None
@@ -121,12 +125,19 @@ def capex_vs_cloud(store: Store, *, as_of: Any = None) -> pd.DataFrame:
                 crosses = any(prev_end[key] < b <= r["period_end"] for b in brk)
                 if not crosses and prev[key] > 0:
                     yoy = (r["value_cloud"] / prev[key] - 1) * 100
-            rows.append({
-                "ticker": t, "fiscal_period": r["fiscal_period"], "calendar_quarter": r["calendar_quarter"],
-                "period_end": r["period_end"], "capex_usd": r["value_capex"], "cloud_revenue_usd": r["value_cloud"],
-                "capex_to_cloud_ratio": (r["value_capex"] / r["value_cloud"]) if r["value_cloud"] else None,
-                "cloud_growth_yoy_pct": yoy, "cloud_source_url": r["source_url"],
-            })
+            rows.append(
+                {
+                    "ticker": t,
+                    "fiscal_period": r["fiscal_period"],
+                    "calendar_quarter": r["calendar_quarter"],
+                    "period_end": r["period_end"],
+                    "capex_usd": r["value_capex"],
+                    "cloud_revenue_usd": r["value_cloud"],
+                    "capex_to_cloud_ratio": (r["value_capex"] / r["value_cloud"]) if r["value_cloud"] else None,
+                    "cloud_growth_yoy_pct": yoy,
+                    "cloud_source_url": r["source_url"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -139,8 +150,12 @@ def capex_intensity(store: Store, *, as_of: Any = None) -> pd.DataFrame:
     q = store.quarters(None, ["capex", "revenue", "operating_cash_flow"], view=view, as_of=as_of, ok_only=True)
     if q.empty:
         return pd.DataFrame()
-    p = q.pivot_table(index=["ticker", "fiscal_year", "fiscal_quarter", "fiscal_period", "calendar_quarter"],
-                      columns="metric", values="value", aggfunc="first").reset_index()
+    p = q.pivot_table(
+        index=["ticker", "fiscal_year", "fiscal_quarter", "fiscal_period", "calendar_quarter"],
+        columns="metric",
+        values="value",
+        aggfunc="first",
+    ).reset_index()
     p = p.sort_values(["ticker", "fiscal_year", "fiscal_quarter"]).reset_index(drop=True)
     for c in ("capex", "revenue", "operating_cash_flow"):
         if c not in p:
@@ -156,13 +171,20 @@ def capex_intensity(store: Store, *, as_of: Any = None) -> pd.DataFrame:
             g[f"{c}_ttm"] = g[c].rolling(4, min_periods=4).sum().where(consecutive)
         g["capex_to_revenue_ttm_ratio"] = g["capex_ttm"] / g["revenue_ttm"]
         g["capex_to_ocf_ttm_ratio"] = (g["capex_ttm"] / g["operating_cash_flow_ttm"]).where(
-            g["operating_cash_flow_ttm"] > 0)
+            g["operating_cash_flow_ttm"] > 0
+        )
         g["fcf_after_capex_ttm_usd"] = g["operating_cash_flow_ttm"] - g["capex_ttm"]
         out.append(g.drop(columns="_i"))
-    return pd.concat(out, ignore_index=True).rename(columns={
-        "capex": "capex_usd", "revenue": "revenue_usd", "operating_cash_flow": "operating_cash_flow_usd",
-        "capex_ttm": "capex_ttm_usd", "revenue_ttm": "revenue_ttm_usd",
-        "operating_cash_flow_ttm": "operating_cash_flow_ttm_usd"})
+    return pd.concat(out, ignore_index=True).rename(
+        columns={
+            "capex": "capex_usd",
+            "revenue": "revenue_usd",
+            "operating_cash_flow": "operating_cash_flow_usd",
+            "capex_ttm": "capex_ttm_usd",
+            "revenue_ttm": "revenue_ttm_usd",
+            "operating_cash_flow_ttm": "operating_cash_flow_ttm_usd",
+        }
+    )
 
 
 def nvidia_vs_capex(store: Store, *, as_of: Any = None) -> pd.DataFrame:
@@ -173,8 +195,7 @@ def nvidia_vs_capex(store: Store, *, as_of: Any = None) -> pd.DataFrame:
     cap = capex_by_quarter(store, as_of=as_of)
     if dc.empty or cap.empty:
         return pd.DataFrame()
-    df = pd.DataFrame({"nvda_data_center_usd": dc["NVDA"]}).join(
-        cap[["big_four_usd"]], how="outer").sort_index()
+    df = pd.DataFrame({"nvda_data_center_usd": dc["NVDA"]}).join(cap[["big_four_usd"]], how="outer").sort_index()
     df["nvda_dc_to_big_four_capex_ratio"] = df["nvda_data_center_usd"] / df["big_four_usd"]
     return df
 
@@ -206,13 +227,20 @@ def roi_gap_headline(store: Store, *, as_of: Any = None) -> dict[str, Any]:
             firm = g[g["confidence"] != "low"]
             r = (firm if len(firm) else g).iloc[-1]
             newer = g[(g["date"] > r["date"])]
-            components.append({
-                "entity": str(entity), "date": r["date"], "amount_usd": float(r["amount"]),
-                "description": r["description"], "source_url": r["source_url"], "confidence": r["confidence"],
-                "newer_low_confidence": [
-                    {"date": x["date"], "amount_usd": float(x["amount"]), "source_url": x["source_url"]}
-                    for x in newer.to_dict(orient="records")],
-            })
+            components.append(
+                {
+                    "entity": str(entity),
+                    "date": r["date"],
+                    "amount_usd": float(r["amount"]),
+                    "description": r["description"],
+                    "source_url": r["source_url"],
+                    "confidence": r["confidence"],
+                    "newer_low_confidence": [
+                        {"date": x["date"], "amount_usd": float(x["amount"]), "source_url": x["source_url"]}
+                        for x in newer.to_dict(orient="records")
+                    ],
+                }
+            )
     ai = sum(c["amount_usd"] for c in components)
     return {
         "status": "ok" if components else "insufficient-data",

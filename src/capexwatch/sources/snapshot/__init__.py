@@ -36,8 +36,22 @@ __all__ = [
 ]
 
 EVENT_COLUMNS = [
-    "event_id", "date", "entity", "counterparty", "kind", "metric", "amount", "amount_high", "unit",
-    "old_value", "new_value", "jurisdiction", "scope", "description", "source_url", "source_kind",
+    "event_id",
+    "date",
+    "entity",
+    "counterparty",
+    "kind",
+    "metric",
+    "amount",
+    "amount_high",
+    "unit",
+    "old_value",
+    "new_value",
+    "jurisdiction",
+    "scope",
+    "description",
+    "source_url",
+    "source_kind",
     "confidence",
 ]
 
@@ -94,8 +108,7 @@ def load_published_figures() -> pd.DataFrame:
     """Published annual totals and single quarters not in company_quarters.csv."""
     import pandas as pd
 
-    cols = ["ticker", "metric", "fiscal_period", "period_end", "value", "unit", "source_url", "source_kind",
-            "note"]
+    cols = ["ticker", "metric", "fiscal_period", "period_end", "value", "unit", "source_url", "source_kind", "note"]
     if not _path("published_figures.csv").is_file():
         return pd.DataFrame(columns=cols)
     return _read("published_figures.csv", dtype={"value": "float64"})
