@@ -47,21 +47,38 @@ def capex_chart(data: dict[str, Any]) -> go.Figure:
 
 
 def cloud_chart(data: dict[str, Any]) -> go.Figure:
-    """Capex and cloud revenue per hyperscaler per quarter."""
+    """Capex and cloud revenue per hyperscaler per quarter, one panel per company."""
+    from plotly.subplots import make_subplots
+
     rows = data["capex_vs_cloud"]["rows"]
-    fig = go.Figure()
-    for tk in ("MSFT", "GOOGL", "AMZN", "ORCL"):
+    tickers = [t for t in ("MSFT", "GOOGL", "AMZN", "ORCL") if any(r["ticker"] == t for r in rows)]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=tickers, shared_yaxes=False, vertical_spacing=0.2)
+    for i, tk in enumerate(tickers):
         mine = [r for r in rows if r["ticker"] == tk]
-        if not mine:
-            continue
         x = [r["calendar_quarter"] for r in mine]
+        pos = {"row": i // 2 + 1, "col": i % 2 + 1}
         fig.add_scatter(
-            x=x, y=[_b(r["cloud_revenue_usd"]) for r in mine], name=f"{tk} cloud revenue", mode="lines+markers"
+            x=x,
+            y=[_b(r["cloud_revenue_usd"]) for r in mine],
+            name="cloud revenue",
+            mode="lines+markers",
+            line={"color": "#1f77b4"},
+            showlegend=i == 0,
+            legendgroup="cloud",
+            **pos,
         )
         fig.add_scatter(
-            x=x, y=[_b(r["capex_usd"]) for r in mine], name=f"{tk} capex", mode="lines", line={"dash": "dot"}
+            x=x,
+            y=[_b(r["capex_usd"]) for r in mine],
+            name="capex",
+            mode="lines+markers",
+            line={"color": "#d62728", "dash": "dot"},
+            showlegend=i == 0,
+            legendgroup="capex",
+            **pos,
         )
-    fig.update_layout(title="Capex against cloud revenue ($B per quarter)", yaxis={"title": "$B"}, **_LAYOUT)
+    layout = {**_LAYOUT, "height": 620}
+    fig.update_layout(title="Capex against cloud revenue ($B per quarter)", **layout)
     return fig
 
 
@@ -78,9 +95,10 @@ def intensity_chart(data: dict[str, Any]) -> go.Figure:
                 name=tk,
                 mode="lines+markers",
             )
+    # log scale: a neocloud spending 2-4x its revenue sits beside hyperscalers at 0.1-0.5x
     fig.update_layout(
-        title="Capex intensity: capex / revenue, trailing four quarters",
-        yaxis={"title": "ratio", "tickformat": ".0%"},
+        title="Capex intensity: capex / revenue, trailing four quarters (log scale)",
+        yaxis={"title": "capex / revenue", "type": "log", "tickformat": ".0%"},
         **_LAYOUT,
     )
     return fig

@@ -79,6 +79,8 @@ def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
             "caveats": {"NVDA": caveats_for("data_center_revenue", "NVDA")},
         },
         "roi_gap": roi,
+        # tables show the last eight calendar quarters; charts and the JSON keep everything
+        "recent_from": capex.index[-8] if len(capex) >= 8 else "",
     }
 
 
