@@ -6,18 +6,62 @@ present; a failure in one of them is shown in the report as a note instead of st
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from capexwatch.store.db import Store
 
-__all__ = ["build_report"]
+__all__ = ["Report", "build_report"]
 
 
-def build_report(store: Store, *, as_of: Any = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(data for every face, extra HTML sections)."""
+@dataclass
+class Report:
+    """What every face renders: ``data`` (JSON-ready), extra HTML sections, extra terminal renderables."""
+
+    data: dict[str, Any]
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    renderables: list[Any] = field(default_factory=list)
+
+
+def _signals(store: Store, as_of: Any, rep: Report) -> None:
+    from capexwatch.report.signals_section import report_section
+
+    part = report_section(store, as_of=as_of)
+    rep.data["signals"] = part["signals"]
+    rep.sections.append(part["section"])
+    rep.renderables.append(part["board"])
+
+
+def _simulations(store: Store, as_of: Any, rep: Report) -> None:
+    try:
+        from capexwatch.report.fan import report_section
+    except ImportError:
+        return
+    part = report_section(store)
+    if part:
+        rep.data["simulations"] = part.get("runs", [])
+        if part.get("section"):
+            rep.sections.append(part["section"])
+
+
+_CONTRIBUTORS: list[tuple[str, Callable[[Store, Any, Report], None]]] = [
+    ("signals", _signals),
+    ("simulations", _simulations),
+]
+
+
+def build_report(store: Store, *, as_of: Any = None) -> Report:
+    """The core views plus every contributed section."""
     from capexwatch.report.data import build_report_data
 
-    data = build_report_data(store, as_of=as_of)
-    extra: list[dict[str, Any]] = []
-    return data, extra
+    rep = Report(build_report_data(store, as_of=as_of))
+    for name, add in _CONTRIBUTORS:
+        try:
+            add(store, as_of, rep)
+        except Exception as exc:  # one broken section must not take the report down
+            note = f"The {name} section could not be built: {type(exc).__name__}: {exc}"
+            rep.data.setdefault("notes", []).append(note)
+            rep.sections.append({"id": name, "title": name.capitalize(), "html": f"<p class='muted'>{note}</p>"})
+    return rep

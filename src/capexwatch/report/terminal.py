@@ -190,7 +190,14 @@ def _roi_panel(data: dict[str, Any]) -> Panel:
     )
 
 
-def render_dashboard(data: dict[str, Any], console: Console, *, last: int = 8, html_path: str | None = None) -> None:
+def render_dashboard(
+    data: dict[str, Any],
+    console: Console,
+    *,
+    last: int = 8,
+    html_path: str | None = None,
+    extras: list[Any] | None = None,
+) -> None:
     """Print the dashboard for *data* (from :func:`capexwatch.report.data.build_report_data`)."""
     console.print(_headline(data))
     console.print(_capex_table(data, last))
@@ -198,8 +205,9 @@ def render_dashboard(data: dict[str, Any], console: Console, *, last: int = 8, h
     console.print(_intensity_table(data))
     console.print(_nvidia_table(data, last))
     console.print(_roi_panel(data))
-    extra = data.get("signals_board")
-    if extra is not None:
+    for extra in extras or []:
         console.print(extra)
+    for note in data.get("notes", []):
+        console.print(f"[yellow]{note}[/yellow]")
     if html_path:
         console.print(f"\n[bold]HTML report:[/bold] {html_path}")

@@ -1,0 +1,280 @@
+"""Straightforward per-path Python implementations of every model: the readable specification.
+
+Each function takes one path's parameters as plain floats (lists for quarterly parameters) and
+returns plain floats (lists for series), with loops written the obvious way. The tests hold the
+vectorised models against these path by path, and ``benchmarks/bench_models.py`` times them as the
+baseline the vectorised engine must beat by 50x. They share no code with the vectorised models.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["REFERENCE", "bain", "cohort", "depreciation", "efficiency", "jpmorgan", "sequoia", "valuation"]
+
+P = Mapping[str, Any]
+HOURS_PER_QUARTER = 365.25 * 24.0 / 4.0
+
+
+def sequoia(p: P, horizon: int = 1, years: Sequence[int] = ()) -> dict[str, Any]:
+    dc = p["gpu_revenue_usd"] * p["tco_multiplier"]
+    req = dc / (1.0 - p["gross_margin"])
+    out = {"data_center_cost_usd": dc, "required_revenue_usd": req}
+    if "ai_revenue_usd" in p:
+        out["revenue_gap_usd"] = req - p["ai_revenue_usd"]
+        out["revenue_coverage_ratio"] = p["ai_revenue_usd"] / req
+    return out
+
+
+def bain(p: P, horizon: int = 1, years: Sequence[int] = ()) -> dict[str, Any]:
+    req = p["capex_usd"] / p["capex_to_revenue_ratio"]
+    out = {"required_revenue_usd": req}
+    if "fundable_revenue_usd" in p:
+        out["revenue_gap_usd"] = req - p["fundable_revenue_usd"]
+        out["funded_share_ratio"] = p["fundable_revenue_usd"] / req
+    return out
+
+
+def jpmorgan(p: P, horizon: int = 1, years: Sequence[int] = ()) -> dict[str, Any]:
+    r = p["required_annual_revenue_usd"]
+    out: dict[str, Any] = {}
+    if "iphone_users" in p:
+        out["monthly_per_iphone_user_usd"] = r / 12.0 / p["iphone_users"]
+    if "netflix_subscribers" in p:
+        out["monthly_per_netflix_subscriber_usd"] = r / 12.0 / p["netflix_subscribers"]
+    if "investment_usd" in p and "target_return" in p:
+        out["perpetuity_profit_usd"] = p["investment_usd"] * p["target_return"]
+        out["implied_profit_margin_ratio"] = out["perpetuity_profit_usd"] / r
+    return out
+
+
+def _in_service(capex: Sequence[float], life_q: float, lag: int, t: int) -> float:
+    """Capex of vintages in service in quarter t (the last, partial quarter weighted)."""
+    total = 0.0
+    for v, c in enumerate(capex):
+        age = t - v - lag  # quarters since the vintage entered service
+        if 0 <= age < math.floor(life_q):
+            total += c
+        elif age == math.floor(life_q):
+            total += c * (life_q - math.floor(life_q))
+    return total
+
+
+def _years_sum(x: Sequence[float], years: Sequence[int]) -> list[float]:
+    ends = [*years[1:], len(x)]
+    return [sum(x[a:b]) for a, b in zip(years, ends, strict=True)]
+
+
+def cohort(p: P, horizon: int, years: Sequence[int], lag: int = 1) -> dict[str, Any]:
+    capex = list(p["capex_usd"])
+    life_q = 4.0 * p["useful_life_years"]
+    rq = (1.0 + p["target_return"]) ** 0.25 - 1.0
+    dep, nbv, req, opex_l, rev_l = [], [], [], [], []
+    book = 0.0
+    for t in range(horizon):
+        ins = _in_service(capex, life_q, lag, t)
+        d = ins / life_q
+        opex = 0.0
+        if "capex_usd_per_mw" in p:
+            mw = ins / p["capex_usd_per_mw"]
+            if "power_price_usd_per_mwh" in p:
+                opex += (
+                    mw
+                    * p.get("pue", 1.0)
+                    * HOURS_PER_QUARTER
+                    * p["power_price_usd_per_mwh"]
+                    * p.get("utilisation", 1.0)
+                )
+            if "staff_usd_per_mw_year" in p:
+                opex += mw * p["staff_usd_per_mw_year"] / 4.0
+        if "other_opex_ratio" in p:
+            opex += ins * p["other_opex_ratio"] / 4.0
+        req.append(d + rq * book + opex)
+        book = book + capex[t] - d
+        dep.append(d)
+        nbv.append(book)
+        opex_l.append(opex)
+        if "revenue_usd" in p:
+            g = p.get("revenue_growth_annual", 0.0)
+            rev_l.append(p["revenue_usd"][t] * (1.0 + g) ** (t / 4.0))
+        elif "rental_usd_per_gpu_hour" in p:
+            gpus = ins * p.get("gpu_share_of_capex", 1.0) / p["capex_usd_per_gpu"]
+            price = p["rental_usd_per_gpu_hour"] * (1.0 - p.get("rental_price_decline_annual", 0.0)) ** (t / 4.0)
+            rev_l.append(gpus * price * HOURS_PER_QUARTER * p.get("utilisation", 1.0))
+    ends = [*years[1:], horizon]
+    out: dict[str, Any] = {
+        "required_revenue_usd": req,
+        "required_revenue_annual_usd": _years_sum(req, years),
+        "depreciation_usd": _years_sum(dep, years),
+        "net_book_value_usd": [nbv[e - 1] for e in ends],
+        "required_revenue_total_usd": sum(req),
+        "required_revenue_peak_annual_usd": max(sum(req[i : i + 4]) for i in range(max(1, horizon - 3))),
+    }
+    if not rev_l:
+        return out
+    cf = [rev_l[t] - opex_l[t] - capex[t] for t in range(horizon)]
+    npv = sum(c / (1.0 + rq) ** (t + 1) for t, c in enumerate(cf))
+    cum, acc = [], 0.0
+    for c in cf:
+        acc += c
+        cum.append(acc)
+    payback = math.nan
+    if all(c >= 0 for c in cum):
+        payback = 0.0
+    else:
+        last_neg = max(i for i, c in enumerate(cum) if c < 0)
+        if last_neg < horizon - 1:
+            payback = (last_neg + 1 + (-cum[last_neg]) / cf[last_neg + 1]) / 4.0
+    out.update(
+        {
+            "revenue_usd": rev_l,
+            "revenue_gap_usd": _years_sum([a - b for a, b in zip(req, rev_l, strict=True)], years),
+            "cumulative_cash_flow_usd": cum,
+            "revenue_total_usd": sum(rev_l),
+            "npv_usd": npv,
+            "irr_ratio": _irr(cf),
+            "payback_years": payback,
+            "paid_back_flag": 0.0 if math.isnan(payback) else 1.0,
+        }
+    )
+    return out
+
+
+def _irr(cf: Sequence[float]) -> float:
+    """Annual IRR by plain bisection on the quarterly rate in (-0.75, 1.5)."""
+
+    def npv(r: float) -> float:
+        return sum(c / (1.0 + r) ** (t + 1) for t, c in enumerate(cf))
+
+    lo, hi = -0.75, 1.5
+    f_lo, f_hi = npv(lo), npv(hi)
+    if f_lo * f_hi >= 0:
+        return math.nan
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        f_mid = npv(mid)
+        if (f_mid < 0) == (f_lo < 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return (1.0 + 0.5 * (lo + hi)) ** 4 - 1.0
+
+
+def depreciation(p: P, horizon: int, years: Sequence[int], lag: int = 0, window: Sequence[int] = ()) -> dict[str, Any]:
+    capex = [c * p.get("short_lived_share", 1.0) for c in p["capex_usd"]]
+    rep_q, eco_q = 4.0 * p["reported_life_years"], 4.0 * p["economic_life_years"]
+    d_rep = [_in_service(capex, rep_q, lag, t) / rep_q for t in range(horizon)]
+    d_eco = [_in_service(capex, eco_q, lag, t) / eco_q for t in range(horizon)]
+    under = [e - r for e, r in zip(d_eco, d_rep, strict=True)]
+    out: dict[str, Any] = {
+        "reported_depreciation_usd": _years_sum(d_rep, years),
+        "economic_depreciation_usd": _years_sum(d_eco, years),
+        "understated_depreciation_usd": _years_sum(under, years),
+        "understated_depreciation_total_usd": sum(under),
+    }
+    tax = p.get("tax_rate", 0.0)
+    if "net_income_usd" in p:
+        ni = p["net_income_usd"]
+        out["earnings_overstatement_ratio"] = [
+            u * (1 - tax) / n for u, n in zip(_years_sum(under, years), _years_sum(ni, years), strict=True)
+        ]
+    if window:
+        out["understated_depreciation_window_usd"] = sum(under[t] for t in window)
+        if "net_income_usd" in p:
+            out["earnings_overstatement_window_ratio"] = sum(under[t] * (1 - tax) for t in window) / sum(
+                p["net_income_usd"][t] for t in window
+            )
+    return out
+
+
+def efficiency(p: P, horizon: int, years: Sequence[int] = ()) -> dict[str, Any]:
+    life_q = 4.0 * p["useful_life_years"]
+    b0 = p["installed_base_usd"]
+    h = p.get("perf_per_usd_growth_annual", 0.0)
+    eff = (
+        (1 - p.get("quantisation_rate_annual", 0.0))
+        * (1 - p.get("speculative_decoding_rate_annual", 0.0))
+        * (1 - p.get("edge_offload_rate_annual", 0.0))
+    )
+    price = 1 - p.get("compute_price_decline_annual", 0.0)
+    eps = p.get("jevons_elasticity", 0.0)
+    weighted = [c * (1 + h) ** (v / 4.0) for v, c in enumerate(p["capex_usd"])]
+    work = 1.0
+    cols: dict[str, list[float]] = {k: [] for k in ("demand", "capacity", "util", "stranded", "unmet", "scap")}
+    for t in range(horizon):
+        if t > 0:
+            work *= (1 + p["workload_growth_annual"][t]) ** 0.25
+        base = b0 * max(0.0, 1 - t / life_q)
+        capacity = base + _in_service(weighted, life_q, 1, t)
+        capital = base + _in_service(p["capex_usd"], life_q, 1, t)
+        e_t = eff ** (t / 4.0)
+        demand = p["initial_utilisation"] * b0 * work * (e_t * price ** (t / 4.0)) ** (-eps) * e_t
+        ratio = demand / capacity if capacity > 0 else math.inf
+        cols["demand"].append(demand / b0)
+        cols["capacity"].append(capacity / b0)
+        cols["util"].append(min(ratio, 1.0))
+        cols["stranded"].append(max(0.0, 1 - ratio))
+        cols["unmet"].append(max(0.0, ratio - 1) if capacity > 0 else math.nan)
+        cols["scap"].append(max(0.0, 1 - ratio) * capital)
+    return {
+        "compute_demand_index": cols["demand"],
+        "capacity_index": cols["capacity"],
+        "utilisation_ratio": cols["util"],
+        "stranded_capacity_ratio": cols["stranded"],
+        "unmet_demand_ratio": cols["unmet"],
+        "stranded_capital_usd": cols["scap"],
+        "utilisation_final_ratio": cols["util"][-1],
+        "utilisation_mean_ratio": sum(cols["util"]) / horizon,
+        "stranded_capital_peak_usd": max(cols["scap"]),
+        "stranded_capital_final_usd": cols["scap"][-1],
+        "demand_growth_multiple": cols["demand"][-1] / cols["demand"][0],
+    }
+
+
+def _dcf(r0: float, g: float, m: float, r: float, gt: float, n: int) -> float:
+    if r <= gt:
+        return math.nan
+    value = sum(m * r0 * (1 + g) ** t / (1 + r) ** t for t in range(1, n + 1))
+    terminal = m * r0 * (1 + g) ** n * (1 + gt) / (r - gt) / (1 + r) ** n
+    return value + terminal
+
+
+def valuation(p: P, horizon: int = 1, years: Sequence[int] = (), explicit_years: int = 10) -> dict[str, Any]:
+    mv, r0, r, gt, n = p["market_value_usd"], p["revenue_usd"], p["discount_rate"], p["terminal_growth"], explicit_years
+    out: dict[str, Any] = {}
+    if "fcf_margin" in p:
+        m = p["fcf_margin"]
+        lo, hi = -0.99, 10.0
+        g = math.nan
+        if m > 0 and _dcf(r0, lo, m, r, gt, n) <= mv <= _dcf(r0, hi, m, r, gt, n):
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                if _dcf(r0, mid, m, r, gt, n) < mv:
+                    lo = mid
+                else:
+                    hi = mid
+            g = 0.5 * (lo + hi)
+        out["implied_growth_ratio"] = g
+        out["implied_revenue_final_usd"] = r0 * (1 + g) ** n
+    if "revenue_growth_annual" in p:
+        out["implied_margin_ratio"] = mv / _dcf(r0, p["revenue_growth_annual"], 1.0, r, gt, n)
+    if "fcf_margin" in p and "revenue_growth_annual" in p:
+        v = _dcf(r0, p["revenue_growth_annual"], p["fcf_margin"], r, gt, n)
+        out["scenario_value_usd"] = v
+        out["fomo_premium_usd"] = mv - v
+        out["fomo_premium_ratio"] = mv / v - 1
+    return out
+
+
+REFERENCE = {
+    "required_revenue.sequoia": sequoia,
+    "required_revenue.bain": bain,
+    "required_revenue.jpmorgan": jpmorgan,
+    "required_revenue.cohort": cohort,
+    "depreciation": depreciation,
+    "efficiency": efficiency,
+    "valuation": valuation,
+}
+"""Model name -> per-path reference function."""

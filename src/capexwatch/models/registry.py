@@ -1,0 +1,48 @@
+"""The models capexwatch knows, by name (``required_revenue.sequoia``, ``cohort`` ...)."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+
+from capexwatch.models._spec import ModelSpec
+
+__all__ = ["ALIASES", "get_model", "model_names", "models"]
+
+ALIASES: dict[str, str] = {
+    "sequoia": "required_revenue.sequoia",
+    "bain": "required_revenue.bain",
+    "jpmorgan": "required_revenue.jpmorgan",
+    "cohort": "required_revenue.cohort",
+    "depreciation.vintage": "depreciation",
+    "efficiency.demand": "efficiency",
+    "valuation.reverse_dcf": "valuation",
+}
+"""Short names accepted in scenario files."""
+
+
+@cache
+def models() -> dict[str, ModelSpec]:
+    """All model specs by full name (imports the model modules on first use)."""
+    from capexwatch.models import depreciation, efficiency, required_revenue, valuation
+
+    out: dict[str, ModelSpec] = {}
+    for module in (required_revenue, depreciation, efficiency, valuation):
+        for spec in module.SPECS:
+            out[spec.name] = spec
+    return out
+
+
+def model_names() -> list[str]:
+    return list(models())
+
+
+def get_model(name: str) -> ModelSpec:
+    """The spec called *name* (or an alias); raises KeyError with close matches in its message."""
+    full = ALIASES.get(name, name)
+    found = models().get(full)
+    if found is None:
+        close = difflib.get_close_matches(name, [*models(), *ALIASES], n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise KeyError(f"unknown model {name!r}.{hint} Known models: {', '.join(models())}.")
+    return found

@@ -1,0 +1,626 @@
+"""The :class:`Signal` a risk signal returns, the inputs it reads, and the registry of signals.
+
+A signal answers one question of the analysts' risk table (capexwatch issue 4) from the store's
+panel, macro series and curated events. Every signal module keeps its arithmetic in pure
+functions of pandas DataFrames (an :class:`Inputs` bundle), so tests can feed constructed frames
+and the CLI can feed the store; nothing here opens a file or a connection except
+:meth:`Inputs.from_store`.
+
+Status semantics (shared by every signal)
+-----------------------------------------
+``ok``
+    every check the signal needs could be evaluated and none fired.
+``watch``
+    an early-warning check fired (or a company in the group is in ``alert``).
+``alert``
+    the risk table's trigger fired.
+``insufficient-data``
+    a check the status depends on could not be evaluated; ``reason`` says which data are
+    missing. A signal never reports ``ok`` for a check it could not evaluate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from capexwatch.errors import CapexwatchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from capexwatch.store.db import Store
+
+__all__ = [
+    "REGISTRY",
+    "STATUSES",
+    "Check",
+    "Evidence",
+    "HistoryPoint",
+    "Inputs",
+    "Signal",
+    "SignalSpec",
+    "Status",
+    "Threshold",
+    "UnknownSignalError",
+    "Value",
+    "get_spec",
+    "register",
+    "severity",
+    "signal_names",
+    "worst",
+]
+
+Status = Literal["ok", "watch", "alert", "insufficient-data"]
+
+#: every status, from least to most severe (insufficient-data is not a severity: it is unknown)
+STATUSES: tuple[Status, ...] = ("ok", "watch", "alert", "insufficient-data")
+
+_SEVERITY: dict[str, int] = {"insufficient-data": -1, "ok": 0, "watch": 1, "alert": 2}
+
+
+def severity(status: str) -> int:
+    """Order statuses: insufficient-data (-1) < ok (0) < watch (1) < alert (2)."""
+    return _SEVERITY[status]
+
+
+def worst(statuses: Iterable[str]) -> Status:
+    """The most severe of *statuses* (``insufficient-data`` only when nothing else is there)."""
+    best: Status = "insufficient-data"
+    for s in statuses:
+        if _SEVERITY[s] > _SEVERITY[best]:
+            best = s  # type: ignore[assignment]
+    return best
+
+
+class UnknownSignalError(CapexwatchError):
+    """A signal name that is not registered."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"Unknown signal: {name!r}.",
+            hint="Known signals: " + ", ".join(known) + ". List them with `capexwatch signals`.",
+        )
+
+
+# --------------------------------------------------------------------------- the result types
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One parameter of a signal, with where its value comes from.
+
+    Attributes
+    ----------
+    name : key in ``thresholds.toml``
+    value : number, string, boolean or list
+    unit : unit of *value* (``pct``, ``bp``, ``quarters``, ``x``, ``years``, ``USD_per_gpu_hour`` ...)
+    help : what the parameter does
+    source : the citation of the default, or the user file that overrode it
+    """
+
+    name: str
+    value: Any
+    unit: str = ""
+    help: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A computed quantity with its unit (base units: USD, not millions; percent as 12.5)."""
+
+    value: float | str | None
+    unit: str
+    label: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One number behind a status, with where it came from.
+
+    ``source_url`` is the curated figure's citation or the FRED series page; SEC figures name the
+    filing in ``filing`` (form, accession, filed date) and the XBRL ``tag``.
+    """
+
+    label: str
+    value: float | str | None
+    unit: str
+    period: str | None = None
+    ticker: str | None = None
+    metric: str | None = None
+    source: str | None = None
+    source_kind: str | None = None
+    source_url: str | None = None
+    filing: str | None = None
+    tag: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One test inside a signal: did it fire (None: could not be evaluated, and why)."""
+
+    name: str
+    fired: bool | None
+    detail: str
+    level: Status = "alert"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """The signal's status in one calendar quarter (``quarter`` like ``2025Q3``)."""
+
+    quarter: str
+    date: dt.date
+    status: Status
+    value: float | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Signal:
+    """What a signal returns.
+
+    Attributes
+    ----------
+    name : CLI/JSON name (``roi_gap``)
+    title : the risk factor, as the analysts' table names it
+    question : the question the signal answers
+    description : the risk in a sentence
+    trigger : the potential trigger, in words
+    definition : how the signal is computed, in words
+    formula : the same as a formula
+    status : ``ok`` | ``watch`` | ``alert`` | ``insufficient-data``
+    value, unit, value_label : the headline number (None when not computable)
+    values : every computed quantity, by name, with its unit
+    thresholds : the parameters used, each with its source
+    as_of : calendar quarter (``2026Q2``) of the data the status rests on; None if none
+    as_of_date : that quarter's last day (or the observation date for daily series)
+    point_in_time : the ``--as-of`` date when evaluated with only what was known then
+    evidence : the numbers behind the status, each with its source
+    checks : the individual tests and whether each fired
+    history : status per quarter
+    coverage : which companies / series / periods were used and which were missing
+    reason : why the status is ``insufficient-data`` (or a note on a partial evaluation)
+    scope : ``group`` or a ticker
+    caveats : what a reader must know (definitional breaks, gross vs net ...)
+    summary : one line of evidence for the board
+    """
+
+    name: str
+    title: str
+    question: str
+    description: str
+    trigger: str
+    definition: str
+    formula: str
+    status: Status = "insufficient-data"
+    value: float | None = None
+    unit: str = ""
+    value_label: str = ""
+    values: dict[str, Value] = field(default_factory=dict)
+    thresholds: dict[str, Threshold] = field(default_factory=dict)
+    as_of: str | None = None
+    as_of_date: dt.date | None = None
+    point_in_time: dt.date | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    history: list[HistoryPoint] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    scope: str = "group"
+    caveats: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    def to_dict(self, *, history: bool = True) -> dict[str, Any]:
+        """Plain JSON-ready dict (dates stay ``date`` objects; ``capexwatch._json`` writes ISO)."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "question": self.question,
+            "description": self.description,
+            "trigger": self.trigger,
+            "definition": self.definition,
+            "formula": self.formula,
+            "status": self.status,
+            "value": self.value,
+            "unit": self.unit,
+            "value_label": self.value_label,
+            "as_of": self.as_of,
+            "as_of_date": self.as_of_date,
+            "point_in_time": self.point_in_time,
+            "scope": self.scope,
+            "reason": self.reason,
+            "summary": self.summary,
+            "values": {k: v.to_dict() for k, v in self.values.items()},
+            "thresholds": {k: t.to_dict() for k, t in self.thresholds.items()},
+            "checks": [c.to_dict() for c in self.checks],
+            "evidence": [e.to_dict() for e in self.evidence],
+            "coverage": self.coverage,
+            "caveats": list(self.caveats),
+        }
+        if history:
+            out["history"] = [h.to_dict() for h in self.history]
+        return out
+
+
+# --------------------------------------------------------------------------- the registry
+
+Compute = Callable[["Inputs", Mapping[str, Threshold], "str | None"], Signal]
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """A registered signal: its descriptive text and its compute function."""
+
+    name: str
+    title: str
+    question: str
+    description: str
+    trigger: str
+    definition: str
+    formula: str
+    compute: Compute
+    order: int = 0
+
+    def make(self, **kw: Any) -> Signal:
+        """A :class:`Signal` carrying this spec's descriptive text plus *kw*."""
+        return Signal(
+            name=self.name,
+            title=self.title,
+            question=self.question,
+            description=self.description,
+            trigger=self.trigger,
+            definition=self.definition,
+            formula=self.formula,
+            **kw,
+        )
+
+
+#: name -> spec, filled when the signal modules are imported (``capexwatch.signals`` does that)
+REGISTRY: dict[str, SignalSpec] = {}
+
+
+def register(spec: SignalSpec) -> SignalSpec:
+    """Add *spec* to :data:`REGISTRY` (idempotent for re-imports)."""
+    REGISTRY[spec.name] = spec
+    return spec
+
+
+def signal_names() -> list[str]:
+    """Registered signal names in board order."""
+    _ensure_loaded()
+    return [s.name for s in sorted(REGISTRY.values(), key=lambda s: (s.order, s.name))]
+
+
+def get_spec(name: str) -> SignalSpec:
+    """The spec called *name*; raises :class:`UnknownSignalError` listing the known ones."""
+    _ensure_loaded()
+    try:
+        return REGISTRY[name.strip().lower().replace("-", "_")]
+    except KeyError:
+        raise UnknownSignalError(name, signal_names()) from None
+
+
+def _ensure_loaded() -> None:
+    if not REGISTRY:
+        import capexwatch.signals  # noqa: F401  (imports every signal module)
+
+
+# --------------------------------------------------------------------------- inputs
+
+_PANEL_DEFAULTS: dict[str, Any] = {
+    "unit": "USD",
+    "method": "reported",
+    "status": "ok",
+    "reason": None,
+    "tag": None,
+    "accn": None,
+    "form": None,
+    "filed": None,
+    "source": "curated",
+    "source_url": None,
+    "source_kind": None,
+    "note": None,
+    "derived_from": None,
+    "view": "latest",
+}
+
+EVENT_COLUMNS = [
+    "event_id",
+    "date",
+    "entity",
+    "counterparty",
+    "kind",
+    "metric",
+    "amount",
+    "amount_high",
+    "unit",
+    "old_value",
+    "new_value",
+    "jurisdiction",
+    "scope",
+    "description",
+    "source_url",
+    "source_kind",
+    "confidence",
+]
+
+#: days after a quarter's end at which a figure counts as public when no filing date is known
+#: (the store's rule for curated figures, store/db.py CURATED_PUBLICATION_LAG_DAYS)
+PUBLICATION_LAG_DAYS = 45
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The frames a signal reads: panel quarters, macro series, events, entities.
+
+    Build one with :meth:`from_store` (the CLI) or :meth:`from_frames` (tests, notebooks).
+    ``as_of`` is set when the frames hold only what was known at that date (first-filed view,
+    events dated on or before it, series observed on or before it).
+    """
+
+    quarters: pd.DataFrame
+    series: pd.DataFrame
+    events: pd.DataFrame
+    entities: pd.DataFrame
+    series_meta: pd.DataFrame
+    as_of: dt.date | None = None
+    view: str = "latest"
+
+    # ---- construction
+
+    @classmethod
+    def from_frames(
+        cls,
+        quarters: pd.DataFrame | None = None,
+        series: pd.DataFrame | None = None,
+        events: pd.DataFrame | None = None,
+        entities: pd.DataFrame | None = None,
+        series_meta: pd.DataFrame | None = None,
+        *,
+        as_of: str | dt.date | None = None,
+        view: str = "latest",
+    ) -> Inputs:
+        """Normalise frames (missing optional columns filled, dates typed, ok rows flagged).
+
+        ``quarters`` needs ``ticker, metric, fiscal_year, fiscal_quarter, period_end, value``; every
+        other panel column is optional (``calendar_quarter`` follows the midpoint rule from
+        ``period_start`` or, failing that, the period end less 45 days; ``known_at`` defaults to the
+        filing date or the period end plus 45 days). ``entities`` defaults to ``universe.toml``.
+        """
+        return cls(
+            quarters=_norm_quarters(quarters),
+            series=_norm_series(series),
+            events=_norm_events(events),
+            entities=_norm_entities(entities),
+            series_meta=_norm_meta(series_meta),
+            as_of=_to_date(as_of) if as_of is not None else None,
+            view=view,
+        )
+
+    @classmethod
+    def from_store(cls, store: Store, *, as_of: str | dt.date | None = None) -> Inputs:
+        """Read everything a signal needs from *store*.
+
+        With *as_of*, only what was public on that date: ``quarters(view="first-filed",
+        as_of=DATE)``, events dated on or before it, series observed on or before it (FRED
+        revisions are not tracked: series are the latest vintage, truncated at the date).
+        """
+        d = _to_date(as_of) if as_of is not None else None
+        if d is None:
+            q = store.quarters(view="latest")
+            ev = store.events()
+            se = store.series()
+        else:
+            q = store.quarters(view="first-filed", as_of=d)
+            ev = store.events(as_of=d)
+            se = store.series(end=d)
+        meta = store.series_meta() if hasattr(store, "series_meta") else None
+        return cls.from_frames(q, se, ev, store.entities(), meta, as_of=d, view="first-filed" if d else "latest")
+
+    # ---- point-in-time slices
+
+    def known_by(self, when: str | dt.date) -> Inputs:
+        """Only what was public by *when*: rows with ``known_at <= when``, events dated and series
+        observed on or before it. Used by backtests on first-filed inputs."""
+        import pandas as pd
+
+        d = _to_date(when)
+        ts = pd.Timestamp(d)
+        q = self.quarters[self.quarters["known_at"] <= ts]
+        return dataclasses.replace(
+            self,
+            quarters=q,
+            events=self.events[self.events["date"] <= ts],
+            series=self.series[self.series["date"] <= ts],
+            as_of=d,
+        )
+
+    # ---- lookups
+
+    def tickers(self, *, role: str | Sequence[str] | None = None, big_four: bool | None = None) -> list[str]:
+        """Entity tickers filtered by role and Big-Four flag."""
+        e = self.entities
+        if role is not None:
+            roles = [role] if isinstance(role, str) else list(role)
+            e = e[e["role"].isin(roles)]
+        if big_four is not None:
+            e = e[e["big_four"].fillna(False).astype(bool) == big_four]
+        return sorted(e["ticker"].astype(str).tolist())
+
+    def entity_name(self, ticker: str) -> str:
+        """The entity's name, else the ticker."""
+        row = self.entities[self.entities["ticker"] == ticker]
+        if len(row) and isinstance(row.iloc[0].get("name"), str):
+            return str(row.iloc[0]["name"])
+        return ticker
+
+    def series_url(self, series_id: str) -> str:
+        """Where a macro series comes from (series_meta's source, else the FRED page)."""
+        m = self.series_meta
+        if len(m) and "source" in m:
+            row = m[m["series_id"] == series_id]
+            if len(row) and isinstance(row.iloc[0]["source"], str) and row.iloc[0]["source"]:
+                return str(row.iloc[0]["source"])
+        return f"https://fred.stlouisfed.org/series/{series_id.removesuffix('_Q')}"
+
+
+def _to_date(x: Any) -> dt.date:
+    import pandas as pd
+
+    if isinstance(x, dt.datetime):
+        return x.date()
+    if isinstance(x, dt.date):
+        return x
+    try:
+        d: dt.date = pd.Timestamp(str(x)).date()
+    except (ValueError, TypeError) as exc:
+        raise CapexwatchError(f"Not a date: {x!r}.", hint="Give dates as YYYY-MM-DD, e.g. --as-of 2024-06-30.") from exc
+    return d
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _midpoint_quarter(start: Any, end: Any) -> str:
+    import pandas as pd
+
+    mid = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) / 2
+    return f"{mid.year}Q{(mid.month - 1) // 3 + 1}"
+
+
+def _norm_quarters(df: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
+    required = ["ticker", "metric", "fiscal_year", "fiscal_quarter", "period_end", "value"]
+    if df is None or len(df) == 0:
+        cols = required + list(_PANEL_DEFAULTS) + ["fiscal_period", "calendar_quarter", "known_at", "period_start"]
+        out = _empty(cols)
+        out["period_end"] = pd.Series(dtype="datetime64[ns]")
+        out["known_at"] = pd.Series(dtype="datetime64[ns]")
+        out["value"] = pd.Series(dtype="float64")
+        out["fiscal_year"] = pd.Series(dtype="int64")
+        out["fiscal_quarter"] = pd.Series(dtype="int64")
+        return out
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise CapexwatchError(
+            "Quarterly frame lacks column(s): " + ", ".join(missing) + ".",
+            hint="A panel frame needs ticker, metric, fiscal_year, fiscal_quarter, period_end and value.",
+        )
+    q = df.copy()
+    for c, v in _PANEL_DEFAULTS.items():
+        if c not in q.columns:
+            q[c] = v
+    q["ticker"] = q["ticker"].astype(str).str.upper()
+    q["metric"] = q["metric"].astype(str)
+    q["fiscal_year"] = q["fiscal_year"].astype("int64")
+    q["fiscal_quarter"] = q["fiscal_quarter"].astype("int64")
+    q["period_end"] = pd.to_datetime(q["period_end"]).astype("datetime64[ns]")
+    q["value"] = pd.to_numeric(q["value"], errors="coerce").astype("float64")
+    if "fiscal_period" not in q.columns:
+        q["fiscal_period"] = [f"FY{y}Q{n}" for y, n in zip(q["fiscal_year"], q["fiscal_quarter"], strict=True)]
+    if "period_start" not in q.columns:
+        q["period_start"] = q["period_end"] - pd.DateOffset(months=3) + pd.Timedelta(days=1)
+    if "calendar_quarter" not in q.columns or q["calendar_quarter"].isna().any():
+        cq = [
+            _midpoint_quarter(s if pd.notna(s) else e - pd.Timedelta(days=90), e)
+            for s, e in zip(q["period_start"], q["period_end"], strict=True)
+        ]
+        q["calendar_quarter"] = (
+            q["calendar_quarter"].fillna(pd.Series(cq, index=q.index)) if "calendar_quarter" in q.columns else cq
+        )
+    q["filed"] = pd.to_datetime(q["filed"]).astype("datetime64[ns]")
+    lag = q["period_end"] + pd.Timedelta(days=PUBLICATION_LAG_DAYS)
+    if "known_at" not in q.columns:
+        q["known_at"] = q["filed"].fillna(lag)
+    q["known_at"] = pd.to_datetime(q["known_at"]).astype("datetime64[ns]").fillna(lag)
+    q["status"] = q["status"].fillna("ok")
+    return q.sort_values(["ticker", "metric", "period_end"]).reset_index(drop=True)
+
+
+def _norm_series(df: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        out = _empty(["series_id", "date", "value", "source"])
+        out["date"] = pd.Series(dtype="datetime64[ns]")
+        out["value"] = pd.Series(dtype="float64")
+        return out
+    s = df.copy()
+    if "source" not in s.columns:
+        s["source"] = None
+    s["series_id"] = s["series_id"].astype(str).str.upper()
+    s["date"] = pd.to_datetime(s["date"]).astype("datetime64[ns]")
+    s["value"] = pd.to_numeric(s["value"], errors="coerce").astype("float64")
+    s = s[s["value"].notna()]
+    return s.sort_values(["series_id", "date"]).reset_index(drop=True)
+
+
+def _norm_events(df: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        out = _empty(EVENT_COLUMNS)
+        out["date"] = pd.Series(dtype="datetime64[ns]")
+        for c in ("amount", "amount_high", "old_value", "new_value"):
+            out[c] = pd.Series(dtype="float64")
+        return out
+    e = df.copy()
+    for c in EVENT_COLUMNS:
+        if c not in e.columns:
+            e[c] = None
+    e["date"] = pd.to_datetime(e["date"]).astype("datetime64[ns]")
+    for c in ("amount", "amount_high", "old_value", "new_value"):
+        e[c] = pd.to_numeric(e[c], errors="coerce").astype("float64")
+    if e["event_id"].isna().any():
+        e["event_id"] = e["event_id"].fillna(pd.Series([f"ev{i}" for i in range(len(e))], index=e.index))
+    return e.sort_values(["date", "event_id"]).reset_index(drop=True)
+
+
+def _norm_entities(df: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        from capexwatch.universe import load_universe
+
+        df = pd.DataFrame(list(load_universe()))
+        df["origin"] = "universe"
+    e = df.copy()
+    for c, v in (("name", None), ("role", None), ("big_four", False), ("origin", None), ("fye_month", None)):
+        if c not in e.columns:
+            e[c] = v
+    e["ticker"] = e["ticker"].astype(str).str.upper()
+    e["big_four"] = e["big_four"].astype("boolean").fillna(False).astype(bool)
+    return e.reset_index(drop=True)
+
+
+def _norm_meta(df: pd.DataFrame | None) -> pd.DataFrame:
+    if df is None or len(df) == 0:
+        return _empty(["series_id", "title", "units", "frequency", "source"])
+    return df.copy()

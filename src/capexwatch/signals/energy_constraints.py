@@ -1,0 +1,235 @@
+"""``energy_constraints``: regulatory halts on data centres and their share of power.
+
+From curated events (``events.csv``): kind ``moratorium`` rows carry the jurisdiction, date and
+scope, and their ``metric`` says what happened (``moratorium``, ``moratorium_permanent``: a halt;
+``connection_restriction``, ``moratorium_proposed``, ``moratorium_softened``: a restriction short of
+a halt; ``moratorium_lifted``, ``connection_policy``, ...: context). Kind ``power_share`` rows give
+the data-centre share of a jurisdiction's electricity (``power_share``; forecasts are not used).
+
+At an evaluation date ``d``:
+
+* alert: a halt dated in ``(d - lookback_days, d]`` in a major market (``major_markets``: its
+  jurisdiction names one of them);
+* watch: a halt elsewhere or a restriction anywhere in the window, or a latest known data-centre
+  power share (no older than ``power_share_max_age_days``) at or above ``power_share_watch_pct``;
+* ok: none of these, provided the store holds moratorium events at all;
+* insufficient-data: no moratorium events known by ``d`` (no data is not "no halts").
+
+The curated events are a selection from published reporting, not a census of every local
+decision: ``ok`` means no recorded halt in the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from capexwatch.signals._frames import cq_end, cq_index, cq_label, cq_of, event_evidence, th
+from capexwatch.signals.base import Check, HistoryPoint, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["HALT_METRICS", "RESTRICTION_METRICS", "SPEC", "compute", "evaluate_at", "is_major"]
+
+#: event metrics (kind moratorium) that are halts
+HALT_METRICS = frozenset({"moratorium", "moratorium_permanent"})
+#: event metrics that restrict without halting
+RESTRICTION_METRICS = frozenset({"connection_restriction", "moratorium_proposed", "moratorium_softened"})
+
+
+def is_major(jurisdiction: Any, markets: list[str]) -> bool:
+    """True when *jurisdiction* names one of *markets* (case-insensitive substring)."""
+    j = str(jurisdiction or "").lower()
+    return any(m.lower() in j for m in markets if m)
+
+
+def _halts(inputs: Inputs, ticker: str | None) -> pd.DataFrame:
+    ev = inputs.events
+    e = ev[ev["kind"] == "moratorium"].copy()
+    e["metric"] = e["metric"].fillna("moratorium")
+    if ticker is not None:
+        e = e[(e["entity"].astype(str).str.upper() == ticker) | (e["counterparty"].astype(str).str.upper() == ticker)]
+    return e
+
+
+def _shares(inputs: Inputs) -> pd.DataFrame:
+    ps = inputs.events
+    return ps[
+        (ps["kind"] == "power_share") & (ps["metric"].fillna("power_share") == "power_share") & ps["amount"].notna()
+    ]
+
+
+def evaluate_at(
+    inputs: Inputs,
+    thresholds: Mapping[str, Threshold],
+    when: Any,
+    ticker: str | None = None,
+    _pre: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> dict[str, Any]:
+    """The checks at *when* (events dated on or before it); *_pre* caches the event subsets."""
+    import pandas as pd
+
+    d = pd.Timestamp(when)
+    window = pd.Timedelta(days=float(th(thresholds, "lookback_days")))
+    markets = [str(m) for m in th(thresholds, "major_markets")]
+    share_min = float(th(thresholds, "power_share_watch_pct"))
+    share_age = pd.Timedelta(days=float(th(thresholds, "power_share_max_age_days")))
+    e, ps = _pre if _pre is not None else (_halts(inputs, ticker), _shares(inputs))
+    known = e[e["date"] <= d]
+    recent = known[known["date"] > d - window]
+    halts = recent[recent["metric"].isin(HALT_METRICS)]
+    major = halts[[is_major(j, markets) for j in halts["jurisdiction"]]] if len(halts) else halts
+    other = halts.drop(major.index) if len(halts) else halts
+    restr = recent[recent["metric"].isin(RESTRICTION_METRICS)]
+    ps = ps[(ps["date"] <= d) & (ps["date"] > d - share_age)]
+    if ticker is not None:
+        ps = ps.iloc[0:0]
+    shares = ps.sort_values("date").groupby(ps["jurisdiction"].fillna(ps["entity"])).tail(1) if len(ps) else ps
+    high = shares[shares["amount"] >= share_min] if len(shares) else shares
+    status: Status
+    if len(major):
+        status = "alert"
+    elif len(other) or len(restr) or len(high):
+        status = "watch"
+    elif len(known):
+        status = "ok"
+    else:
+        status = "insufficient-data"
+    return {
+        "date": d.date(),
+        "major": major,
+        "other": other,
+        "restrictions": restr,
+        "shares": shares,
+        "high_shares": high,
+        "known": len(known),
+        "recent": recent,
+        "status": status,
+        "reason": (f"no moratorium events known by {d.date()}" + (f" for {ticker}" if ticker else ""))
+        if status == "insufficient-data"
+        else None,
+    }
+
+
+def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None) -> Signal:
+    """Evaluate ``energy_constraints`` at the latest event date known (or ``--as-of``); history per quarter."""
+    import pandas as pd
+
+    sig = SPEC.make(
+        thresholds=dict(thresholds),
+        scope=ticker or "market",
+        unit="events",
+        value_label="halts in major markets within the look-back window",
+        point_in_time=inputs.as_of,
+    )
+    sig.caveats = [
+        "Curated events are a selection from published reporting, not a census of local decisions.",
+        "Event dates given only to the month are dated to its 1st (events.csv description says so).",
+    ]
+    e = _halts(inputs, ticker)
+    if e.empty:
+        sig.reason = "no moratorium events in the store" + (f" naming {ticker}" if ticker else "")
+        sig.summary = sig.reason
+        return sig
+    # the data's "now": the latest event of any kind known (or the --as-of date)
+    d = pd.Timestamp(inputs.as_of) if inputs.as_of is not None else inputs.events["date"].max()
+    pre = (e, _shares(inputs))
+    r = evaluate_at(inputs, thresholds, d, ticker, _pre=pre)
+    sig.status = r["status"]
+    sig.reason = r["reason"]
+    sig.as_of = cq_of(r["date"])
+    sig.as_of_date = r["date"]
+    sig.value = float(len(r["major"]))
+    sig.checks = [
+        Check(
+            "halt_in_major_market",
+            bool(len(r["major"])),
+            "; ".join(f"{x.jurisdiction} {x.date.date()}: {x.scope}" for x in r["major"].itertuples())
+            or "none in the window",
+            "alert",
+        ),
+        Check(
+            "halt_elsewhere",
+            bool(len(r["other"])),
+            "; ".join(f"{x.jurisdiction} {x.date.date()}: {x.scope}" for x in r["other"].itertuples())
+            or "none in the window",
+            "watch",
+        ),
+        Check(
+            "restriction",
+            bool(len(r["restrictions"])),
+            "; ".join(f"{x.jurisdiction} {x.date.date()} ({x.metric})" for x in r["restrictions"].itertuples())
+            or "none in the window",
+            "watch",
+        ),
+        Check(
+            "power_share",
+            bool(len(r["high_shares"])) if len(r["shares"]) else None,
+            "; ".join(f"{x.jurisdiction}: {x.amount:g}% ({x.date.date()})" for x in r["shares"].itertuples())
+            or "no recent data-centre power share",
+            "watch",
+        ),
+    ]
+    ev = [event_evidence(x, f"{x['jurisdiction']} {x['metric']}") for _, x in r["recent"].iterrows()]
+    ev += [
+        event_evidence(x, f"{x['jurisdiction']} data-centre share of electricity", unit="percent")
+        for _, x in r["shares"].iterrows()
+    ]
+    sig.evidence = ev
+    sig.values = {
+        "major_market_halts": Value(float(len(r["major"])), "events", "halts in major markets in the window"),
+        "other_halts": Value(float(len(r["other"])), "events", "halts elsewhere in the window"),
+        "restrictions": Value(float(len(r["restrictions"])), "events", "restrictions short of a halt"),
+        "max_power_share_pct": Value(
+            float(r["shares"]["amount"].max()) if len(r["shares"]) else None,
+            "pct",
+            "highest latest data-centre share of a jurisdiction's electricity",
+        ),
+    }
+    sig.coverage = {
+        "evaluation_date": r["date"],
+        "moratorium_events_known": r["known"],
+        "jurisdictions_with_power_share": sorted(str(j) for j in r["shares"]["jurisdiction"]),
+    }
+    fired = [c.name for c in sig.checks if c.fired]
+    sig.summary = (
+        f"{r['date']}: {len(r['major'])} major-market halt(s), {len(r['other'])} other, "
+        f"{len(r['restrictions'])} restriction(s) in {int(th(thresholds, 'lookback_days'))} days"
+        + (f"; firing: {', '.join(fired)}" if fired else "")
+    )
+    first = cq_of(e["date"].min())
+    hist = []
+    for ci in range(cq_index(first), cq_index(cq_of(r["date"])) + 1):
+        label = cq_label(ci)
+        end = min(pd.Timestamp(cq_end(label)), pd.Timestamp(r["date"]))
+        h = evaluate_at(inputs, thresholds, end, ticker, _pre=pre)
+        hist.append(
+            HistoryPoint(
+                label,
+                end.date(),
+                h["status"],
+                float(len(h["major"])),
+                ", ".join(str(j) for j in pd.concat([h["major"], h["other"]])["jurisdiction"]) or None,
+            )
+        )
+    sig.history = hist
+    return sig
+
+
+SPEC = register(
+    SignalSpec(
+        name="energy_constraints",
+        title="Energy constraints",
+        question="Are grids and regulators halting new data centres in the markets that matter?",
+        description="Power is the binding constraint on new capacity: moratoria and connection halts in major hubs "
+        "strand capex and delay revenue.",
+        trigger="A new halt (moratorium, connection pause) in a major market within the look-back window.",
+        definition="Curated moratorium events dated within the look-back window, split by major market; the latest "
+        "data-centre share of each jurisdiction's electricity where known.",
+        formula="alert if #{halt : d - L < date <= d, jurisdiction in major} > 0;  watch if other halt, restriction, "
+        "or share >= s",
+        compute=compute,
+        order=6,
+    )
+)

@@ -1,0 +1,429 @@
+"""``roi_gap``: the revenue AI infrastructure needs against the AI revenue disclosed.
+
+Required revenue by the Sequoia chain (Cahn, "AI's $200B Question", Sep 2023, and "AI's $600B
+Question", 20 Jun 2024; published-analyses §1)::
+
+    G          = GPU vendors' data-centre revenue, latest quarter x 4       (USD per year)
+    R_required = G x k_tco x k_margin                                         (k_tco = k_margin = 2)
+
+and by a capex-based alternative (issue 4: "trailing hyperscaler capex over a payback horizon")::
+
+    R_capex    = Big-Four capex over the trailing four quarters / payback_years x k_margin
+
+AI revenue ``R_AI`` is the sum of the latest disclosed annualised AI revenue of each entity
+(events of kind ``ai_revenue_run_rate`` and the panel metric ``ai_revenue_run_rate``), each
+disclosed by the quarter's end plus ``ai_disclosure_lag_days`` and no older than
+``ai_disclosure_max_age_days``. Gap = R_required - R_AI; coverage ratio = R_AI / R_required.
+
+Triggers: alert when like-for-like AI revenue (entities disclosed in both quarters) falls quarter
+on quarter by more than ``ai_decline_pct``, or when the gap has widened like-for-like
+(``dR_required > dR_AI like-for-like``) ``widening_quarters_alert`` quarters running; watch at
+``widening_quarters_watch`` quarters. ``basis`` chooses which required revenue drives the status
+(``sequoia`` or ``capex``); both are always reported.
+
+The Sequoia number is, in the 2023 essay's words, lifetime revenue "for each year of current GPU
+capex"; 2024 press read $600B as annual. capexwatch shows it as the essay computes it, not
+annualised or discounted (published-analyses §1, semantics caveat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from capexwatch.signals._frames import (
+    as_int,
+    cq_end,
+    cq_label,
+    event_evidence,
+    flag,
+    fmt_pct,
+    fmt_usd,
+    gt,
+    history_from,
+    isnum,
+    lt,
+    max_lag,
+    metric_rows,
+    pick_current,
+    reference_quarter,
+    row_evidence,
+    streaks,
+    th,
+    ttm,
+    ttm_evidence,
+)
+from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "SPEC",
+    "ai_disclosures",
+    "ai_revenue_at",
+    "capex_required_revenue",
+    "compute",
+    "quarter_table",
+    "sequoia_required_revenue",
+]
+
+
+def sequoia_required_revenue(gpu_run_rate_usd: float, k_tco: float = 2.0, k_margin: float = 2.0) -> float:
+    """Revenue end users must earn for a GPU spend run-rate ``G`` (USD/year): ``G x k_tco x k_margin``.
+
+    Cahn (Sequoia, 2023/2024): f(50e9) = 200e9, f(150e9) = 600e9.
+    """
+    return gpu_run_rate_usd * k_tco * k_margin
+
+
+def capex_required_revenue(ttm_capex_usd: float, payback_years: float, k_margin: float = 2.0) -> float:
+    """Revenue that earns back trailing-year capex over *payback_years* at margin ``1 - 1/k_margin``."""
+    return ttm_capex_usd / payback_years * k_margin
+
+
+def ai_disclosures(inputs: Inputs, ticker: str | None = None) -> pd.DataFrame:
+    """Every AI revenue run-rate disclosure: columns ``entity, date, amount, origin, row``.
+
+    Events of kind ``ai_revenue_run_rate`` (metric ``ai_revenue_run_rate`` or blank; other
+    metrics such as ``annual_revenue`` are not run-rates) and panel rows of the metric
+    ``ai_revenue_run_rate`` (dated at their period end, e.g. from a user's CSV).
+    """
+    import pandas as pd
+
+    ev = inputs.events
+    e = ev[(ev["kind"] == "ai_revenue_run_rate") & ev["amount"].notna()]
+    e = e[e["metric"].isna() | (e["metric"] == "ai_revenue_run_rate")]
+    rows: list[dict[str, Any]] = [
+        {"entity": str(r["entity"]), "date": r["date"], "amount": float(r["amount"]), "origin": "event", "row": r}
+        for _, r in e.iterrows()
+    ]
+    p = metric_rows(inputs, "ai_revenue_run_rate")
+    for _, r in p.iterrows():
+        rows.append(
+            {
+                "entity": str(r["ticker"]),
+                "date": r["period_end"],
+                "amount": float(r["value"]),
+                "origin": "panel",
+                "row": r,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["entity", "date", "amount", "origin", "row"])
+    if ticker is not None and len(out):
+        out = out[out["entity"].str.upper() == ticker.upper()]
+    return out.sort_values(["entity", "date"]).reset_index(drop=True) if len(out) else out
+
+
+def ai_revenue_at(disclosures: pd.DataFrame, cutoff: Any, max_age_days: float) -> tuple[pd.DataFrame, list[str]]:
+    """Latest disclosure per entity dated on or before *cutoff* and no older than *max_age_days*.
+
+    Returns the rows used and a list of entities left out as stale (with their last date).
+    """
+    import pandas as pd
+
+    if disclosures.empty:
+        return disclosures, []
+    ts = pd.Timestamp(cutoff)
+    known = disclosures[disclosures["date"] <= ts]
+    if known.empty:
+        return known, []
+    latest = known.sort_values("date").groupby("entity", sort=True).tail(1)
+    fresh = latest["date"] > ts - pd.Timedelta(days=max_age_days)
+    stale = [f"{r.entity} (last {r.date.date()})" for r in latest[~fresh].itertuples()]
+    return latest[fresh].sort_values("entity"), stale
+
+
+def _gpu_rows(inputs: Inputs, vendors: list[str]) -> pd.DataFrame:
+    return metric_rows(inputs, "data_center_revenue", vendors)
+
+
+def quarter_table(
+    inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per calendar quarter: required revenue (both bases), AI revenue, gap, checks and status.
+
+    Group mode (``ticker=None``): G from ``gpu_vendors``; capex basis over the Big Four.
+    Company mode: G from the company's own ``data_center_revenue`` if it has one; capex basis
+    from its own capex; AI revenue from its own disclosures.
+    """
+    import pandas as pd
+
+    k_tco = float(th(thresholds, "k_tco"))
+    k_margin = float(th(thresholds, "k_margin"))
+    payback = float(th(thresholds, "payback_years"))
+    basis = str(th(thresholds, "basis"))
+    if basis not in ("sequoia", "capex"):
+        from capexwatch.errors import ConfigError
+
+        raise ConfigError(
+            f"roi_gap.basis must be 'sequoia' or 'capex', got {basis!r}.", hint="Fix $CAPEXWATCH_HOME/thresholds.toml."
+        )
+    lag = pd.Timedelta(days=float(th(thresholds, "ai_disclosure_lag_days")))
+    max_age = float(th(thresholds, "ai_disclosure_max_age_days"))
+    decline_pct = float(th(thresholds, "ai_decline_pct"))
+    n_alert = int(th(thresholds, "widening_quarters_alert"))
+    n_watch = int(th(thresholds, "widening_quarters_watch"))
+
+    if ticker is None:
+        vendors = [v.upper() for v in th(thresholds, "gpu_vendors")]
+        spenders = inputs.tickers(big_four=True)
+    else:
+        vendors = [ticker]
+        spenders = [ticker]
+    gpu = _gpu_rows(inputs, vendors)
+    if ticker is not None and gpu.empty:
+        # a company without data-centre revenue (a hyperscaler, a user's company): capex basis
+        basis = "capex"
+    cap = ttm(metric_rows(inputs, "capex", spenders))
+    disclosures = ai_disclosures(inputs, ticker)
+
+    # --- per calendar quarter: G (all vendors present) and capex TTM (members present)
+    g_by_q: dict[int, tuple[float, list[Any]]] = {}
+    if len(gpu):
+        for cidx, grp in gpu.groupby("cidx"):
+            if set(grp["ticker"]) >= set(vendors):
+                g_by_q[int(cidx)] = (float(grp["value"].sum()), [r for _, r in grp.iterrows()])
+    c_by_q: dict[int, tuple[float, list[Any], list[str]]] = {}
+    capt = cap[cap["ttm"].notna()] if len(cap) else cap
+    if len(capt):
+        for cidx, grp in capt.groupby("cidx"):
+            members = sorted(grp["ticker"])
+            c_by_q[int(cidx)] = (float(grp["ttm"].sum()), [r for _, r in grp.iterrows()], members)
+
+    qs = sorted(set(g_by_q) | set(c_by_q))
+    recs: list[dict[str, Any]] = []
+    for ci in qs:
+        label = cq_label(ci)
+        cutoff = pd.Timestamp(cq_end(label)) + lag
+        ai_rows, stale = ai_revenue_at(disclosures, cutoff, max_age)
+        g = g_by_q.get(ci)
+        c = c_by_q.get(ci)
+        r_seq = sequoia_required_revenue(g[0] * 4, k_tco, k_margin) if g else float("nan")
+        complete_capex = c is not None and (ticker is not None or set(c[2]) >= set(spenders))
+        r_cap = capex_required_revenue(c[0], payback, k_margin) if c and complete_capex else float("nan")
+        ai = float(ai_rows["amount"].sum()) if len(ai_rows) else float("nan")
+        ai_list = ai_rows.to_dict(orient="records") if len(ai_rows) else []
+        recs.append(
+            {
+                "quarter": label,
+                "cidx": ci,
+                "gpu_quarter_usd": g[0] if g else float("nan"),
+                "gpu_rows": g[1] if g else [],
+                "required_sequoia_usd": r_seq,
+                "capex_ttm_usd": c[0] if c else float("nan"),
+                "capex_rows": c[1] if c else [],
+                "capex_members": c[2] if c else [],
+                "required_capex_usd": r_cap,
+                "ai_usd": ai,
+                "ai_rows": ai_list,
+                "ai_stale": stale,
+                "ai_cutoff": cutoff,
+            }
+        )
+    t = pd.DataFrame(recs)
+    if t.empty:
+        return t, {"vendors": vendors, "spenders": spenders, "basis": basis}
+    t["required_usd"] = t["required_sequoia_usd"] if basis == "sequoia" else t["required_capex_usd"]
+    t["gap_usd"] = t["required_usd"] - t["ai_usd"]
+    t["gap_capex_usd"] = t["required_capex_usd"] - t["ai_usd"]
+    t["coverage_ratio"] = t["ai_usd"] / t["required_usd"]
+
+    # --- like-for-like changes against the previous calendar quarter
+    declines: list[bool | None] = []
+    widened: list[bool | None] = []
+    lfl_changes: list[float] = []
+    prev: dict[str, Any] | None = None
+    for rec in t.to_dict(orient="records"):
+        d_flag: bool | None = None
+        w_flag: bool | None = None
+        lfl = float("nan")
+        if prev is not None and prev["cidx"] == rec["cidx"] - 1 and len(rec["ai_rows"]) and len(prev["ai_rows"]):
+            cur = {a["entity"]: a["amount"] for a in rec["ai_rows"]}
+            old = {a["entity"]: a["amount"] for a in prev["ai_rows"]}
+            both = sorted(set(cur) & set(old))
+            if both:
+                c_sum, o_sum = sum(cur[e] for e in both), sum(old[e] for e in both)
+                lfl = c_sum - o_sum
+                d_flag = o_sum > 0 and gt((o_sum - c_sum) / o_sum * 100.0, decline_pct) and lt(c_sum, o_sum)
+                if isnum(rec["required_usd"]) and isnum(prev["required_usd"]):
+                    w_flag = gt(rec["required_usd"] - prev["required_usd"], lfl)
+        declines.append(d_flag)
+        widened.append(w_flag)
+        lfl_changes.append(lfl)
+        prev = rec
+    t["ai_decline"] = declines
+    t["gap_widened"] = widened
+    t["ai_lfl_change_usd"] = lfl_changes
+    t["widening_streak"] = streaks(widened)
+
+    statuses: list[Status] = []
+    reasons: list[str | None] = []
+    for rec in t.to_dict(orient="records"):
+        if not isnum(rec["required_usd"]):
+            statuses.append("insufficient-data")
+            need = (
+                f"GPU-vendor data-centre revenue ({', '.join(vendors)})"
+                if basis == "sequoia"
+                else "complete trailing-four-quarter capex"
+            )
+            reasons.append(f"no {need} for {rec['quarter']}")
+        elif not len(rec["ai_rows"]):
+            statuses.append("insufficient-data")
+            why = f"no AI revenue run-rate disclosed by {rec['ai_cutoff'].date()}"
+            if rec["ai_stale"]:
+                why += " (stale: " + ", ".join(rec["ai_stale"]) + ")"
+            reasons.append(why)
+        elif flag(rec["ai_decline"]) is True or (as_int(rec["widening_streak"]) or 0) >= n_alert:
+            statuses.append("alert")
+            reasons.append(None)
+        elif (as_int(rec["widening_streak"]) or 0) >= n_watch:
+            statuses.append("watch")
+            reasons.append(None)
+        elif as_int(rec["widening_streak"]) is None and flag(rec["ai_decline"]) is not False:
+            # neither trigger could be evaluated (first quarter, or no entity in both quarters)
+            statuses.append("insufficient-data")
+            reasons.append("no like-for-like AI revenue in the previous quarter to compare with")
+        else:
+            statuses.append("ok")
+            reasons.append(None)
+    t["status"] = statuses
+    t["reason"] = reasons
+    t["value"] = t["gap_usd"]
+    return t, {"vendors": vendors, "spenders": spenders, "basis": basis}
+
+
+def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None) -> Signal:
+    """Evaluate ``roi_gap`` (group, or one company with *ticker*)."""
+    t, ctx = quarter_table(inputs, thresholds, ticker)
+    used = {k: thresholds[k] for k in thresholds}
+    scope = ticker or "group"
+    sig = SPEC.make(
+        thresholds=used,
+        scope=scope,
+        unit="USD",
+        value_label="gap: required revenue - AI revenue",
+        point_in_time=inputs.as_of,
+    )
+    sig.caveats = [
+        "The Sequoia figure is lifetime revenue 'for each year of current GPU capex' (2023 essay); 2024 press "
+        "read the $600B as annual. Shown as the essay computes it, not annualised or discounted.",
+        "AI revenue sums the latest disclosed run-rate of each entity; one firm's AI revenue can be another's "
+        "cost (OpenAI pays Microsoft for Azure), so the sum can double-count; it is listed by entity.",
+        "Run-rates are company statements reported by the press (events.csv confidence column).",
+    ]
+    if t.empty:
+        sig.status = "insufficient-data"
+        sig.reason = f"no data-centre revenue for {', '.join(ctx['vendors'])} and no trailing capex" + (
+            f" for {ticker}" if ticker else ""
+        )
+        sig.coverage = {"gpu_vendors": ctx["vendors"], "capex_companies": ctx["spenders"]}
+        sig.summary = sig.reason
+        return sig
+    ref = reference_quarter(inputs, t["quarter"])
+    row, why = pick_current(t, max_lag=max_lag(thresholds), reference=ref)
+    sig.history = history_from(t)
+    if row is None:
+        sig.status = "insufficient-data"
+        sig.reason = why
+        last = t.iloc[-1]
+        _fill_values(sig, last, ctx)
+        sig.as_of = None
+        sig.summary = f"insufficient data: {why}"
+        return sig
+    _fill_values(sig, row, ctx)
+    sig.status = row["status"]
+    sig.as_of = row["quarter"]
+    sig.as_of_date = cq_end(row["quarter"])
+    sig.value = float(row["gap_usd"])
+    n_alert = int(th(thresholds, "widening_quarters_alert"))
+    streak = as_int(row["widening_streak"])
+    sig.checks = [
+        Check(
+            "ai_revenue_decline_qoq",
+            flag(row["ai_decline"]),
+            "like-for-like AI revenue change on the previous quarter: "
+            + (fmt_usd(row["ai_lfl_change_usd"]) if isnum(row["ai_lfl_change_usd"]) else "not comparable"),
+            "alert",
+        ),
+        Check(
+            "gap_widening",
+            None if streak is None else streak >= n_alert,
+            f"gap widened {streak if streak is not None else 'n/a'} quarter(s) running (alert at {n_alert}, "
+            f"watch at {int(th(thresholds, 'widening_quarters_watch'))})",
+            "alert",
+        ),
+    ]
+    sig.summary = (
+        f"{row['quarter']}: required {fmt_usd(row['required_usd'])}/yr ({ctx['basis']}) vs AI run-rate "
+        f"{fmt_usd(row['ai_usd'])} -> gap {fmt_usd(row['gap_usd'])}, covered {fmt_pct(row['coverage_ratio'] * 100)}; "
+        f"widening {streak if streak is not None else 'n/a'} qtr running"
+    )
+    return sig
+
+
+def _fill_values(sig: Signal, row: Any, ctx: dict[str, Any]) -> None:
+    sig.values = {
+        "gpu_quarter_usd": Value(_f(row["gpu_quarter_usd"]), "USD", "GPU vendors' data-centre revenue, quarter"),
+        "gpu_run_rate_usd": Value(_f(row["gpu_quarter_usd"] * 4), "USD_per_year", "G = quarter x 4"),
+        "required_revenue_sequoia_usd": Value(
+            _f(row["required_sequoia_usd"]), "USD_per_year", "Sequoia chain: G x k_tco x k_margin"
+        ),
+        "capex_ttm_usd": Value(_f(row["capex_ttm_usd"]), "USD", "hyperscaler capex, trailing four quarters"),
+        "required_revenue_capex_usd": Value(
+            _f(row["required_capex_usd"]), "USD_per_year", "capex basis: TTM capex / payback_years x k_margin"
+        ),
+        "ai_revenue_usd": Value(_f(row["ai_usd"]), "USD_per_year", "sum of latest disclosed AI run-rates"),
+        "gap_usd": Value(_f(row["gap_usd"]), "USD_per_year", f"required ({ctx['basis']}) - AI revenue"),
+        "gap_capex_basis_usd": Value(_f(row["gap_capex_usd"]), "USD_per_year", "capex-basis required - AI revenue"),
+        "coverage_ratio": Value(_f(row["coverage_ratio"]), "ratio", "AI revenue / required revenue"),
+        "ai_lfl_change_usd": Value(
+            _f(row["ai_lfl_change_usd"]), "USD_per_year", "like-for-like AI revenue change on the previous quarter"
+        ),
+        "widening_streak": Value(_f(row["widening_streak"]), "quarters", "quarters of widening running"),
+    }
+    ev: list[Evidence] = []
+    for r in row["gpu_rows"]:
+        ev.append(row_evidence(r, f"{r['ticker']} data-centre revenue"))
+    for r in row["capex_rows"]:
+        ev.extend(ttm_evidence(r, "capex"))
+    ai_rows = row["ai_rows"]
+    for a in ai_rows:
+        if a["origin"] == "event":
+            ev.append(event_evidence(a["row"], f"{a['entity']} AI revenue run-rate"))
+        else:
+            ev.append(row_evidence(a["row"], f"{a['entity']} AI revenue run-rate", unit="USD_per_year"))
+    sig.evidence = ev
+    sig.coverage = {
+        "gpu_vendors": ctx["vendors"],
+        "capex_companies_required": ctx["spenders"],
+        "capex_companies_used": list(row["capex_members"]),
+        "ai_entities": sorted(a["entity"] for a in ai_rows),
+        "ai_entities_stale": list(row["ai_stale"]),
+        "ai_disclosures_through": str(row["ai_cutoff"].date()) if hasattr(row["ai_cutoff"], "date") else None,
+        "basis": ctx["basis"],
+    }
+
+
+def _f(x: Any) -> float | None:
+    return float(x) if isnum(x) else None
+
+
+SPEC = register(
+    SignalSpec(
+        name="roi_gap",
+        title="ROI gap",
+        question="Is the revenue that AI infrastructure needs running further ahead of the AI revenue actually "
+        "disclosed?",
+        description="GPU and data-centre spending implies a revenue requirement (Sequoia's '$600B question') that "
+        "disclosed AI revenue has to close.",
+        trigger="AI-attributed revenue falls quarter on quarter, or the gap widens N quarters running.",
+        definition="Required revenue = GPU vendors' data-centre revenue run-rate x 2 (full data-centre cost) x 2 (50% "
+        "end-user margin), or trailing hyperscaler capex over a payback horizon x 2; AI revenue = the "
+        "latest disclosed annualised AI revenue of each company; gap = required - AI revenue.",
+        formula="R_req = 4*DC_q * k_tco * k_margin  |  R_capex = capex_TTM / payback * k_margin  |  "
+        "gap = R_req - sum_e runrate_e;  alert if dAI_lfl < 0 or streak(dR_req > dAI_lfl) >= N",
+        compute=compute,
+        order=1,
+    )
+)

@@ -1,0 +1,133 @@
+"""Scenarios and helpers shared by the model tests (illustrative test inputs, not published figures)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from capexwatch.models.scenario import Scenario, parse_scenario
+
+SCENARIOS: dict[str, str] = {
+    "sequoia": """
+        model: required_revenue.sequoia
+        parameters:
+          gpu_revenue_usd: {dist: lognormal, mean: 25.5, sd: 0.3}
+          tco_multiplier: {dist: triangular, low: 1.5, mode: 2, high: 3}
+          gross_margin: {dist: uniform, low: 0.4, high: 0.6}
+          ai_revenue_usd: {dist: uniform, low: 50e9, high: 150e9}
+    """,
+    "bain": """
+        model: bain
+        parameters:
+          capex_usd: {dist: pert, low: 400e9, mode: 500e9, high: 700e9}
+          capex_to_revenue_ratio: {dist: beta, a: 5, b: 15, low: 0.1, high: 0.5}
+          fundable_revenue_usd: {dist: normal, mean: 1.2e12, sd: 1e11}
+    """,
+    "jpmorgan": """
+        model: jpmorgan
+        parameters:
+          required_annual_revenue_usd: {dist: uniform, low: 500e9, high: 800e9}
+          iphone_users: {dist: uniform, low: 1.4e9, high: 1.7e9}
+          netflix_subscribers: 300.9e6
+          investment_usd: {dist: uniform, low: 4e12, high: 6e12}
+          target_return: {dist: uniform, low: 0.08, high: 0.12}
+    """,
+    "cohort_path": """
+        model: cohort
+        horizon_quarters: 24
+        start_quarter: 2025Q2
+        parameters:
+          capex_usd: {annual: [{dist: uniform, low: 80, high: 120}, {dist: uniform, low: 50, high: 150}]}
+          useful_life_years: {dist: uniform, low: 1.3, high: 4.6}
+          target_return: {dist: uniform, low: 0.0, high: 0.2}
+          capex_usd_per_mw: 10
+          power_price_usd_per_mwh: {dist: uniform, low: 0.0001, high: 0.0003}
+          pue: 1.2
+          staff_usd_per_mw_year: 0.5
+          other_opex_ratio: 0.02
+          utilisation: {dist: uniform, low: 0.5, high: 1}
+          revenue_usd: {dist: uniform, low: 3, high: 20}
+          revenue_growth_annual: {dist: uniform, low: 0, high: 0.8}
+    """,
+    "cohort_rental": """
+        model: cohort
+        horizon_quarters: 40
+        start_quarter: 2025Q1
+        parameters:
+          capex_usd: {annual: [410e9, {dist: uniform, low: 630e9, high: 725e9}]}
+          useful_life_years: {dist: uniform, low: 2, high: 6}
+          target_return: 0.1
+          gpu_share_of_capex: {dist: uniform, low: 0.5, high: 0.7}
+          capex_usd_per_gpu: {dist: uniform, low: 47000, high: 52000}
+          rental_usd_per_gpu_hour: {dist: uniform, low: 1.7, high: 4.5}
+          rental_price_decline_annual: {dist: uniform, low: 0.0, high: 0.5}
+          utilisation: {dist: uniform, low: 0.35, high: 0.99}
+    """,
+    "depreciation": """
+        model: depreciation
+        horizon_quarters: 20
+        start_quarter: 2024Q3
+        parameters:
+          capex_usd: {quarters: [10, 20, {dist: uniform, low: 20, high: 40}, 30], extend: flat}
+          reported_life_years: {dist: uniform, low: 4, high: 6}
+          economic_life_years: {dist: uniform, low: 1.5, high: 3.5}
+          short_lived_share: 0.667
+          net_income_usd: {dist: uniform, low: 50, high: 60}
+          tax_rate: 0.21
+        options: {window_years: [2026, 2027], in_service_lag_quarters: 1}
+    """,
+    "efficiency": """
+        model: efficiency
+        horizon_quarters: 30
+        parameters:
+          capex_usd: {annual: [100, 150, 150], extend: zero}
+          installed_base_usd: 200
+          useful_life_years: {dist: uniform, low: 3, high: 6}
+          initial_utilisation: {dist: uniform, low: 0.7, high: 1.0}
+          workload_growth_annual: {dist: normal, mean: 0.5, sd: 0.3, clip: [-0.9, 5], per: quarter}
+          perf_per_usd_growth_annual: {dist: uniform, low: 0, high: 1}
+          quantisation_rate_annual: {dist: uniform, low: 0, high: 0.3}
+          speculative_decoding_rate_annual: 0.1
+          edge_offload_rate_annual: {dist: uniform, low: 0, high: 0.1}
+          compute_price_decline_annual: {dist: uniform, low: 0.1, high: 0.3}
+          jevons_elasticity: {dist: uniform, low: 0, high: 2}
+    """,
+    "valuation": """
+        model: valuation
+        parameters:
+          market_value_usd: {dist: uniform, low: 1e12, high: 2e12}
+          revenue_usd: 18.7e9
+          revenue_growth_annual: {dist: uniform, low: 0.1, high: 0.4}
+          fcf_margin: {dist: uniform, low: 0.1, high: 0.4}
+          discount_rate: {dist: uniform, low: 0.08, high: 0.12}
+          terminal_growth: {dist: uniform, low: 0.0, high: 0.03}
+        options: {explicit_years: 10}
+    """,
+}
+
+
+def scenario(name: str, **top: Any) -> Scenario:
+    lines = textwrap.dedent(SCENARIOS[name]).splitlines()
+    for k, v in top.items():
+        hit = [i for i, line in enumerate(lines) if line.startswith(f"{k}:")]
+        if hit:
+            lines[hit[0]] = f"{k}: {v}"
+        else:
+            lines.insert(0, f"{k}: {v}")
+    text = "\n".join(lines) + "\n"
+    return parse_scenario(text, filename=f"{name}.yaml", name=name)
+
+
+def path_params(params: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    """One path's parameters as plain floats (lists for quarterly parameters)."""
+    return {k: (float(v[i]) if v.ndim == 1 else [float(x) for x in v[i]]) for k, v in params.items()}
+
+
+def core(result: Any) -> dict[str, Any]:
+    """A result's content without how it was run (timing, executor, block size, run id)."""
+    d = result.to_dict()
+    for k in ("elapsed_s", "executor", "run_id"):
+        d.pop(k)
+    return d
