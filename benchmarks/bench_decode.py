@@ -121,10 +121,14 @@ def build_zip(path: Path, target_mb: float, seed: int) -> None:
     templates = [json.loads((REFERENCE / t).read_bytes()) for t in TEMPLATES]
     rng = random.Random(seed)
     total, n = 0, 0
+    used: set[int] = set()
     tmp = path.with_suffix(".partial")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         while total < target_mb * 1e6:
             cik = 1_000_000 + rng.randrange(8_000_000)
+            if cik in used:  # one member per filer, as in the real zip
+                continue
+            used.add(cik)
             body = _member(rng.choice(templates), rng, cik)
             zf.writestr(f"CIK{cik:010d}.json", body)
             total += len(body)
@@ -223,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             path = a.zip
         else:
             a.cache_dir.mkdir(parents=True, exist_ok=True)
-            path = a.cache_dir / f"companyfacts-synthetic-{int(a.bulk_mb)}MB-s{a.seed}.zip"
+            path = a.cache_dir / f"companyfacts-synthetic-v2-{int(a.bulk_mb)}MB-s{a.seed}.zip"
             if not path.is_file():
                 build_zip(path, a.bulk_mb, a.seed)
         ctx = mp.get_context("spawn")

@@ -801,6 +801,7 @@ def simulate_cmd(
             TimeRemainingColumn(),
             console=err,
             transient=True,
+            auto_refresh=False,  # refreshed from the progress callback: no thread, so workers may fork
             disable=not err.is_terminal or total < 200_000,
         ) as bar:
             task = bar.add_task("simulate", total=total)
@@ -813,7 +814,7 @@ def simulate_cmd(
                 scheduler=scheduler,
                 store=store,
                 save=not no_store,
-                progress=lambda done, _total: bar.update(task, completed=done),
+                progress=lambda done, _total: bar.update(task, completed=done, refresh=True),
             )
     finally:
         if store is not None:

@@ -14,9 +14,11 @@ it was"):
    idempotent.
 
 The bulk path (``--bulk``, ``ingest companyfacts.zip``) cannot hold all of EDGAR in memory before
-writing, so it downloads the whole zip first (to the cache), then reads it member by member
-*inside* one transaction, writing batch by batch: memory stays bounded by a batch, and a failure
-anywhere still rolls back everything.
+writing, so it downloads the whole zip first (to the cache), then reads it member by member,
+derives and diffs in batches of companies, and stages each batch's changes as Parquet files beside
+the store; at the end one ``INSERT ... SELECT`` per table merges them in the same single
+transaction. Memory stays bounded by a batch; a failure anywhere rolls everything back and the
+scratch files are deleted (:class:`_Stage`).
 
 Store writes use the store's transaction-scoped helpers (``Store._write_panel`` and friends, the
 same ones ``Store.load_snapshot`` composes) because the public ``write_*`` methods each open their
@@ -589,39 +591,6 @@ class _Writer:
                     ["ticker", "metric", "fiscal_year", "source"],
                 )  # fmt: skip
 
-    def batch(self, batch: Sequence[CompanyData], deltas: dict[str, _Delta], origin: str) -> int:
-        """Write many companies' changes with one statement per table (the bulk path); returns
-        how many companies had something to write."""
-        import pandas as pd
-
-        todo = [d for d in batch if not deltas[d.ticker].empty or d.is_new_entity]
-        if not todo:
-            return 0
-        new = [d for d in todo if d.is_new_entity]
-        if new:
-            ents = pd.DataFrame([{
-                "ticker": d.ticker, "name": d.name, "cik": d.cik, "role": d.role or "other",
-                "fye_month": d.fye_month, "big_four": False,
-                "notes": f"Added from SEC EDGAR ({d.origin}); fiscal year end from {d.fye_source}.",
-                "origin": "sec",
-            } for d in new])  # fmt: skip
-            self.store._upsert_entities(self.con, ents, only_missing=True)
-        facts = _concat([f for d in todo if (f := deltas[d.ticker].facts) is not None])
-        if facts is not None:
-            self.store._append_facts(self.con, facts, origin)
-        panel = _concat([p for d in todo if (p := deltas[d.ticker].panel) is not None])
-        annual = _concat([a for d in todo if (a := deltas[d.ticker].annual) is not None])
-        n = (len(panel) if panel is not None else 0) + (len(annual) if annual is not None else 0)
-        if n:
-            load_id = self.store._new_load(self.con, "sec", origin, n)
-            if panel is not None:
-                self.store._write_panel(self.con, panel, load_id)
-            if annual is not None:
-                self.store._upsert(
-                    self.con, "annual", annual.assign(load_id=load_id), ["ticker", "metric", "fiscal_year", "source"]
-                )
-        return len(todo)
-
     def series(self, obs: pd.DataFrame, meta: pd.DataFrame, origin: str) -> None:
         if len(obs):
             load_id = self.store._new_load(self.con, "series", origin, len(obs))
@@ -757,21 +726,24 @@ def update(
         pending = any(not deltas[d.ticker].empty or d.is_new_entity for d in companies) or (
             obs_delta is not None and meta_delta is not None and (len(obs_delta) or len(meta_delta))
         )
+        # the bulk zip: derived, diffed and staged outside the store's transaction (see _Stage)
+        stage = _bulk_stage(store, bulk_path, report, progress, dry_run=dry_run) if bulk_path else None
         # 3. one transaction ------------------------------------------------------------------------
-        if dry_run:
-            if bulk_path is not None:
-                _bulk_run(store, bulk_path, None, report, progress)
-        elif pending or bulk_path is not None:
-            with store.transaction() as con:
-                w = _Writer(store, con)
-                for d in companies:
-                    w.company(d, deltas[d.ticker])
-                if obs_delta is not None and meta_delta is not None:
-                    origin = "; ".join(s.origin for s in fetched)
-                    w.series(obs_delta.drop(columns=["is_new", "is_revised"]), meta_delta, origin)
-                report.written = bool(pending)
-                if bulk_path is not None:
-                    _bulk_run(store, bulk_path, con, report, progress)
+        try:
+            if not dry_run and (pending or (stage is not None and stage.has_rows)):
+                with store.transaction() as con:
+                    w = _Writer(store, con)
+                    for d in companies:
+                        w.company(d, deltas[d.ticker])
+                    if obs_delta is not None and meta_delta is not None:
+                        origin = "; ".join(s.origin for s in fetched)
+                        w.series(obs_delta.drop(columns=["is_new", "is_revised"]), meta_delta, origin)
+                    if stage is not None and bulk_path is not None and stage.has_rows:
+                        stage.merge(store, con, str(bulk_path), progress)
+                report.written = True
+        finally:
+            if stage is not None:
+                stage.discard()
     finally:
         report.requests = client.requests_sent
         if own_client:
@@ -870,8 +842,15 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
         raise InputFileError(str(p), "no such file", hint="Check the path.")
     report = UpdateReport()
     if p.suffix.lower() == ".zip":
-        with store.transaction() as con:
-            _bulk_run(store, p, con, report, progress)
+        stage = _bulk_stage(store, p, report, progress, dry_run=False)
+        try:
+            if stage is not None and stage.has_rows:
+                with store.transaction() as con:
+                    stage.merge(store, con, str(p), progress)
+                report.written = True
+        finally:
+            if stage is not None:
+                stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
     data = _derive_member(p.read_bytes(), str(p.resolve()), None, _entity_index(store))
     delta = _diff_company(store.con, data)
@@ -901,25 +880,137 @@ def _bulk_path(bulk: str | Path | bool, client: HttpClient, refresh: bool, progr
     return sec.download_bulk(client=client, refresh=refresh, progress=shown)
 
 
-def _bulk_run(
-    store: Store,
-    path: Path,
-    con: duckdb.DuckDBPyConnection | None,
-    report: UpdateReport,
-    progress: ProgressFn | None,
-) -> None:
-    """Derive every member of a companyfacts zip and write the changes, batch by batch.
+class _Stage:
+    """Bulk deltas staged as Parquet files, merged into the store by set-based SQL at the end.
 
-    Runs inside the caller's transaction (*con*; None for a dry run). Memory holds one batch of
-    :data:`_BULK_BATCH` companies. A member that cannot be derived (malformed, or no annual periods
-    to infer its fiscal year from) is skipped and listed in ``report.skipped``; a corrupt archive
-    raises :class:`InputFileError` and the caller's transaction rolls back.
+    Why: a long DuckDB transaction keeps its many small inserts (and the frames registered for its
+    reads) in memory until it ends, so writing batch after batch inside one transaction grew memory
+    with the size of the zip (+400 MB per 400 MB of JSON, measured). Staging each batch to Parquet
+    outside any transaction and merging with one ``INSERT ... SELECT`` per table at the end keeps
+    the store's single transaction short; DuckDB streams the files into the store.
+    The scratch folder lives beside the store and is always deleted.
+    """
+
+    TABLES = ("entities", "facts", "panel", "annual")
+
+    def __init__(self, store: Store) -> None:
+        import uuid
+
+        import duckdb
+
+        self.dir = store.path.parent / f".capexwatch-stage-{uuid.uuid4().hex[:12]}"
+        self.dir.mkdir(parents=True)
+        self.types = {t: _types(store.con, t) for t in self.TABLES}
+        self.rows = dict.fromkeys(self.TABLES, 0)
+        self.files = 0
+        self.con = duckdb.connect()  # in memory; only converts frames to Parquet
+
+    def add(self, table: str, df: pd.DataFrame | None) -> None:
+        if df is None or not len(df):
+            return
+        types = self.types[table]
+        name = f"_cw_stage_{table}"
+        self.files += 1
+        out = self.dir / f"{table}-{self.files:07d}.parquet"
+        self.con.register(name, df.reindex(columns=list(types)))
+        try:
+            casts = ", ".join(f'CAST("{c}" AS {ty}) AS "{c}"' for c, ty in types.items())
+            self.con.execute(f"COPY (SELECT {casts} FROM {name}) TO '{out}' (FORMAT parquet)")
+        finally:
+            self.con.unregister(name)
+        self.rows[table] += len(df)
+
+    def add_batch(self, batch: Sequence[CompanyData], deltas: dict[str, _Delta]) -> int:
+        """Stage what the companies of *batch* change (one file per table); returns how many had any."""
+        import pandas as pd
+
+        todo = [d for d in batch if not deltas[d.ticker].empty or d.is_new_entity]
+        new = [d for d in todo if d.is_new_entity]
+        if new:
+            self.add("entities", pd.DataFrame([{
+                "ticker": d.ticker, "name": d.name, "cik": d.cik, "role": d.role or "other",
+                "fye_month": d.fye_month, "big_four": False,
+                "notes": f"Added from SEC EDGAR ({d.origin}); fiscal year end from {d.fye_source}.",
+                "origin": "sec",
+            } for d in new]))  # fmt: skip
+        self.add("facts", _concat([f for d in todo if (f := deltas[d.ticker].facts) is not None]))
+        self.add("panel", _concat([f for d in todo if (f := deltas[d.ticker].panel) is not None]))
+        self.add("annual", _concat([f for d in todo if (f := deltas[d.ticker].annual) is not None]))
+        return len(todo)
+
+    @property
+    def has_rows(self) -> bool:
+        return any(self.rows.values())
+
+    def _src(self, table: str) -> str:
+        return f"read_parquet('{self.dir}/{table}-*.parquet')"
+
+    def merge(
+        self, store: Store, con: duckdb.DuckDBPyConnection, origin: str, progress: ProgressFn | None = None
+    ) -> None:
+        """Inside the store's transaction *con*: upsert the staged rows, one statement per table."""
+        import datetime as dt
+
+        if progress:
+            n = sum(self.rows.values())
+            progress(f"writing {n:,} rows to the store", n, n)
+        if self.rows["entities"]:
+            con.execute(
+                f"INSERT INTO entities SELECT * FROM {self._src('entities')} s "
+                "WHERE s.ticker NOT IN (SELECT ticker FROM entities)"
+            )
+        if self.rows["facts"]:
+            load_id = store._new_load(con, "facts", origin, self.rows["facts"])
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            con.execute(
+                "INSERT INTO facts SELECT * REPLACE (CAST(? AS VARCHAR) AS load_id, "
+                f"CAST(? AS TIMESTAMP) AS loaded_at) FROM {self._src('facts')}",
+                [load_id, now],
+            )
+        n = self.rows["panel"] + self.rows["annual"]
+        if not n:
+            return
+        load_id = store._new_load(con, "sec", origin, n)
+        keys = {
+            "panel": ["ticker", "metric", "fiscal_year", "fiscal_quarter", "source", "view"],
+            "annual": ["ticker", "metric", "fiscal_year", "source"],
+        }
+        for table, key in keys.items():
+            if not self.rows[table]:
+                continue
+            src = self._src(table)
+            on = " AND ".join(f"t.{k} = i.{k}" for k in key)
+            con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {src} i WHERE {on})")
+            con.execute(f"INSERT INTO {table} SELECT * REPLACE (CAST(? AS VARCHAR) AS load_id) FROM {src}", [load_id])
+
+    def discard(self) -> None:
+        import contextlib
+        import shutil
+
+        with contextlib.suppress(Exception):
+            self.con.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _bulk_stage(
+    store: Store, path: Path, report: UpdateReport, progress: ProgressFn | None, *, dry_run: bool
+) -> _Stage | None:
+    """Derive every member of a companyfacts zip, diff it against the store, and stage the changes.
+
+    Runs *outside* any store transaction: DuckDB keeps what a transaction reads through registered
+    frames alive until it ends, so diffing thousands of filers inside one grew memory with the
+    zip (measured); here memory holds one batch of :data:`_BULK_BATCH` companies. The caller merges
+    the returned stage in its transaction (:meth:`_Stage.merge`) and always calls
+    :meth:`_Stage.discard`; None for a dry run. A member that cannot be derived (malformed, or no
+    annual periods to infer its fiscal year from) is skipped and listed in ``report.skipped``; a
+    corrupt archive raises :class:`InputFileError` (the stage is discarded, nothing is written).
     """
     from capexwatch.sources import sec
 
     total = sec.count_bulk_members(path)
     by_cik = _entity_index(store)
     batch: list[CompanyData] = []
+    stage = None if dry_run else _Stage(store)
 
     def flush() -> None:
         if not batch:
@@ -928,20 +1019,24 @@ def _bulk_run(
         for d in batch:
             report.changes += deltas[d.ticker].changes
             report.companies.append(_company_summary(d, deltas[d.ticker]))
-        if con is not None:
-            members = f"{batch[0].origin} .. {batch[-1].origin.rsplit(':', 1)[-1]} ({len(batch)} members)"
-            if _Writer(store, con).batch(batch, deltas, members):
-                report.written = True
+        if stage is not None:
+            stage.add_batch(batch, deltas)
         batch.clear()
 
-    for done, (cik, member, raw) in enumerate(sec.iter_bulk(path), start=1):
-        try:
-            batch.append(_derive_member(raw, f"{path.name}:{member}", cik, by_cik))
-        except (DataError, InputFileError) as exc:
-            # one odd filer must not sink all of EDGAR: skipped, and listed with the reason
-            report.skipped.append({"member": member, "reason": str(exc).splitlines()[0]})
-        if progress:
-            progress(f"bulk {member}", done, total)
-        if len(batch) >= _BULK_BATCH:
-            flush()
-    flush()
+    try:
+        for done, (cik, member, raw) in enumerate(sec.iter_bulk(path), start=1):
+            try:
+                batch.append(_derive_member(raw, f"{path.name}:{member}", cik, by_cik))
+            except (DataError, InputFileError) as exc:
+                # one odd filer must not sink all of EDGAR: skipped, and listed with the reason
+                report.skipped.append({"member": member, "reason": str(exc).splitlines()[0]})
+            if progress:
+                progress(f"bulk {member}", done, total)
+            if len(batch) >= _BULK_BATCH:
+                flush()
+        flush()
+    except BaseException:
+        if stage is not None:
+            stage.discard()
+        raise
+    return stage

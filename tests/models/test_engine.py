@@ -175,3 +175,15 @@ def test_memory_bounded_at_ten_million_paths() -> None:
     out = r.outputs["required_revenue_usd"]
     assert out.mean == pytest.approx(150e9 * 2 * 5 * math.log(1.5), rel=1e-3)
     assert elapsed < 120
+
+
+def test_scheduler_address_string() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    s = scenario("valuation", paths=2 * STREAM_BLOCK + 5, seed=1)
+    local = simulate(s, block_size=STREAM_BLOCK)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = simulate(s, block_size=STREAM_BLOCK, scheduler=cluster.scheduler_address)
+    assert cluster.scheduler_address.startswith("tcp://")
+    assert core(local) == core(remote)

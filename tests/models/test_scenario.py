@@ -214,3 +214,33 @@ def test_load_scenario_file_and_unknown_preset(tmp_path: Path) -> None:
 def test_presets_all_parse() -> None:
     names = {s.name for s in list_presets()}
     assert {"sequoia-2023", "sequoia-2024", "bain-2025", "jpmorgan-2025", "consensus-1t", "seed-bear"} <= names
+
+
+def test_models_package_exports() -> None:
+    import capexwatch.models as m
+
+    assert sorted(m.__all__) == [
+        "OutputStats",
+        "Scenario",
+        "SeriesStats",
+        "SimulationResult",
+        "get_model",
+        "list_presets",
+        "load_scenario",
+        "model_names",
+        "parse_scenario",
+        "simulate",
+    ]
+    for name in m.__all__:
+        assert getattr(m, name) is not None
+    with pytest.raises(AttributeError):
+        _ = m.nope  # type: ignore[attr-defined]
+    assert set(m.model_names()) == {
+        "required_revenue.sequoia",
+        "required_revenue.bain",
+        "required_revenue.jpmorgan",
+        "required_revenue.cohort",
+        "depreciation",
+        "efficiency",
+        "valuation",
+    }

@@ -12,6 +12,7 @@ internet. Faults are injected per path prefix for a number of requests:
 ``truncate``        ``Content-Length`` of the whole body, half of it sent, connection closed
 ``truncate-json``   a consistent ``Content-Length`` for a JSON body cut in half
 ``reset``           the connection is closed without an answer
+``bad-gzip``        ``Content-Encoding: gzip`` over bytes that do not decompress
 ``html``            200 with an HTML error page (``text/html``)
 ``content-type``    200 with the right body under the wrong content type (``content_type=``)
 ``invalid-json``    200 ``application/json`` whose body is not JSON
@@ -267,6 +268,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return None
+        if k == "bad-gzip":
+            return self._send(
+                200, b"\x1f\x8b\x08\x00garbage-not-deflate" * 4, ctype, extra={"Content-Encoding": "gzip"}
+            )
         if k == "reset":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -395,3 +395,41 @@ def test_loopback_routes_cover_every_recorded_file() -> None:
     s = FakeServer()
     load_routes(s)
     assert CF_PATH in s.routes and "/graph/fredgraph.csv" in s.routes
+
+
+def test_bulk_failure_midway_rolls_back_and_cleans_up(
+    net_env: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, home: Path
+) -> None:
+    """A member corrupt on disk (bad CRC) after good ones: nothing stored, no scratch files left."""
+    import zipfile
+
+    good = CF_FILE.read_bytes()
+    z = _zip(tmp_path / "companyfacts.zip", {f"CIK{NVDA_CIK:010d}.json": good, "CIK0000000002.json": good})
+    data = bytearray(z.read_bytes())
+    with zipfile.ZipFile(z) as zf:
+        info = zf.infolist()[1]
+    at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 50
+    data[at] ^= 0xFF
+    z.write_bytes(bytes(data))
+    before = dump()
+    code, _, err = run(capsys, "update", "--bulk", str(z))
+    assert code == 2 and "corrupt" in err
+    assert dump() == before
+    assert not list(home.glob(".capexwatch-stage-*"))
+
+
+def test_foreign_ifrs_filer_is_labelled_not_a_traceback(reference_dir: Path) -> None:
+    """TSMC files a 20-F on ifrs-full in TWD with USD convenience figures: the USD panel keeps USD
+    only, and the summary says what was left out in which currency."""
+    from capexwatch.update import ingest_sec_path
+
+    with capexwatch.open() as s:
+        out = ingest_sec_path(s, reference_dir / "sec" / "CIK0001046179.json")
+        units = {
+            r[0]
+            for r in s.con.execute("SELECT DISTINCT unit FROM panel WHERE ticker = 'TSM' AND source = 'sec'").fetchall()
+        }
+    c = out["companies"][0]
+    assert c["ticker"] == "TSM" and c["fye_month"] == 12
+    assert any("TWD" in n and "revenue" in n for n in c["notes"])
+    assert units <= {"USD"}

@@ -16,6 +16,7 @@ __all__ = [
     "HOURS_PER_QUARTER",
     "IRR_RANGE",
     "annual_to_quarterly_rate",
+    "decayed_window_sum",
     "horner_npv",
     "irr_quarterly",
     "payback_quarters",
@@ -70,6 +71,40 @@ def window_sum(x: FloatArray, length_q: FloatArray, lag: int = 0) -> FloatArray:
     return out
 
 
+def decayed_window_sum(
+    x: FloatArray, length_q: FloatArray, q: FloatArray, lag: int = 0, plain: FloatArray | None = None
+) -> FloatArray:
+    """Like :func:`window_sum`, but each vintage weighted by ``q ** age`` (age in quarters since
+    it entered the window): ``sum_{a < m} x[t - lag - a] q^a + f q^m x[t - lag - m]``.
+
+    Uses the recurrence ``R_t = q R_{t-1} + x_{t-lag}`` (a loop over quarters, vectorised over
+    paths), then removes the vintages past their life: ``R_t - q^m R_{t-m}``. Quarters whose window
+    holds no vintage are exactly zero (``plain``, the unweighted :func:`window_sum`, tells which;
+    computed here when not given).
+    """
+    n, t_len = x.shape
+    x_t = np.zeros((t_len + 1, n))  # x_t[k + 1] = x_{k - lag}; x_t[0] = 0 for "before the start"
+    if lag < t_len:
+        x_t[1 + lag :] = x[:, : t_len - lag].T
+    r = np.empty((t_len + 1, n))  # r[k + 1] = R_k, r[0] = 0
+    r[0] = 0.0
+    for t in range(t_len):
+        np.multiply(r[t], q, out=r[t + 1])
+        r[t + 1] += x_t[t + 1]
+    m = np.floor(length_q).astype(np.int64)
+    f = length_q - m
+    qm = q**m
+    # flat index of R_{t-m} (and x_{t-lag-m}) in the (T + 1, n) arrays; t - m < 0 -> row 0 (zeros)
+    flat = np.clip(np.arange(t_len)[:, None] - m[None, :] + 1, 0, t_len) * n + np.arange(n)[None, :]
+    out = r[1:] - qm * np.take(r, flat)
+    out += (f * qm) * np.take(x_t, flat)
+    result = np.ascontiguousarray(out.T)
+    if plain is None:
+        plain = window_sum(x, length_q, lag)
+    result[plain == 0] = 0.0
+    return result
+
+
 def straight_line(capex: FloatArray, life_q: FloatArray, lag: int = 0) -> FloatArray:
     """Straight-line depreciation per quarter, zero salvage, of vintages ``capex`` over ``life_q``.
 
@@ -119,7 +154,7 @@ def irr_quarterly(cf: FloatArray, guess: FloatArray | None = None, max_iter: int
     """Internal rate of return per period of each row of ``cf`` (paths, T); NaN where undefined.
 
     Solves ``sum_t cf[t] / (1 + r) ** (t + 1) = 0`` for r in :data:`IRR_RANGE`, in x = 1 / (1 + r):
-    six bisection steps on log x (a polynomial of high degree sends plain Newton far off), then
+    four bisection steps on log x (a polynomial of high degree sends plain Newton far off), then
     a safeguarded Newton iteration inside the sign-change bracket (Press et al., *Numerical
     Recipes*, 3rd ed., 9.4 ``rtsafe``). A row without a sign change over the range has no IRR
     (NaN). Each row stops once its own step is below 1e-13 relative, so a row's result does not
@@ -147,7 +182,7 @@ def irr_quarterly(cf: FloatArray, guess: FloatArray | None = None, max_iter: int
     idx = np.flatnonzero(valid)
     cf_a, sa = cf_t[:, idx], sign[idx]
     ua, ub = u_lo[idx], u_hi[idx]
-    for _ in range(6):
+    for _ in range(4):
         mid = 0.5 * (ua + ub)
         g, _ = horner_npv(cf_a, np.exp(mid), derivative=False)
         below = sa * g < 0
@@ -184,11 +219,13 @@ def irr_quarterly(cf: FloatArray, guess: FloatArray | None = None, max_iter: int
     return 1.0 / result - 1.0
 
 
-def payback_quarters(cf: FloatArray) -> FloatArray:
+def payback_quarters(cf: FloatArray, cum: FloatArray | None = None) -> FloatArray:
     """Quarters until cumulative cash flow turns non-negative for good, interpolated within the
-    quarter; 0 if it is never negative, NaN if it is still negative at the horizon."""
+    quarter; 0 if it is never negative, NaN if it is still negative at the horizon. ``cum`` is the
+    cumulative sum of ``cf`` along quarters if already computed."""
     n, t_len = cf.shape
-    cum = np.cumsum(cf, axis=1)
+    if cum is None:
+        cum = np.cumsum(cf, axis=1)
     neg: BoolArray = cum < 0
     any_neg = neg.any(axis=1)
     last_neg: IntArray = t_len - 1 - np.argmax(neg[:, ::-1], axis=1)

@@ -50,6 +50,15 @@ def jpmorgan(p: P, horizon: int = 1, years: Sequence[int] = ()) -> dict[str, Any
     return out
 
 
+def _weight(age: int, life_q: float) -> float:
+    """Share of a vintage of this age still in service (the last, partial quarter weighted)."""
+    if 0 <= age < math.floor(life_q):
+        return 1.0
+    if age == math.floor(life_q):
+        return life_q - math.floor(life_q)
+    return 0.0
+
+
 def _in_service(capex: Sequence[float], life_q: float, lag: int, t: int) -> float:
     """Capex of vintages in service in quarter t (the last, partial quarter weighted)."""
     total = 0.0
@@ -100,9 +109,17 @@ def cohort(p: P, horizon: int, years: Sequence[int], lag: int = 1) -> dict[str, 
             g = p.get("revenue_growth_annual", 0.0)
             rev_l.append(p["revenue_usd"][t] * (1.0 + g) ** (t / 4.0))
         elif "rental_usd_per_gpu_hour" in p:
-            gpus = ins * p.get("gpu_share_of_capex", 1.0) / p["capex_usd_per_gpu"]
-            price = p["rental_usd_per_gpu_hour"] * (1.0 - p.get("rental_price_decline_annual", 0.0)) ** (t / 4.0)
-            rev_l.append(gpus * price * HOURS_PER_QUARTER * p.get("utilisation", 1.0))
+            # each vintage in service rents at the entry price, falling with its age
+            decline = p.get("rental_price_decline_annual", 0.0)
+            revenue = 0.0
+            for v, c in enumerate(capex):
+                age = t - v - lag
+                weight = _weight(age, life_q)
+                if weight:
+                    gpus = c * p.get("gpu_share_of_capex", 1.0) / p["capex_usd_per_gpu"]
+                    price = p["rental_usd_per_gpu_hour"] * (1.0 - decline) ** (age / 4.0)
+                    revenue += weight * gpus * price * HOURS_PER_QUARTER * p.get("utilisation", 1.0)
+            rev_l.append(revenue)
     ends = [*years[1:], horizon]
     out: dict[str, Any] = {
         "required_revenue_usd": req,

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from capexwatch.errors import CapexwatchError, DataError, ScenarioError
 from capexwatch.models import _stats
@@ -371,12 +372,19 @@ def _as_2d(x: FloatArray) -> FloatArray:
 
 
 def _special_bins(
-    grid: _stats.Grid, x: FloatArray, flat: IntArray, counts: IntArray
+    grid: _stats.Grid,
+    x: FloatArray,
+    flat: npt.NDArray[np.int32],
+    counts: IntArray,
+    vmin: FloatArray,
+    vmax: FloatArray,
 ) -> dict[str, tuple[FloatArray, FloatArray]]:
     """Exact min and max of the values in the zero and catch-all bins, for the columns (few)
     where those bins are not empty; +-inf elsewhere."""
     out: dict[str, tuple[FloatArray, FloatArray]] = {}
     cols = x.shape[1]
+    with np.errstate(invalid="ignore"):
+        constant = vmin == vmax  # a column with one value (all zeros, say) needs no mask
     for tag in ("under", "zero", "over"):
         lo = np.full(cols, np.inf)
         hi = np.full(cols, -np.inf)
@@ -388,8 +396,11 @@ def _special_bins(
             b = j * grid.size + local
             if counts[b] == 0:
                 continue
-            vals = x[flat[:, j] == b, j]
-            lo[j], hi[j] = vals.min(), vals.max()
+            if constant[j]:
+                lo[j], hi[j] = vmin[j], vmax[j]
+            else:
+                vals = x[flat[:, j] == b, j]
+                lo[j], hi[j] = vals.min(), vals.max()
             hit = True
         if hit:
             out[tag] = (lo, hi)
@@ -421,7 +432,7 @@ def _run_chunk(task: _Task) -> _ChunkResult:
             counts = np.bincount(flat.ravel(), minlength=o.length * o.grid.size + 1)[:-1]
             nz = np.flatnonzero(counts)
             oc.bins, oc.counts = nz, counts[nz]
-            oc.special = _special_bins(o.grid, x, flat, counts)
+            oc.special = _special_bins(o.grid, x, flat, counts, vmin, vmax)
         out[o.name] = oc
     return _ChunkResult(task.first_block, task.n_blocks, task.first_block * STREAM_BLOCK, rows, out)
 
@@ -460,9 +471,16 @@ def _windowed(
 
 def _map_processes(tasks: Iterable[_Task], workers: int) -> Iterator[_ChunkResult]:
     import multiprocessing
+    import threading
 
-    # forkserver/spawn: safe with the threads a progress bar or a Dask client may run
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts workers in milliseconds with NumPy already imported, but is only safe while this
+    # process runs a single thread (a lock held by another thread would stay locked in the child);
+    # otherwise forkserver (or spawn) start clean interpreters
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
 
@@ -662,10 +680,7 @@ def simulate(
         series=series,
         percentile_method="exact"
         if exact
-        else (
-            f"binned (float64 bins: relative width <= 2^-{_stats.K_SCALAR} for scalars, "
-            f"2^-{_stats.K_SERIES} for series)"
-        ),
+        else (f"binned (relative bin width <= 2^-{_stats.K_SCALAR} for scalars, 2^-{_stats.K_SERIES} for series)"),
         expect=_check_expect(resolved, outputs),
         executor=executor,
         workers=workers if executor == "processes" else 1,

@@ -25,6 +25,7 @@ import numpy as np
 from capexwatch.models._kernels import (
     HOURS_PER_QUARTER,
     annual_to_quarterly_rate,
+    decayed_window_sum,
     horner_npv,
     irr_quarterly,
     payback_quarters,
@@ -124,9 +125,10 @@ def cohort(p: Params, ctx: Context) -> Outputs:
     staff per MW, and other cost as a share of in-service capex, each optional.
 
     Revenue, when given, is either a path (``revenue_usd`` per quarter, optionally growing at
-    ``revenue_growth_annual``) or the GPU-rental lens: GPUs in service (in-service capex x GPU share
-    / capex per GPU) x rental price per GPU-hour (falling at ``rental_price_decline_annual``) x
-    hours x utilisation.
+    ``revenue_growth_annual``) or the GPU-rental lens: for each vintage in service, GPUs (capex x
+    GPU share / capex per GPU) x hours x utilisation x its rental price per GPU-hour, which starts at
+    ``rental_usd_per_gpu_hour`` when the vintage enters service and falls by
+    ``rental_price_decline_annual`` per year of its age (as the H100's price fell from launch).
     """
     n = ctx.paths
     t_len = ctx.horizon_quarters
@@ -139,6 +141,8 @@ def cohort(p: Params, ctx: Context) -> Outputs:
     in_service = window_sum(capex, life_q, lag)
     dep = in_service / life_q[:, None]
     nbv = np.cumsum(capex - dep, axis=1)
+    # a fully depreciated build-out has a book value of exactly zero, not the cumsum's residue
+    nbv[np.abs(nbv) <= 1e-12 * capex.sum(axis=1, keepdims=True)] = 0.0
     nbv_prev = np.concatenate([np.zeros((n, 1)), nbv[:, :-1]], axis=1)
 
     opex = np.zeros((n, t_len))
@@ -165,19 +169,20 @@ def cohort(p: Params, ctx: Context) -> Outputs:
         "required_revenue_peak_annual_usd": _peak_4q(required),
     }
 
-    revenue = _revenue(p, ctx, in_service, t)
+    revenue = _revenue(p, ctx, in_service, t, life_q, lag)
     if revenue is None:
         return out
     cf = revenue - opex - capex
     x = 1.0 / (1.0 + rq)
     npv, _ = horner_npv(np.ascontiguousarray(cf.T), x)
     irr_q = irr_quarterly(cf)
-    payback = payback_quarters(cf) / 4.0
+    cum_cf = np.cumsum(cf, axis=1)
+    payback = payback_quarters(cf, cum_cf) / 4.0
     out.update(
         {
             "revenue_usd": revenue,
             "revenue_gap_usd": to_years(required - revenue, starts),
-            "cumulative_cash_flow_usd": np.cumsum(cf, axis=1),
+            "cumulative_cash_flow_usd": cum_cf,
             "revenue_total_usd": revenue.sum(axis=1),
             "npv_usd": npv,
             "irr_ratio": np.expm1(4.0 * np.log1p(irr_q)),
@@ -200,18 +205,23 @@ def _peak_4q(x: FloatArray) -> FloatArray:
     return peak
 
 
-def _revenue(p: Params, ctx: Context, in_service: FloatArray, t: FloatArray) -> FloatArray | None:
+def _revenue(
+    p: Params, ctx: Context, in_service: FloatArray, t: FloatArray, life_q: FloatArray, lag: int
+) -> FloatArray | None:
     if "revenue_usd" in p:
         rev = p["revenue_usd"]
         if "revenue_growth_annual" in p:
             rev = rev * np.exp(np.outer(np.log1p(p["revenue_growth_annual"]), t / 4.0))
         return rev
     if "rental_usd_per_gpu_hour" in p:
-        gpus = in_service * (p["gpu_share_of_capex"] / p["capex_usd_per_gpu"])[:, None]
+        # each vintage rents at the entry price, falling with the GPU's age (the H100's path)
         decline = p["rental_price_decline_annual"] if "rental_price_decline_annual" in p else np.zeros(ctx.paths)
-        price = p["rental_usd_per_gpu_hour"][:, None] * np.exp(np.outer(np.log1p(-decline), t / 4.0))
-        util = p["utilisation"][:, None] if "utilisation" in p else 1.0
-        rental: FloatArray = gpus * price * (HOURS_PER_QUARTER * util)
+        q = np.exp(0.25 * np.log1p(-decline))
+        aged = in_service if not decline.any() else decayed_window_sum(p["capex_usd"], life_q, q, lag, in_service)
+        per_usd = p["gpu_share_of_capex"] * p["rental_usd_per_gpu_hour"] / p["capex_usd_per_gpu"] * HOURS_PER_QUARTER
+        if "utilisation" in p:
+            per_usd = per_usd * p["utilisation"]
+        rental: FloatArray = aged * per_usd[:, None]
         return rental
     return None
 
@@ -371,10 +381,16 @@ COHORT = ModelSpec(
             low=-1,
             low_open=True,
         ),
-        Param("rental_usd_per_gpu_hour", "GPU rental price at t = 0", "USD/hour", optional=True, low=0),
+        Param(
+            "rental_usd_per_gpu_hour",
+            "GPU rental price when a vintage enters service",
+            "USD/hour",
+            optional=True,
+            low=0,
+        ),
         Param(
             "rental_price_decline_annual",
-            "rental price decline per year",
+            "fall in a GPU's rental price per year of its age",
             "ratio",
             optional=True,
             high=1,

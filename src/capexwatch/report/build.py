@@ -35,15 +35,13 @@ def _signals(store: Store, as_of: Any, rep: Report) -> None:
 
 
 def _simulations(store: Store, as_of: Any, rep: Report) -> None:
-    try:
-        from capexwatch.report.fan import report_section
-    except ImportError:
-        return
-    part = report_section(store)
-    if part:
-        rep.data["simulations"] = part.get("runs", [])
-        if part.get("section"):
-            rep.sections.append(part["section"])
+    from capexwatch.report.fan import fan_section, recent_runs
+
+    runs = recent_runs(store)
+    rep.data["simulations"] = [
+        {k: r.get(k) for k in ("run_id", "model", "scenario", "title", "paths", "seed")} for r in runs
+    ]
+    rep.sections.append(fan_section(runs))
 
 
 _CONTRIBUTORS: list[tuple[str, Callable[[Store, Any, Report], None]]] = [

@@ -352,6 +352,104 @@ def history_figure(sig: Signal) -> go.Figure:
     return fig
 
 
+def _figure_dict(sig: Signal, template: dict[str, Any]) -> dict[str, Any]:
+    """``history_figure(sig).to_dict()``, built as plain dicts (same keys, same order, same values).
+
+    Building the ``go.Figure`` validates every property and re-validates the whole
+    ``plotly_white`` template on ``update_layout`` (~40 ms a chart); the report only needs the
+    figure's JSON, which :func:`plotly.io.to_html` writes from this dict with ``validate=False``.
+    The key order is the one ``Figure.to_dict()`` gives (constructor properties alphabetical,
+    ``type`` last; ``update_layout`` keys after the template and the threshold lines), so the
+    HTML is the same as from the figure; ``tests/signals/test_signal_report_figures.py`` checks it.
+    """
+    unit, label = _HISTORY_UNITS.get(sig.name, (sig.unit, sig.value_label))
+    data: list[dict[str, Any]] = [
+        {
+            "hoverinfo": "skip",
+            "line": {"color": "#8c959f", "width": 1.5},
+            "mode": "lines",
+            "name": label,
+            "showlegend": False,
+            "x": [h.date for h in sig.history],
+            "y": [h.value for h in sig.history],
+            "type": "scatter",
+        }
+    ]
+    for status, (_, colour) in STATUS_COLOURS.items():
+        pts = [h for h in sig.history if h.status == status]
+        if not pts:
+            continue
+        data.append(
+            {
+                "hovertemplate": "%{text}<extra></extra>",
+                "marker": {"color": colour, "size": 10, "symbol": "circle" if h_known(pts) else "circle-open"},
+                "mode": "markers",
+                "name": status,
+                "text": [
+                    f"{h.quarter}: {status}<br>{fmt_value(h.value, unit)}"
+                    + (f"<br>{html.escape(h.note)}" if h.note else "")
+                    for h in pts
+                ],
+                "x": [h.date for h in pts],
+                "y": [h.value if h.value is not None else 0.0 for h in pts],
+                "type": "scatter",
+            }
+        )
+    layout: dict[str, Any] = {"template": template}
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for key in _CHART_LINES.get(sig.name, ()):
+        th = sig.thresholds.get(key)
+        if th is not None and isinstance(th.value, (int, float)):
+            y = float(th.value)
+            colour = "#cf222e" if "alert" in key else "#b58900"
+            # what add_hline(y, line=..., annotation_text=..., annotation_position="top left") adds
+            shapes.append(
+                {
+                    "line": {"color": colour, "dash": "dot"},
+                    "type": "line",
+                    "x0": 0,
+                    "x1": 1,
+                    "xref": "x domain",
+                    "y0": y,
+                    "y1": y,
+                    "yref": "y",
+                }
+            )
+            notes.append(
+                {
+                    "showarrow": False,
+                    "text": f"{key} = {th.value}",
+                    "x": 0,
+                    "xanchor": "left",
+                    "xref": "x domain",
+                    "y": y,
+                    "yanchor": "bottom",
+                    "yref": "y",
+                }
+            )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = notes
+    layout.update(
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        title={"text": f"{sig.title}: {label}"},
+        height=320,
+        yaxis={"title": {"text": unit}},
+    )
+    return {"data": data, "layout": layout}
+
+
+def _template_dict() -> dict[str, Any]:
+    """The ``plotly_white`` template as ``Figure.to_dict()`` writes it (its key order differs
+    from the template object's own ``to_plotly_json``)."""
+    import plotly.graph_objects as go
+
+    t: dict[str, Any] = go.Figure(layout={"template": "plotly_white"}).to_dict()["layout"]["template"]
+    return t
+
+
 def h_known(pts: Sequence[Any]) -> bool:
     """True when every point has a value (open markers flag statuses drawn at zero for lack of one)."""
     return all(p.value is not None for p in pts)
@@ -390,17 +488,22 @@ def html_fragment(signals: Sequence[Signal], *, include_plotlyjs: bool = False) 
     pit = next((s.point_in_time for s in signals if s.point_in_time is not None), None)
     if pit:
         parts.insert(0, f"<p>Evaluated with only what was public on {pit} (first-filed figures).</p>")
-    figs = history_figures(signals)
+    charted = {s.name: s for s in signals if s.history}  # one chart per name, as history_figures
+    template = _template_dict() if charted else {}
     first = True
     for s in signals:
-        fig = figs.get(s.name)
         parts.append(f'<h3 id="signal-history-{s.name}">{html.escape(s.title)}</h3>')
-        if fig is None:
+        if s.name not in charted:
             parts.append("<p><i>No history: " + html.escape(s.reason or "no evaluable quarter") + "</i></p>")
         else:
+            import plotly.io as pio
+
+            # the figure as a plain dict, written without re-validating it (see _figure_dict)
             parts.append(
                 str(
-                    fig.to_html(
+                    pio.to_html(
+                        _figure_dict(charted[s.name], template),
+                        validate=False,
                         full_html=False,
                         include_plotlyjs=("inline" if include_plotlyjs and first else False),
                         config={"displaylogo": False},

@@ -379,6 +379,10 @@ class Inputs:
     Build one with :meth:`from_store` (the CLI) or :meth:`from_frames` (tests, notebooks).
     ``as_of`` is set when the frames hold only what was known at that date (first-filed view,
     events dated on or before it, series observed on or before it).
+
+    The frames are treated as read-only: slices derived from them (``_frames.metric_rows`` and
+    the like) are memoised per ``Inputs`` in ``_memo``, so that the eight signals of a run do not
+    each re-filter the panel. ``known_by`` and ``dataclasses.replace`` give a new, empty memo.
     """
 
     quarters: pd.DataFrame
@@ -388,6 +392,8 @@ class Inputs:
     series_meta: pd.DataFrame
     as_of: dt.date | None = None
     view: str = "latest"
+    #: derived slices, keyed by (helper name, arguments); see :func:`capexwatch.signals._frames.memo`
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- construction
 
@@ -575,11 +581,40 @@ def _norm_series(df: pd.DataFrame | None) -> pd.DataFrame:
     s = df.copy()
     if "source" not in s.columns:
         s["source"] = None
-    s["series_id"] = s["series_id"].astype(str).str.upper()
+    s["series_id"] = _upper(s["series_id"].astype(str))
     s["date"] = pd.to_datetime(s["date"]).astype("datetime64[ns]")
     s["value"] = pd.to_numeric(s["value"], errors="coerce").astype("float64")
     s = s[s["value"].notna()]
+    if _sorted_by_id_and_date(s):  # as the store returns them: the stable sort would keep the order
+        return s.reset_index(drop=True)
     return s.sort_values(["series_id", "date"]).reset_index(drop=True)
+
+
+def _upper(ids: pd.Series) -> pd.Series:
+    """``ids.str.upper()``, upper-casing each distinct id once (a series repeats its id per row)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(ids)
+    if (codes < 0).any():  # a missing id: let pandas handle it
+        return ids.str.upper()
+    up = pd.Series(uniques, dtype=ids.dtype).str.upper()
+    return pd.Series(up.array.take(codes), index=ids.index, name=ids.name)
+
+
+def _sorted_by_id_and_date(s: pd.DataFrame) -> bool:
+    """True when rows are already in ``sort_values(["series_id", "date"])`` order (no blank ids or dates)."""
+    import numpy as np
+    import pandas as pd
+
+    if len(s) < 2:
+        return True
+    codes, _ = pd.factorize(s["series_id"], sort=True)
+    dates = s["date"].to_numpy(dtype="datetime64[ns]")
+    if (codes < 0).any() or np.isnat(dates).any():
+        return False
+    dc = np.diff(codes)
+    dd = np.diff(dates.view("int64"))
+    return bool(np.all((dc > 0) | ((dc == 0) & (dd >= 0))))
 
 
 def _norm_events(df: pd.DataFrame | None) -> pd.DataFrame:

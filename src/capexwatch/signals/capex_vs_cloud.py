@@ -39,6 +39,7 @@ from capexwatch.signals._frames import (
     max_lag,
     metric_rows,
     pick_current,
+    records,
     reference_quarter,
     roll_up,
     row_evidence,
@@ -121,15 +122,24 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
         runs = run_lengths(list(g["fidx"]), flags)
         dec[m] = {
             int(f): {"flag": fl, "run": r, "open": o, "growth": gr, "row": row}
-            for f, fl, (r, o), gr, row in zip(
-                g["fidx"], flags, runs, g["growth_pct"], g.to_dict(orient="records"), strict=True
-            )
+            for f, fl, (r, o), gr, row in zip(g["fidx"], flags, runs, g["growth_pct"], records(g), strict=True)
         }
 
     cap_flags: list[bool | None] = []
     cap_f = list(cap.index) if len(cap) else []
+    # per fiscal quarter, what ``cap.loc[f]`` gives (a row with NumPy scalars for the numeric
+    # columns; its ``to_dict()``), looked up by fidx rather than with a pandas row lookup per
+    # quarter; pandas' lookups are kept for the duplicate fiscal quarters a malformed panel could have
+    unique = not len(cap) or cap.index.is_unique
+    cap_rows: dict[Any, Any] = {}
+    if unique and len(cap):
+        nums = {c: cap[c].to_numpy() for c in ("value", "capex_change_pct")}
+        for i, (f, rec) in enumerate(zip(cap_f, records(cap), strict=True)):
+            row = {**rec, "value": nums["value"][i], "capex_change_pct": nums["capex_change_pct"][i]}
+            cap_rows[f] = (row, rec)
     for f in cap_f:
-        ch = cap.loc[f, "capex_change_pct"]
+        # a NumPy scalar either way (so the flags are NumPy booleans, as they always were)
+        ch = cap_rows[f][0]["capex_change_pct"] if unique else cap.loc[f, "capex_change_pct"]
         cap_flags.append(None if not isnum(ch) else gt(ch, rise_min))
     cap_runs = dict(zip(cap_f, run_lengths(cap_f, cap_flags), strict=True))
     cap_flag = dict(zip(cap_f, cap_flags, strict=True))
@@ -143,7 +153,7 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
             if d is not None and d["flag"] is not None:
                 chosen = (m, d)
                 break
-        crow = cap.loc[f] if f in cap_f else None
+        crow = (cap_rows[f][0] if f in cap_rows else None) if unique else (cap.loc[f] if f in cap_f else None)
         label = (
             crow["calendar_quarter"]
             if crow is not None
@@ -188,7 +198,7 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
                 "decel_run": d_run,
                 "status": status,
                 "reason": reason,
-                "capex_row": crow.to_dict() if crow is not None else None,
+                "capex_row": (dict(cap_rows[f][1]) if unique else crow.to_dict()) if crow is not None else None,
                 "capex_prev_row": None,
                 "growth_rows": _growth_rows(dec, chosen[0], f, n) if chosen else [],
             }
@@ -264,7 +274,7 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
     d_runs = run_lengths(list(t["cidx"]), list(t["decelerating"]))
     statuses: list[Status] = []
     reasons: list[str | None] = []
-    for rec, (cr, co), (dr, do) in zip(t.to_dict(orient="records"), c_runs, d_runs, strict=True):
+    for rec, (cr, co), (dr, do) in zip(records(t), c_runs, d_runs, strict=True):
         st, note = two_leg_status(rec["capex_rising"], cr, co, rec["decelerating"], dr, do, n)
         if st == "insufficient-data" and not note:
             note = (

@@ -29,13 +29,12 @@ from capexwatch.signals._frames import (
     history_from,
     isnum,
     max_lag,
-    metric_rows,
+    metric_ttm,
     pick_current,
     reference_quarter,
     roll_up,
     text,
     th,
-    ttm,
     ttm_evidence,
 )
 from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
@@ -89,7 +88,7 @@ def company_frame(inputs: Inputs, tickers: list[str] | None = None) -> pd.DataFr
     """Per company and fiscal quarter: TTM capex, revenue, OCF, ratios, FCF (wide)."""
     import pandas as pd
 
-    parts = {m: ttm(metric_rows(inputs, m, tickers)) for m in _METRICS}
+    parts = {m: metric_ttm(inputs, m, tickers) for m in _METRICS}
     base = parts["capex"]
     if base.empty:
         return pd.DataFrame()
@@ -127,13 +126,12 @@ def _company_table(w: pd.DataFrame, ticker: str, thresholds: Mapping[str, Thresh
     t = w[w["ticker"] == ticker].copy()
     if t.empty:
         return t
-    res = [
-        classify(r.capex_to_revenue, r.capex_to_ocf, r.operating_cash_flow_ttm, r.capex_ttm, thresholds)
-        for r in t.itertuples()
-    ]
+    # column by column (the values itertuples() would give, without building a tuple per row)
+    cols = ("capex_to_revenue", "capex_to_ocf", "operating_cash_flow_ttm", "capex_ttm")
+    res = [classify(a, b, c, d, thresholds) for a, b, c, d in zip(*(t[c].tolist() for c in cols), strict=True)]
     t["status"] = [x[0] for x in res]
     t["reason"] = [
-        (f"{ticker} {r.fiscal_period}: " + x[1]) if x[1] else None for x, r in zip(res, t.itertuples(), strict=True)
+        (f"{ticker} {fp}: " + x[1]) if x[1] else None for x, fp in zip(res, t["fiscal_period"].tolist(), strict=True)
     ]
     t.loc[t["capex_ttm"].isna(), "status"] = "insufficient-data"
     t.loc[t["capex_ttm"].isna(), "reason"] = f"{ticker}: fewer than four consecutive quarters of capex"

@@ -30,11 +30,11 @@ from capexwatch.signals._frames import (
     history_from,
     isnum,
     max_lag,
-    metric_rows,
+    memo,
+    metric_ttm,
     pick_current,
     reference_quarter,
     th,
-    ttm,
     ttm_evidence,
 )
 from capexwatch.signals.base import (
@@ -57,11 +57,14 @@ __all__ = ["SPEC", "active_financing", "compute", "vendor_table"]
 
 
 def _deals(inputs: Inputs) -> pd.DataFrame:
-    ev = inputs.events
-    e = ev[ev["kind"] == "circular_deal"].copy()
-    e["entity_u"] = e["entity"].astype(str).str.upper()
-    e["counterparty_u"] = e["counterparty"].astype(str).str.upper()
-    return e
+    def make() -> pd.DataFrame:
+        ev = inputs.events
+        e = ev[ev["kind"] == "circular_deal"].copy()
+        e["entity_u"] = e["entity"].astype(str).str.upper()
+        e["counterparty_u"] = e["counterparty"].astype(str).str.upper()
+        return e
+
+    return memo(inputs, "circular_financing.deals", make)
 
 
 def active_financing(
@@ -70,26 +73,36 @@ def active_financing(
     """``(counted, superseded)``: the vendor's financing events in the window ending *when*, and
     those dropped because a later ``deal_status`` event of the same pair (on or before *when*)
     supersedes them."""
-    import pandas as pd
+    return _VendorDeals(deals, vendor).active(when, lookback_days, metrics)
 
-    d = pd.Timestamp(when)
-    lo = d - pd.Timedelta(days=lookback_days)
-    mine = deals[deals["entity_u"] == vendor]
-    # plain-Python pass over the vendor's few deals (row-wise pandas filters cost more than the data)
-    status = [
-        (c, t)
-        for c, t, m in zip(mine["counterparty_u"], mine["date"], mine["metric"], strict=True)
-        if m == "deal_status" and t <= d
-    ]
-    keep: list[Any] = []
-    dropped: list[Any] = []
-    for i, m, u, a, t, c in zip(
-        mine.index, mine["metric"], mine["unit"], mine["amount"], mine["date"], mine["counterparty_u"], strict=True
-    ):
-        if m not in metrics or u != "USD" or not isnum(a) or not (lo < t <= d):
-            continue
-        (dropped if any(sc == c and st > t for sc, st in status) else keep).append(i)
-    return mine.loc[keep], mine.loc[dropped]
+
+class _VendorDeals:
+    """One vendor's deals as plain lists (a vendor has few: row-wise pandas filters cost more
+    than the data), with the ``(counted, superseded)`` frames built once per distinct result."""
+
+    def __init__(self, deals: pd.DataFrame, vendor: str) -> None:
+        self.mine = deals[deals["entity_u"] == vendor]
+        m = self.mine
+        self.rows = list(zip(m.index, m["metric"], m["unit"], m["amount"], m["date"], m["counterparty_u"], strict=True))
+        self.frames: dict[tuple[tuple[Any, ...], tuple[Any, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+    def active(self, when: Any, lookback_days: float, metrics: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        import pandas as pd
+
+        d = pd.Timestamp(when)
+        lo = d - pd.Timedelta(days=lookback_days)
+        status = [(c, t) for _, m, _, _, t, c in self.rows if m == "deal_status" and t <= d]
+        keep: list[Any] = []
+        dropped: list[Any] = []
+        for i, m, u, a, t, c in self.rows:
+            if m not in metrics or u != "USD" or not isnum(a) or not (lo < t <= d):
+                continue
+            (dropped if any(sc == c and st > t for sc, st in status) else keep).append(i)
+        key = (tuple(keep), tuple(dropped))
+        out = self.frames.get(key)
+        if out is None:
+            out = self.frames[key] = (self.mine.loc[keep], self.mine.loc[dropped])
+        return out
 
 
 def vendor_table(inputs: Inputs, thresholds: Mapping[str, Threshold], vendor: str) -> pd.DataFrame:
@@ -100,14 +113,14 @@ def vendor_table(inputs: Inputs, thresholds: Mapping[str, Threshold], vendor: st
     watch_pct = float(th(thresholds, "watch_pct_of_revenue"))
     alert_pct = float(th(thresholds, "alert_pct_of_revenue"))
     metrics = [str(m) for m in th(thresholds, "financing_metrics")]
-    deals = _deals(inputs)
-    rev = ttm(metric_rows(inputs, "revenue", [vendor]))
+    rev = metric_ttm(inputs, "revenue", [vendor])
     if rev.empty:
         return pd.DataFrame()
+    mine = _VendorDeals(_deals(inputs), vendor)
     recs = []
     for r in rev.itertuples():
         q = r.calendar_quarter
-        counted, superseded = active_financing(deals, vendor, cq_end(q), lookback, metrics)
+        counted, superseded = mine.active(cq_end(q), lookback, metrics)
         fin = float(counted["amount"].sum()) if len(counted) else 0.0
         if not isnum(r.ttm) or r.ttm <= 0:
             status: Status = "insufficient-data"

@@ -38,8 +38,10 @@ from capexwatch.signals._frames import (
     isnum,
     le,
     max_lag,
+    memo,
     metric_rows,
     pick_current,
+    records,
     reference_quarter,
     row_evidence,
     text,
@@ -92,12 +94,15 @@ def understatement(
 
 def reported_life(inputs: Inputs, ticker: str) -> pd.DataFrame:
     """The company's useful-life events with a new life (years), oldest first (one per date)."""
-    ev = inputs.events
-    e = ev[
-        (ev["kind"] == "useful_life_change")
-        & (ev["entity"].astype(str).str.upper() == ticker)
-        & ev["new_value"].notna()
-    ]
+
+    def make() -> tuple[pd.DataFrame, pd.Series]:
+        ev = inputs.events
+        e = ev[(ev["kind"] == "useful_life_change") & ev["new_value"].notna()]
+        return e, e["entity"].astype(str).str.upper()
+
+    # the useful-life events once per inputs; each company's are a subset of them in the same order
+    e, entity = memo(inputs, "depreciation_gap.life_events", make)
+    e = e[entity == ticker]
     return e.sort_values(["date", "event_id"]).drop_duplicates("date", keep="last").reset_index(drop=True)
 
 
@@ -115,13 +120,13 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
     oi = metric_rows(inputs, "operating_income", [ticker])
     oi_by = {int(r.fidx): r for r in oi.itertuples()} if len(oi) else {}
     by_f = {int(f): float(v) for f, v in zip(cap["fidx"], cap["value"], strict=True)}
-    cap_recs = cap.to_dict(orient="records")
+    cap_recs = records(cap)
     pos = {int(rec["fidx"]): i for i, rec in enumerate(cap_recs)}
-    life_recs = [(pd.Timestamp(x["date"]), x) for x in lives.to_dict(orient="records")]
+    life_recs = [(pd.Timestamp(x["date"]), x) for x in records(lives)]
     recs = []
-    for r in cap.itertuples():
-        f = int(r.fidx)
-        end = pd.Timestamp(r.period_end)
+    for r in cap_recs:  # the same values itertuples() would give, as dicts
+        f = int(r["fidx"])
+        end = pd.Timestamp(r["period_end"])
         known = [x for t, x in life_recs if t <= end]
         life_row = known[-1] if known else None
         lr = float(life_row["new_value"]) if life_row is not None else None
@@ -166,9 +171,9 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
         recs.append(
             {
                 "ticker": ticker,
-                "quarter": r.calendar_quarter,
+                "quarter": r["calendar_quarter"],
                 "fidx": f,
-                "fiscal_period": r.fiscal_period,
+                "fiscal_period": r["fiscal_period"],
                 "reported_life_years": lr,
                 "life_event": life_row,
                 "u_quarter_usd": u,

@@ -21,7 +21,7 @@ decision: ``ok`` means no recorded halt in the window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.signals._frames import cq_end, cq_index, cq_label, cq_of, event_evidence, th
@@ -60,42 +60,104 @@ def _shares(inputs: Inputs) -> pd.DataFrame:
     ]
 
 
+class _Pre:
+    """The moratorium and power-share events as NumPy arrays, with the threshold-derived masks,
+    so that each evaluation date costs a few array comparisons (the history evaluates ~30)."""
+
+    def __init__(self, e: pd.DataFrame, ps: pd.DataFrame, thresholds: Mapping[str, Threshold]) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.e, self.ps = e, ps
+        self.window = pd.Timedelta(days=float(th(thresholds, "lookback_days")))
+        self.share_min = float(th(thresholds, "power_share_watch_pct"))
+        self.share_age = pd.Timedelta(days=float(th(thresholds, "power_share_max_age_days")))
+        markets = [str(m) for m in th(thresholds, "major_markets")]
+        self.e_dates = e["date"].to_numpy(dtype="datetime64[ns]")
+        metric = e["metric"].to_numpy(dtype=object)
+        self.halt = np.isin(metric, list(HALT_METRICS))
+        self.restr = np.isin(metric, list(RESTRICTION_METRICS))
+        self.jur = e["jurisdiction"].tolist()
+        self.major = np.array([is_major(j, markets) for j in self.jur], dtype=bool)
+        self.ps_dates = ps["date"].to_numpy(dtype="datetime64[ns]")
+        self.ps_keys = ps["jurisdiction"].fillna(ps["entity"]).tolist()
+        self.ps_high = (ps["amount"] >= self.share_min).tolist()
+
+    def masks(self, d: pd.Timestamp) -> tuple[Any, Any, Any]:
+        """(known, recent, in the power-share age window) at *d*."""
+        t = d.to_datetime64()
+        known = self.e_dates <= t
+        recent = known & (self.e_dates > (d - self.window).to_datetime64())
+        fresh = (self.ps_dates <= t) & (self.ps_dates > (d - self.share_age).to_datetime64())
+        return known, recent, fresh
+
+    def shares(self, fresh: Any, ticker: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The latest power share per jurisdiction in the age window, and those at or above the watch level."""
+        ps = self.ps[fresh]
+        if ticker is not None:
+            ps = ps.iloc[0:0]
+        shares = ps.sort_values("date").groupby(ps["jurisdiction"].fillna(ps["entity"])).tail(1) if len(ps) else ps
+        high = shares[shares["amount"] >= self.share_min] if len(shares) else shares
+        return shares, high
+
+    def any_high(self, fresh: Any) -> bool:
+        """Whether :meth:`shares` (no ticker) finds a share at or above the watch level, without
+        the pandas sort and groupby where the answer cannot depend on them: per jurisdiction, the
+        quotes of its latest date all agree; where they do not, pandas' order of equal dates
+        decides which is "latest", so :meth:`shares` answers."""
+        import numpy as np
+        import pandas as pd
+
+        latest: dict[Any, tuple[Any, list[int]]] = {}
+        for i in np.flatnonzero(fresh).tolist():
+            k = self.ps_keys[i]
+            if pd.isna(k):  # groupby leaves rows without a key out
+                continue
+            d = self.ps_dates[i]
+            cur = latest.get(k)
+            if cur is None or d > cur[0]:
+                latest[k] = (d, [i])
+            elif d == cur[0]:
+                cur[1].append(i)
+        found = False
+        for _, rows in latest.values():
+            flags = {self.ps_high[i] for i in rows}
+            if len(flags) > 1:
+                return len(self.shares(fresh, None)[1]) > 0
+            found = found or flags.pop()
+        return found
+
+
+def _status(n_major: int, n_other: int, n_restr: int, high: Callable[[], Any], n_known: int) -> Status:
+    if n_major:
+        return "alert"
+    if n_other or n_restr or high():
+        return "watch"
+    return "ok" if n_known else "insufficient-data"
+
+
 def evaluate_at(
     inputs: Inputs,
     thresholds: Mapping[str, Threshold],
     when: Any,
     ticker: str | None = None,
-    _pre: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    _pre: _Pre | None = None,
 ) -> dict[str, Any]:
     """The checks at *when* (events dated on or before it); *_pre* caches the event subsets."""
     import pandas as pd
 
     d = pd.Timestamp(when)
-    window = pd.Timedelta(days=float(th(thresholds, "lookback_days")))
-    markets = [str(m) for m in th(thresholds, "major_markets")]
-    share_min = float(th(thresholds, "power_share_watch_pct"))
-    share_age = pd.Timedelta(days=float(th(thresholds, "power_share_max_age_days")))
-    e, ps = _pre if _pre is not None else (_halts(inputs, ticker), _shares(inputs))
-    known = e[e["date"] <= d]
-    recent = known[known["date"] > d - window]
-    halts = recent[recent["metric"].isin(HALT_METRICS)]
-    major = halts[[is_major(j, markets) for j in halts["jurisdiction"]]] if len(halts) else halts
-    other = halts.drop(major.index) if len(halts) else halts
-    restr = recent[recent["metric"].isin(RESTRICTION_METRICS)]
-    ps = ps[(ps["date"] <= d) & (ps["date"] > d - share_age)]
-    if ticker is not None:
-        ps = ps.iloc[0:0]
-    shares = ps.sort_values("date").groupby(ps["jurisdiction"].fillna(ps["entity"])).tail(1) if len(ps) else ps
-    high = shares[shares["amount"] >= share_min] if len(shares) else shares
-    status: Status
-    if len(major):
-        status = "alert"
-    elif len(other) or len(restr) or len(high):
-        status = "watch"
-    elif len(known):
-        status = "ok"
-    else:
-        status = "insufficient-data"
+    pre = _pre if _pre is not None else _Pre(_halts(inputs, ticker), _shares(inputs), thresholds)
+    e = pre.e
+    known_m, recent_m, fresh = pre.masks(d)
+    known_n = int(known_m.sum())
+    recent = e[recent_m]
+    halts = recent_m & pre.halt
+    major = e[halts & pre.major]
+    other = e[halts & ~pre.major]
+    restr = e[recent_m & pre.restr]
+    shares, high = pre.shares(fresh, ticker)
+    status = _status(len(major), len(other), len(restr), lambda: len(high), known_n)
     return {
         "date": d.date(),
         "major": major,
@@ -103,13 +165,32 @@ def evaluate_at(
         "restrictions": restr,
         "shares": shares,
         "high_shares": high,
-        "known": len(known),
+        "known": known_n,
         "recent": recent,
         "status": status,
         "reason": (f"no moratorium events known by {d.date()}" + (f" for {ticker}" if ticker else ""))
         if status == "insufficient-data"
         else None,
     }
+
+
+def _history_point(pre: _Pre, label: str, end: pd.Timestamp, ticker: str | None) -> HistoryPoint:
+    """What :func:`evaluate_at` gives at *end*, reduced to the history's status, count and note."""
+    import numpy as np
+
+    known_m, recent_m, fresh = pre.masks(end)
+    halts = recent_m & pre.halt
+    major = np.flatnonzero(halts & pre.major).tolist()
+    other = np.flatnonzero(halts & ~pre.major).tolist()
+    status = _status(
+        len(major),
+        len(other),
+        int((recent_m & pre.restr).sum()),
+        lambda: ticker is None and pre.any_high(fresh),
+        int(known_m.sum()),
+    )
+    note = ", ".join(str(pre.jur[i]) for i in major + other) or None
+    return HistoryPoint(label, end.date(), status, float(len(major)), note)
 
 
 def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None) -> Signal:
@@ -134,7 +215,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         return sig
     # the data's "now": the latest event of any kind known (or the --as-of date)
     d = pd.Timestamp(inputs.as_of) if inputs.as_of is not None else inputs.events["date"].max()
-    pre = (e, _shares(inputs))
+    pre = _Pre(e, _shares(inputs), thresholds)
     r = evaluate_at(inputs, thresholds, d, ticker, _pre=pre)
     sig.status = r["status"]
     sig.reason = r["reason"]
@@ -203,16 +284,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     for ci in range(cq_index(first), cq_index(cq_of(r["date"])) + 1):
         label = cq_label(ci)
         end = min(pd.Timestamp(cq_end(label)), pd.Timestamp(r["date"]))
-        h = evaluate_at(inputs, thresholds, end, ticker, _pre=pre)
-        hist.append(
-            HistoryPoint(
-                label,
-                end.date(),
-                h["status"],
-                float(len(h["major"])),
-                ", ".join(str(j) for j in pd.concat([h["major"], h["other"]])["jurisdiction"]) or None,
-            )
-        )
+        hist.append(_history_point(pre, label, end, ticker))
     sig.history = hist
     return sig
 

@@ -35,6 +35,7 @@ from capexwatch.signals._frames import (
     le,
     lt,
     max_lag,
+    memo,
     metric_rows,
     pick_current,
     reference_quarter,
@@ -112,20 +113,31 @@ def latest_rental_price(inputs: Inputs, when: Any, max_age_days: float) -> tuple
     store) are left out: the breakeven is about the market price."""
     import pandas as pd
 
-    ev = inputs.events
-    e = ev[
-        (ev["kind"] == "gpu_rental_price")
-        & (ev["metric"] == "h100_rental_price")
-        & (ev["unit"] == "USD_per_gpu_hour")
-        & ev["amount"].notna()
-    ]
-    e = e[~e["entity"].astype(str).str.upper().isin(set(inputs.entities["ticker"]))]
+    e, dates = _rental_quotes(inputs)
     ts = pd.Timestamp(when)
-    e = e[(e["date"] <= ts) & (e["date"] > ts - pd.Timedelta(days=max_age_days))]
-    if e.empty:
+    sel = (dates <= ts.to_datetime64()) & (dates > (ts - pd.Timedelta(days=max_age_days)).to_datetime64())
+    if not sel.any():
         return None, []
+    e = e[sel]
     last = e[e["date"] == e["date"].max()]
     return float(last["amount"].median()), [r for _, r in last.iterrows()]
+
+
+def _rental_quotes(inputs: Inputs) -> tuple[pd.DataFrame, Any]:
+    """H100 market rental quotes (hyperscalers' list prices left out) and their dates, once per inputs."""
+
+    def make() -> tuple[pd.DataFrame, Any]:
+        ev = inputs.events
+        e = ev[
+            (ev["kind"] == "gpu_rental_price")
+            & (ev["metric"] == "h100_rental_price")
+            & (ev["unit"] == "USD_per_gpu_hour")
+            & ev["amount"].notna()
+        ]
+        e = e[~e["entity"].astype(str).str.upper().isin(set(inputs.entities["ticker"]))]
+        return e, e["date"].to_numpy(dtype="datetime64[ns]")
+
+    return memo(inputs, "hardware_saturation.rental_quotes", make)
 
 
 def quarter_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import cq_end, cq_label, cq_of, fmt_num, ge, gt, isnum, series_evidence, th
+from capexwatch.signals._frames import cq_end, cq_label, cq_of, fmt_num, ge, gt, isnum, series_evidence, series_rows, th
 from capexwatch.signals.base import (
     Check,
     Evidence,
@@ -50,7 +50,8 @@ _CONTEXT = ("DGS10", "ANFCI")
 def _arrays(inputs: Inputs, sid: str) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
 
-    s = inputs.series[inputs.series["series_id"] == sid]
+    rows = series_rows(inputs).get(sid)
+    s = inputs.series.iloc[rows if rows is not None else []]  # the rows of series_id == sid, in order
     dates = s["date"].to_numpy(dtype="datetime64[ns]")
     if sid == "FEDFUNDS" and len(dates):
         # a monthly average is known at the end of its month, not on the 1st

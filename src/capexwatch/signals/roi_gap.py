@@ -45,12 +45,13 @@ from capexwatch.signals._frames import (
     lt,
     max_lag,
     metric_rows,
+    metric_ttm,
     pick_current,
+    records,
     reference_quarter,
     row_evidence,
     streaks,
     th,
-    ttm,
     ttm_evidence,
 )
 from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
@@ -134,6 +135,90 @@ def ai_revenue_at(disclosures: pd.DataFrame, cutoff: Any, max_age_days: float) -
     return latest[fresh].sort_values("entity"), stale
 
 
+def _by_quarter(df: pd.DataFrame, col: str) -> list[tuple[int, list[str], float, list[Any]]]:
+    """Per calendar quarter (``cidx`` ascending): its tickers, the sum of *col* and its rows (Series)."""
+    import pandas as pd
+
+    if df.empty:
+        return []
+    rows = [r for _, r in df.iterrows()]
+    tickers = df["ticker"].tolist()
+    values = df[col].to_numpy()
+    out = []
+    for cidx, pos in sorted(df.groupby("cidx").indices.items()):
+        p = pos.tolist()
+        out.append((int(cidx), [tickers[i] for i in p], float(pd.Series(values[pos]).sum()), [rows[i] for i in p]))
+    return out
+
+
+class _AiRevenueAt:
+    """:func:`ai_revenue_at` per quarter, as ``(sum, rows as dicts, stale)``, computed once per
+    distinct result: it depends on the cutoff only through which disclosures are dated on or
+    before it and which are within the age limit, and most quarters share those with another.
+
+    The selection itself (latest disclosure per entity, fresh or stale) is made on plain lists;
+    where pandas' sort of equal dates would decide it (an entity with two disclosures on its
+    latest date, two stale entities with the same last date) :func:`ai_revenue_at` decides.
+    """
+
+    def __init__(self, disclosures: pd.DataFrame, max_age_days: float) -> None:
+        import pandas as pd
+
+        self.disclosures, self.max_age = disclosures, max_age_days
+        self.age = pd.Timedelta(days=max_age_days)
+        self.dates = disclosures["date"].to_numpy(dtype="datetime64[ns]") if len(disclosures) else None
+        self.entities = disclosures["entity"].tolist() if len(disclosures) else []
+        self.done: dict[Any, tuple[float, list[dict[str, Any]], list[str]]] = {}
+
+    def __call__(self, cutoff: pd.Timestamp) -> tuple[float, list[dict[str, Any]], list[str]]:
+        import numpy as np
+
+        if self.dates is None:
+            key: Any = None
+            known: list[int] = []
+            fresh: set[int] = set()
+        else:
+            known = np.flatnonzero(self.dates <= cutoff.to_datetime64()).tolist()
+            fresh = set(np.flatnonzero(self.dates > (cutoff - self.age).to_datetime64()).tolist())
+            key = (tuple(known), tuple(sorted(fresh)))
+        out = self.done.get(key)
+        if out is None:
+            picked = self._select(known, fresh) if known else None
+            if picked is None:
+                rows, stale = ai_revenue_at(self.disclosures, cutoff, self.max_age)
+            else:
+                positions, stale = picked
+                rows = self.disclosures.iloc[positions]
+            total = float(rows["amount"].sum()) if len(rows) else float("nan")
+            out = self.done[key] = (total, records(rows) if len(rows) else [], stale)
+        return out
+
+    def _select(self, known: list[int], fresh: set[int]) -> tuple[list[int], list[str]] | None:
+        """Positions of the fresh latest disclosures in entity order, and the stale entities in
+        date order, as :func:`ai_revenue_at` gives them; None where equal dates make it ambiguous."""
+        import pandas as pd
+
+        assert self.dates is not None
+        dates, ent = self.dates, self.entities
+        latest: dict[Any, int] = {}
+        tied: set[Any] = set()
+        for i in known:
+            e = ent[i]
+            j = latest.get(e)
+            if j is None or dates[i] > dates[j]:
+                latest[e] = i
+                tied.discard(e)
+            elif dates[i] == dates[j]:
+                tied.add(e)
+        if tied:
+            return None
+        old = sorted((i for i in latest.values() if i not in fresh), key=lambda i: dates[i])
+        if len({dates[i] for i in old}) < len(old):
+            return None
+        stale = [f"{ent[i]} (last {pd.Timestamp(dates[i]).date()})" for i in old]
+        return sorted((i for i in latest.values() if i in fresh), key=lambda i: ent[i]), stale
+
+
 def _gpu_rows(inputs: Inputs, vendors: list[str]) -> pd.DataFrame:
     return metric_rows(inputs, "data_center_revenue", vendors)
 
@@ -175,35 +260,33 @@ def quarter_table(
     if ticker is not None and gpu.empty:
         # a company without data-centre revenue (a hyperscaler, a user's company): capex basis
         basis = "capex"
-    cap = ttm(metric_rows(inputs, "capex", spenders))
+    cap = metric_ttm(inputs, "capex", spenders)
     disclosures = ai_disclosures(inputs, ticker)
 
     # --- per calendar quarter: G (all vendors present) and capex TTM (members present)
+    # (what iterating ``groupby("cidx")`` gives, without a sub-frame per quarter: each quarter's
+    # rows in order, their sum as pandas sums them, and the rows as iterrows() Series)
     g_by_q: dict[int, tuple[float, list[Any]]] = {}
-    if len(gpu):
-        for cidx, grp in gpu.groupby("cidx"):
-            if set(grp["ticker"]) >= set(vendors):
-                g_by_q[int(cidx)] = (float(grp["value"].sum()), [r for _, r in grp.iterrows()])
+    for cidx, tickers, total, rows in _by_quarter(gpu, "value"):
+        if set(tickers) >= set(vendors):
+            g_by_q[cidx] = (total, rows)
     c_by_q: dict[int, tuple[float, list[Any], list[str]]] = {}
     capt = cap[cap["ttm"].notna()] if len(cap) else cap
-    if len(capt):
-        for cidx, grp in capt.groupby("cidx"):
-            members = sorted(grp["ticker"])
-            c_by_q[int(cidx)] = (float(grp["ttm"].sum()), [r for _, r in grp.iterrows()], members)
+    for cidx, tickers, total, rows in _by_quarter(capt, "ttm"):
+        c_by_q[cidx] = (total, rows, sorted(tickers))
 
     qs = sorted(set(g_by_q) | set(c_by_q))
+    ai_at = _AiRevenueAt(disclosures, max_age)
     recs: list[dict[str, Any]] = []
     for ci in qs:
         label = cq_label(ci)
         cutoff = pd.Timestamp(cq_end(label)) + lag
-        ai_rows, stale = ai_revenue_at(disclosures, cutoff, max_age)
+        ai, ai_list, stale = ai_at(cutoff)
         g = g_by_q.get(ci)
         c = c_by_q.get(ci)
         r_seq = sequoia_required_revenue(g[0] * 4, k_tco, k_margin) if g else float("nan")
         complete_capex = c is not None and (ticker is not None or set(c[2]) >= set(spenders))
         r_cap = capex_required_revenue(c[0], payback, k_margin) if c and complete_capex else float("nan")
-        ai = float(ai_rows["amount"].sum()) if len(ai_rows) else float("nan")
-        ai_list = ai_rows.to_dict(orient="records") if len(ai_rows) else []
         recs.append(
             {
                 "quarter": label,
@@ -234,7 +317,7 @@ def quarter_table(
     widened: list[bool | None] = []
     lfl_changes: list[float] = []
     prev: dict[str, Any] | None = None
-    for rec in t.to_dict(orient="records"):
+    for rec in records(t):
         d_flag: bool | None = None
         w_flag: bool | None = None
         lfl = float("nan")
@@ -259,7 +342,7 @@ def quarter_table(
 
     statuses: list[Status] = []
     reasons: list[str | None] = []
-    for rec in t.to_dict(orient="records"):
+    for rec in records(t):
         if not isnum(rec["required_usd"]):
             statuses.append("insufficient-data")
             need = (

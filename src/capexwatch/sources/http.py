@@ -636,6 +636,11 @@ class HttpClient:
             raise _Retryable(f"connection broke mid-answer (truncated body: {exc})") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+        except httpx.DecodingError as exc:
+            # a gzip/deflate body that does not decompress: damaged in transit, worth another try
+            raise _Retryable(f"compressed body could not be decoded ({exc})") from None
+        except httpx.HTTPError as exc:  # redirect loops and the like: retrying will not help
+            raise NetworkError(f"{shown_url}: {type(exc).__name__}: {exc}", hint=self._base_hint(kind)) from None
         self._check_status(resp, kind, shown_url)
         body = resp.content
         self._check_length(resp, len(body))
@@ -676,6 +681,10 @@ class HttpClient:
             raise _Retryable(f"connection broke mid-download (truncated body: {exc})") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+        except httpx.DecodingError as exc:
+            raise _Retryable(f"compressed download could not be decoded ({exc})") from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"{shown_url}: {type(exc).__name__}: {exc}", hint=self._base_hint(kind)) from None
         # With Content-Encoding the header counts compressed bytes; httpx checks those itself.
         if total is not None and not encoded and got != total:
             raise _Retryable(f"download cut short: {got} of {total} bytes")

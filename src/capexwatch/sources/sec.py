@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -344,7 +345,8 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int | None, str, bytes]]:
             m = _MEMBER_RE.search(info.filename)
             try:
                 raw = zf.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                # a damaged deflate stream surfaces as zlib.error, not BadZipFile
                 raise InputFileError(
                     str(p), f"member {info.filename} is corrupt ({exc}).", hint="Download the zip again."
                 ) from None
