@@ -475,13 +475,16 @@ def render_update(d: dict[str, Any], con: Any) -> None:
     if new:
         latest = sorted(new, key=lambda c: str(c["period_end"]))[-10:]
         shown = ", ".join(f"{c['ticker']} {c['metric']} {c['fiscal_period']} {usd(c['new'])}" for c in latest)
-        con.print(f"New quarters: {len(new)} (latest: {shown})")
+        con.print(f"New quarters: {d.get('new_quarters', len(new)):,} (latest: {shown})")
     for s in d.get("skipped", [])[:20]:
         con.print(f"[yellow]skipped[/yellow] {s['member']}: {s['reason']}")
+    if d.get("changes_omitted"):
+        con.print(f"({d['changes_omitted']:,} further changes not listed; the counts below are exact.)")
+    n_new, n_rev = d.get("new_quarters", len(new)), d.get("revisions", len(revisions))
     if d.get("dry_run"):
-        con.print(f"[bold]Dry run[/bold]: {len(new)} new quarters and {len(revisions)} revisions would be written.")
+        con.print(f"[bold]Dry run[/bold]: {n_new:,} new quarters and {n_rev:,} revisions would be written.")
     elif d.get("written"):
-        con.print(f"[green]Stored[/green]: {len(new)} new quarters, {len(revisions)} revisions.")
+        con.print(f"[green]Stored[/green]: {n_new:,} new quarters, {n_rev:,} revisions.")
     else:
         con.print("Nothing changed; the store was not touched.")
 

@@ -79,6 +79,11 @@ _FACT_COLUMNS = [
 _WORKERS = 4
 #: companies per write batch on the bulk path (bounds memory; each holds a few thousand facts)
 _BULK_BATCH = 100
+#: changes listed (not counted) by a bulk ingest; all of EDGAR makes millions of new quarters
+_BULK_MAX_CHANGES = 10_000
+#: DuckDB's memory ceiling while merging a bulk stage; beyond it DuckDB spills to disk, which keeps
+#: a whole-EDGAR merge under the 2 GB goal of issue 3 (the panel's primary-key index must fit)
+_MERGE_MEMORY = "1536MB"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -157,7 +162,11 @@ class _Delta:
 
 @dataclass
 class UpdateReport:
-    """What an update (or ingest) did: per company and series, and the list of changes."""
+    """What an update (or ingest) did: per company and series, and the list of changes.
+
+    Counts are exact; the *list* of changes is capped at :attr:`max_changes` (a bulk ingest of all
+    of EDGAR makes millions of "new quarter" entries; revisions and withdrawals are kept first).
+    """
 
     dry_run: bool = False
     written: bool = False
@@ -167,14 +176,35 @@ class UpdateReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     requests: int = 0
     source: str = "sec"
+    max_changes: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    changes_omitted: int = 0
+
+    def add_changes(self, changes: Iterable[Change]) -> None:
+        for c in changes:
+            self.counts[c.kind] = self.counts.get(c.kind, 0) + 1
+            if self.max_changes is None or len(self.changes) < self.max_changes:
+                self.changes.append(c)
+            elif c.kind in ("revised", "withdrawn"):
+                # a revision matters more than a new quarter: make room by dropping a "new" entry
+                for i in range(len(self.changes) - 1, -1, -1):
+                    if self.changes[i].kind not in ("revised", "withdrawn"):
+                        del self.changes[i]
+                        self.changes.append(c)
+                        self.changes_omitted += 1
+                        break
+                else:
+                    self.changes_omitted += 1
+            else:
+                self.changes_omitted += 1
 
     @property
     def new(self) -> int:
-        return sum(1 for c in self.changes if c.kind == "new")
+        return self.counts.get("new", 0)
 
     @property
     def revised(self) -> int:
-        return sum(1 for c in self.changes if c.kind == "revised")
+        return self.counts.get("revised", 0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -182,10 +212,11 @@ class UpdateReport:
             "written": self.written,
             "new_quarters": self.new,
             "revisions": self.revised,
-            "withdrawn": sum(1 for c in self.changes if c.kind == "withdrawn"),
+            "withdrawn": self.counts.get("withdrawn", 0),
             "companies": self.companies,
             "series": self.series,
             "changes": [c.as_dict() for c in self.changes],
+            "changes_omitted": self.changes_omitted,
             "skipped": self.skipped,
             "requests": self.requests,
         }
@@ -708,7 +739,7 @@ def update(
         # 2. diff against the store -----------------------------------------------------------------
         deltas = _diff_batch(store.con, companies) if companies else {}
         for d in companies:
-            report.changes += deltas[d.ticker].changes
+            report.add_changes(deltas[d.ticker].changes)
             report.companies.append(_company_summary(d, deltas[d.ticker]))
         obs_delta = meta_delta = None
         if fetched:
@@ -858,7 +889,7 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
         with store.transaction() as con:
             _Writer(store, con).company(data, delta)
         report.written = True
-    report.changes = delta.changes
+    report.add_changes(delta.changes)
     report.companies.append(_company_summary(data, delta))
     return {"kind": "sec-companyfacts", "path": str(p), **report.as_dict()}
 
@@ -949,11 +980,21 @@ class _Stage:
         self, store: Store, con: duckdb.DuckDBPyConnection, origin: str, progress: ProgressFn | None = None
     ) -> None:
         """Inside the store's transaction *con*: upsert the staged rows, one statement per table."""
-        import datetime as dt
-
         if progress:
             n = sum(self.rows.values())
             progress(f"writing {n:,} rows to the store", n, n)
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        previous = str(row[0]) if row else None
+        con.execute(f"SET memory_limit = '{_MERGE_MEMORY}'")
+        try:
+            self._merge(store, con, origin)
+        finally:
+            if previous:
+                con.execute(f"SET memory_limit = '{previous}'")
+
+    def _merge(self, store: Store, con: duckdb.DuckDBPyConnection, origin: str) -> None:
+        import datetime as dt
+
         if self.rows["entities"]:
             con.execute(
                 f"INSERT INTO entities SELECT * FROM {self._src('entities')} s "
@@ -1010,6 +1051,8 @@ def _bulk_stage(
     total = sec.count_bulk_members(path)
     by_cik = _entity_index(store)
     batch: list[CompanyData] = []
+    if report.max_changes is None:
+        report.max_changes = _BULK_MAX_CHANGES
     stage = None if dry_run else _Stage(store)
 
     def flush() -> None:
@@ -1017,7 +1060,7 @@ def _bulk_stage(
             return
         deltas = _diff_batch(store.con, batch)
         for d in batch:
-            report.changes += deltas[d.ticker].changes
+            report.add_changes(deltas[d.ticker].changes)
             report.companies.append(_company_summary(d, deltas[d.ticker]))
         if stage is not None:
             stage.add_batch(batch, deltas)

@@ -55,6 +55,7 @@ __all__ = [
     "th",
     "ttm",
     "ttm_evidence",
+    "tuples",
     "two_leg_status",
     "with_prev",
     "yoy",
@@ -143,18 +144,19 @@ def records(df: pd.DataFrame) -> list[dict[Any, Any]]:
     on the signals' small frames (one ``to_numpy(dtype=object)`` instead of a pass per row).
 
     ``to_numpy(dtype=object)`` boxes numeric and datetime columns as ``tolist`` does (Python
-    float/int, ``Timestamp``); NumPy scalars left inside object and extension columns are boxed
-    as pandas does for ``to_dict``.
+    float/int, ``Timestamp``); NumPy scalars left inside object and string columns are boxed as
+    pandas does for ``to_dict``. Frames with other extension types go to pandas.
     """
     import numpy as np
-    from pandas.api.extensions import ExtensionDtype
 
-    if not df.columns.is_unique or df.shape[1] == 0:
+    dtypes = list(df.dtypes)
+    if not df.columns.is_unique or not dtypes or not all(isinstance(d, np.dtype) or _nan_str(d) for d in dtypes):
+        # other extension types (nullable integers, pd.NA strings...) box differently: pandas does it
         out: list[dict[Any, Any]] = df.to_dict(orient="records")
         return out
     cols = list(df.columns)
     rows = df.to_numpy(dtype=object).tolist()
-    boxed = [i for i, d in enumerate(df.dtypes) if d == np.dtype(object) or isinstance(d, ExtensionDtype)]
+    boxed = [i for i, d in enumerate(dtypes) if d == np.dtype(object) or _nan_str(d)]
     if boxed:
         from pandas.core.dtypes.cast import maybe_box_native
 
@@ -163,6 +165,33 @@ def records(df: pd.DataFrame) -> list[dict[Any, Any]]:
                 if isinstance(row[i], np.generic):
                     row[i] = maybe_box_native(row[i])
     return [dict(zip(cols, row, strict=True)) for row in rows]
+
+
+def _nan_str(dtype: Any) -> bool:
+    """pandas' default string dtype (missing values are NaN), the panel's text columns."""
+    import pandas as pd
+
+    return isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
+
+
+def tuples(df: pd.DataFrame) -> list[Any]:
+    """``list(df.itertuples())``: the same namedtuples (``Index``, then the columns; the same
+    values and types), from one ``to_numpy(dtype=object)`` instead of a Series per column."""
+    import collections
+
+    import numpy as np
+
+    if df.empty or not df.columns.is_unique:
+        return list(df.itertuples())
+    rows = df.to_numpy(dtype=object).tolist()
+    for k, dtype in enumerate(df.dtypes):
+        # NumPy and string columns iterate as to_numpy(dtype=object) gives them; other extension
+        # types (nullable integers: NumPy scalars when iterated, ints as objects) are iterated
+        if not (isinstance(dtype, np.dtype) or _nan_str(dtype)):
+            for row, v in zip(rows, df.iloc[:, k], strict=True):
+                row[k] = v
+    row_type = collections.namedtuple("Pandas", ["Index", *df.columns], rename=True)  # type: ignore[misc]
+    return [row_type._make((i, *v)) for i, v in zip(df.index.tolist(), rows, strict=True)]
 
 
 def _metric_rows(q: pd.DataFrame, metrics: list[str], tickers: list[str] | None) -> pd.DataFrame:
@@ -185,8 +214,8 @@ def _one_metric(inputs: Inputs, metric: str) -> tuple[pd.DataFrame, set[str]]:
     """
     every, where = memo(inputs, ("metric_rows", "*"), lambda: _every_metric(inputs.quarters))
     pos = where.get(metric)
-    if pos is None:  # none: the column types pandas derives for that empty selection
-        return _metric_rows(inputs.quarters, [metric], None), set()
+    if pos is None:
+        return _no_rows(inputs), set()
     full = every.take(pos).reset_index(drop=True)
     return full, set(full["ticker"].tolist())
 
@@ -214,12 +243,25 @@ def metric_rows(inputs: Inputs, metric: str | Sequence[str], tickers: Iterable[s
                 return full
             if not present.isdisjoint(tick):
                 return full[full["ticker"].isin(tick)].reset_index(drop=True)
-            # no rows: the column types pandas derives for an empty selection (the same for any)
-            return memo(inputs, ("metric_rows", None), lambda: _metric_rows(inputs.quarters, [], None))
+            return _no_rows(inputs)
         return _metric_rows(inputs.quarters, metrics, tick)
 
     key = ("metric_rows", tuple(metrics), None if tick is None else tuple(tick))
-    return memo(inputs, key, make).copy()
+    return _copy(memo(inputs, key, make))
+
+
+def _no_rows(inputs: Inputs) -> pd.DataFrame:
+    """``metric_rows`` with no rows: the column types pandas derives for an empty selection
+    (the same whichever metric or tickers selected nothing)."""
+    return memo(inputs, ("metric_rows", None), lambda: _metric_rows(inputs.quarters, [], None))
+
+
+def _copy(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a memoised frame that the caller may modify: a shallow one under pandas' copy-on-write
+    (always on from pandas 3), a deep one before."""
+    import pandas as pd
+
+    return df.copy(deep=int(pd.__version__.split(".")[0]) < 3)
 
 
 def metric_ttm(inputs: Inputs, metric: str, tickers: Iterable[str] | None = None) -> pd.DataFrame:
@@ -239,7 +281,7 @@ def metric_ttm(inputs: Inputs, metric: str, tickers: Iterable[str] | None = None
         # no rows (the column types of an empty result), or quarters repeated within a company
         return ttm(metric_rows(inputs, metric, tick))
 
-    return memo(inputs, ("metric_ttm", metric, None if tick is None else tuple(tick)), make).copy()
+    return _copy(memo(inputs, ("metric_ttm", metric, None if tick is None else tuple(tick)), make))
 
 
 def _metric_ttm(inputs: Inputs, metric: str) -> tuple[pd.DataFrame, bool]:
@@ -459,8 +501,9 @@ def two_leg_status(
     An open run shorter than n may really be longer: when that could change the status, the
     lower status is kept with a note (or insufficient-data when the lower one is ok).
     """
+    # flags may be NumPy booleans: test values, not identity (`np.False_ is False` is False)
     if a_flag is None or b_flag is None:
-        if a_flag is False or b_flag is False:
+        if (a_flag is not None and not a_flag) or (b_flag is not None and not b_flag):
             return "ok", "one leg could not be evaluated, but the other is not firing, so the trigger cannot fire"
         return "insufficient-data", None
     if not (a_flag and b_flag):

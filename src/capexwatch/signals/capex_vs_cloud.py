@@ -46,6 +46,7 @@ from capexwatch.signals._frames import (
     run_lengths,
     text,
     th,
+    tuples,
     two_leg_status,
     with_prev,
     yoy,
@@ -234,9 +235,9 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
     cl = yoy(cloud, breaks)
     cl = cl[cl["yoy_pct"].notna()]
     # per company and calendar quarter: current and year-earlier cloud revenue
-    cur = {(r.ticker, r.cidx): r for r in cl.itertuples()}
+    cur = {(r.ticker, r.cidx): r for r in tuples(cl)}
     cap = metric_rows(inputs, "capex", members)
-    capq = {(r.ticker, r.cidx): r for r in cap.itertuples()}
+    capq = {(r.ticker, r.cidx): r for r in tuples(cap)}
     qs = sorted({c for _, c in cur} | {c for _, c in capq})
     recs = []
     for ci in qs:

@@ -36,6 +36,7 @@ from capexwatch.signals._frames import (
     text,
     th,
     ttm_evidence,
+    tuples,
 )
 from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
 
@@ -153,7 +154,7 @@ def group_table(
         & w["revenue_ttm"].notna()
         & w["operating_cash_flow_ttm"].notna()
     ]
-    by = {(r.ticker, r.cidx): r for r in full.itertuples()}
+    by = {(r.ticker, r.cidx): r for r in tuples(full)}
     qs = sorted(set(w[w["ticker"].isin(members)]["cidx"]))
     recs = []
     for ci in qs:

@@ -36,6 +36,7 @@ from capexwatch.signals._frames import (
     reference_quarter,
     th,
     ttm_evidence,
+    tuples,
 )
 from capexwatch.signals.base import (
     Check,
@@ -78,13 +79,23 @@ def active_financing(
 
 class _VendorDeals:
     """One vendor's deals as plain lists (a vendor has few: row-wise pandas filters cost more
-    than the data), with the ``(counted, superseded)`` frames built once per distinct result."""
+    than the data), with each distinct ``counted`` and ``superseded`` frame built once."""
 
     def __init__(self, deals: pd.DataFrame, vendor: str) -> None:
         self.mine = deals[deals["entity_u"] == vendor]
         m = self.mine
-        self.rows = list(zip(m.index, m["metric"], m["unit"], m["amount"], m["date"], m["counterparty_u"], strict=True))
-        self.frames: dict[tuple[tuple[Any, ...], tuple[Any, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
+        # (position, metric, unit, amount, date, counterparty) per deal, in the frame's order
+        self.rows = list(
+            zip(range(len(m)), m["metric"], m["unit"], m["amount"], m["date"], m["counterparty_u"], strict=True)
+        )
+        self.frames: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+    def _frame(self, pos: list[int]) -> pd.DataFrame:
+        key = tuple(pos)
+        out = self.frames.get(key)
+        if out is None:  # mine.loc[labels] for those positions (the index labels are unique)
+            out = self.frames[key] = self.mine.take(pos)
+        return out
 
     def active(self, when: Any, lookback_days: float, metrics: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         import pandas as pd
@@ -92,17 +103,17 @@ class _VendorDeals:
         d = pd.Timestamp(when)
         lo = d - pd.Timedelta(days=lookback_days)
         status = [(c, t) for _, m, _, _, t, c in self.rows if m == "deal_status" and t <= d]
-        keep: list[Any] = []
-        dropped: list[Any] = []
+        keep: list[int] = []
+        dropped: list[int] = []
         for i, m, u, a, t, c in self.rows:
             if m not in metrics or u != "USD" or not isnum(a) or not (lo < t <= d):
                 continue
             (dropped if any(sc == c and st > t for sc, st in status) else keep).append(i)
-        key = (tuple(keep), tuple(dropped))
-        out = self.frames.get(key)
-        if out is None:
-            out = self.frames[key] = (self.mine.loc[keep], self.mine.loc[dropped])
-        return out
+        return self._frame(keep), self._frame(dropped)
+
+
+def _vendor_deals(inputs: Inputs, vendor: str) -> _VendorDeals:
+    return memo(inputs, ("circular_financing.vendor", vendor), lambda: _VendorDeals(_deals(inputs), vendor))
 
 
 def vendor_table(inputs: Inputs, thresholds: Mapping[str, Threshold], vendor: str) -> pd.DataFrame:
@@ -116,9 +127,9 @@ def vendor_table(inputs: Inputs, thresholds: Mapping[str, Threshold], vendor: st
     rev = metric_ttm(inputs, "revenue", [vendor])
     if rev.empty:
         return pd.DataFrame()
-    mine = _VendorDeals(_deals(inputs), vendor)
+    mine = _vendor_deals(inputs, vendor)
     recs = []
-    for r in rev.itertuples():
+    for r in tuples(rev):
         q = r.calendar_quarter
         counted, superseded = mine.active(cq_end(q), lookback, metrics)
         fin = float(counted["amount"].sum()) if len(counted) else 0.0
@@ -197,7 +208,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     for v, t in tables.items():
         row, why = pick_current(t, max_lag=lag, reference=reference_quarter(inputs, t["quarter"]))
         if row is not None and pd.notna(when) and when > pd.Timestamp(cq_end(row["quarter"])):
-            row = _re_evaluate(row, deals, v, when, thresholds)
+            row = _re_evaluate(row, _vendor_deals(inputs, v), when, thresholds)
         current[v] = row if row is not None else why
     allq = pd.concat([t[["quarter", "status", "pct_of_revenue"]] for t in tables.values()], ignore_index=True)
     hist = pd.DataFrame(
@@ -287,14 +298,10 @@ def _window_end(r: Any) -> str:
     return str(w.date()) if w is not None and hasattr(w, "date") else str(cq_end(r["quarter"]))
 
 
-def _re_evaluate(row: Any, deals: pd.DataFrame, vendor: str, when: Any, thresholds: Mapping[str, Threshold]) -> Any:
+def _re_evaluate(row: Any, mine: _VendorDeals, when: Any, thresholds: Mapping[str, Threshold]) -> Any:
     """*row* with financing counted over the window ending *when* instead of the quarter's end."""
-    counted, superseded = active_financing(
-        deals,
-        vendor,
-        when,
-        float(th(thresholds, "lookback_days")),
-        [str(m) for m in th(thresholds, "financing_metrics")],
+    counted, superseded = mine.active(
+        when, float(th(thresholds, "lookback_days")), [str(m) for m in th(thresholds, "financing_metrics")]
     )
     out = row.copy()
     fin = float(counted["amount"].sum()) if len(counted) else 0.0

@@ -46,6 +46,7 @@ from capexwatch.signals._frames import (
     row_evidence,
     text,
     th,
+    tuples,
 )
 from capexwatch.signals.base import (
     Check,
@@ -96,14 +97,19 @@ def reported_life(inputs: Inputs, ticker: str) -> pd.DataFrame:
     """The company's useful-life events with a new life (years), oldest first (one per date)."""
 
     def make() -> tuple[pd.DataFrame, pd.Series]:
+        import pandas as pd
+
         ev = inputs.events
         e = ev[(ev["kind"] == "useful_life_change") & ev["new_value"].notna()]
-        return e, e["entity"].astype(str).str.upper()
+        e = e.sort_values(["date", "event_id"])
+        entity = e["entity"].astype(str).str.upper()
+        last = ~pd.DataFrame({"entity": entity, "date": e["date"]}).duplicated(keep="last")
+        return e[last], entity[last]
 
-    # the useful-life events once per inputs; each company's are a subset of them in the same order
+    # every company's events sorted and de-duplicated at once: the sort is stable and the
+    # de-duplication per (company, date), so a company's rows are those its own pass would give
     e, entity = memo(inputs, "depreciation_gap.life_events", make)
-    e = e[entity == ticker]
-    return e.sort_values(["date", "event_id"]).drop_duplicates("date", keep="last").reset_index(drop=True)
+    return e[entity == ticker].reset_index(drop=True)
 
 
 def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str) -> pd.DataFrame:
@@ -118,7 +124,7 @@ def company_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
         return pd.DataFrame()
     lives = reported_life(inputs, ticker)
     oi = metric_rows(inputs, "operating_income", [ticker])
-    oi_by = {int(r.fidx): r for r in oi.itertuples()} if len(oi) else {}
+    oi_by = {int(r.fidx): r for r in tuples(oi)} if len(oi) else {}
     by_f = {int(f): float(v) for f, v in zip(cap["fidx"], cap["value"], strict=True)}
     cap_recs = records(cap)
     pos = {int(rec["fidx"]): i for i, rec in enumerate(cap_recs)}

@@ -43,6 +43,7 @@ from capexwatch.signals._frames import (
     run_lengths,
     text,
     th,
+    tuples,
     yoy,
 )
 from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
@@ -55,7 +56,7 @@ __all__ = ["SPEC", "compute", "double_ordering", "latest_rental_price", "quarter
 
 def _sum_growth(rows: pd.DataFrame, members: list[str] | None) -> dict[int, dict[str, Any]]:
     """Like-for-like q/q growth of the sum over *members* (all present tickers if None) per cidx."""
-    by = {(r.ticker, r.cidx): r for r in rows.itertuples()}
+    by = {(r.ticker, r.cidx): r for r in tuples(rows)}
     tick = sorted(set(rows["ticker"])) if members is None else members
     out: dict[int, dict[str, Any]] = {}
     for ci in sorted({c for _, c in by}):
@@ -90,7 +91,7 @@ def double_ordering(inputs: Inputs, vendors: list[str], margin_pp: float) -> dic
     series = {m: yoy(metric_rows(inputs, m, vendors)) for m in ("revenue", "inventory", "purchase_obligations")}
     if any(s.empty for s in series.values()):
         return found
-    idx = {m: {(r.ticker, r.cidx): r for r in s.itertuples() if isnum(r.yoy_pct)} for m, s in series.items()}
+    idx = {m: {(r.ticker, r.cidx): r for r in tuples(s) if isnum(r.yoy_pct)} for m, s in series.items()}
     keys = set(idx["revenue"]) & set(idx["inventory"]) & set(idx["purchase_obligations"])
     for t, ci in sorted(keys):
         rev, inv, po = idx["revenue"][(t, ci)], idx["inventory"][(t, ci)], idx["purchase_obligations"][(t, ci)]
