@@ -161,7 +161,8 @@ def test_random_scale_on_a_store_vector_is_one_level_per_path(store) -> None:
     s = parse(
         """
         model: depreciation
-        paths: 2000
+        paths: 20000
+        seed: 11
         horizon_quarters: 8
         parameters:
           capex_usd:
