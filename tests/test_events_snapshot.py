@@ -78,9 +78,7 @@ def published() -> list[dict[str, str]]:
 def reference_text() -> str:
     md = REFERENCE_DIR / "published-analyses.md"
     if not md.is_file():
-        pytest.skip(
-            f"reference material not found at {REFERENCE_DIR} (expected ../shared/reference next to the repo)"
-        )
+        pytest.skip(f"reference material not found at {REFERENCE_DIR} (expected ../shared/reference next to the repo)")
     return md.read_text(encoding="utf-8")
 
 
@@ -168,9 +166,7 @@ def test_events_rows_well_formed(events: list[dict[str, str]]) -> None:
         for name in ("entity", "counterparty"):
             # An upper-case short name must be a universe ticker (catches GOOG vs GOOGL and the like).
             if TICKER_LIKE.match(r[name]):
-                assert r[name] in UNIVERSE, (
-                    f"{where}: {name} {r[name]!r} looks like a ticker outside the universe"
-                )
+                assert r[name] in UNIVERSE, f"{where}: {name} {r[name]!r} looks like a ticker outside the universe"
 
 
 def test_amounts_are_base_units(events: list[dict[str, str]]) -> None:
@@ -346,17 +342,13 @@ def test_burry_and_alphabet_2023_life_change(events: list[dict[str, str]], refer
     assert Decimal(dep["amount"]) == -Decimal(m.group(1)) * 10**9
     assert Decimal(ni["amount"]) == Decimal(m.group(2)) * 10**9
     life = re.search(r"\| (\d) → (\d) yrs; ", row)
-    assert life and (Decimal(dep["old_value"]), Decimal(dep["new_value"])) == tuple(
-        map(Decimal, life.groups())
-    )
+    assert life and (Decimal(dep["old_value"]), Decimal(dep["new_value"])) == tuple(map(Decimal, life.groups()))
     assert dep["source_url"] in row and ni["source_url"] in row
 
 
 def test_useful_life_table_fully_covered(events: list[dict[str, str]], reference_text: str) -> None:
     """Every company/effective-date row of the disclosed useful-life table has at least one event."""
-    table = (
-        _section(reference_text, "5.").split("### Disclosed useful-life changes")[1].split("Aggregates:")[0]
-    )
+    table = _section(reference_text, "5.").split("### Disclosed useful-life changes")[1].split("Aggregates:")[0]
     name_to_entity = {"Microsoft": "MSFT", "Alphabet": "GOOGL", "Meta": "META", "Amazon": "AMZN",
                       "Oracle": "ORCL", "CoreWeave": "CRWV", "Nebius (comparator)": "Nebius"}  # fmt: skip
     per_table = Counter(
@@ -367,9 +359,7 @@ def test_useful_life_table_fully_covered(events: list[dict[str, str]], reference
     ulc = [r for r in events if r["kind"] == "useful_life_change"]
     for entity, n_changes in per_table.items():
         distinct = {(r["date"], r["new_value"]) for r in ulc if r["entity"] == entity and r["new_value"]}
-        assert len(distinct) >= n_changes, (
-            f"{entity}: {len(distinct)} changes in events vs {n_changes} in table"
-        )
+        assert len(distinct) >= n_changes, f"{entity}: {len(distinct)} changes in events vs {n_changes} in table"
 
 
 def test_h100_rental_low_and_rebound(events: list[dict[str, str]], reference_text: str) -> None:

@@ -204,6 +204,9 @@ def ingest(path: str, as_json: bool) -> None:
     if as_json:
         emit_json(summary)
         return
+    if summary.get("kind") != "user-csv":
+        render_update(summary, console())
+        return
     parts = ", ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("path",))
     console().print(f"[green]Loaded[/green] {path} ({parts})")
 
