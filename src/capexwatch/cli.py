@@ -57,32 +57,6 @@ def open_store(read_only: bool = False) -> Any:
     return capexwatch.open(read_only=read_only)
 
 
-_QUARTER_FIELDS = [
-    "ticker",
-    "metric",
-    "fiscal_year",
-    "fiscal_quarter",
-    "fiscal_period",
-    "period_start",
-    "period_end",
-    "calendar_quarter",
-    "value",
-    "unit",
-    "method",
-    "status",
-    "reason",
-    "tag",
-    "accn",
-    "form",
-    "filed",
-    "source",
-    "source_url",
-    "source_kind",
-    "note",
-    "derived_from",
-    "known_at",
-    "view",
-]
 
 
 @cli.command()
@@ -119,7 +93,10 @@ def quarters(
         ent = store.entity(ticker or cik or "")
         df = store.quarters(ent["ticker"], metric, view=view, source=source, as_of=_date_opt(as_of))
     if as_json:
-        emit_json([{k: r.get(k) for k in _QUARTER_FIELDS} for r in df.to_dict(orient="records")])
+        from capexwatch.store.db import PANEL_COLUMNS
+
+        fields = [c for c in PANEL_COLUMNS if c != "load_id"]
+        emit_json([{k: r.get(k) for k in fields} for r in df.to_dict(orient="records")])
         return
     from rich.table import Table
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from capexwatch.errors import CapexwatchError
+from capexwatch.sources.snapshot import EVENT_COLUMNS
+from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -347,29 +349,10 @@ _PANEL_DEFAULTS: dict[str, Any] = {
     "view": "latest",
 }
 
-EVENT_COLUMNS = [
-    "event_id",
-    "date",
-    "entity",
-    "counterparty",
-    "kind",
-    "metric",
-    "amount",
-    "amount_high",
-    "unit",
-    "old_value",
-    "new_value",
-    "jurisdiction",
-    "scope",
-    "description",
-    "source_url",
-    "source_kind",
-    "confidence",
-]
 
 #: days after a quarter's end at which a figure counts as public when no filing date is known
 #: (the store's rule for curated figures, store/db.py CURATED_PUBLICATION_LAG_DAYS)
-PUBLICATION_LAG_DAYS = 45
+PUBLICATION_LAG_DAYS = CURATED_PUBLICATION_LAG_DAYS
 
 
 @dataclass(frozen=True)
