@@ -154,3 +154,19 @@ def test_unwritable_home_gives_clear_error(tmp_path: Path, monkeypatch: pytest.M
 def test_read_only_open_of_missing_store(home: Path) -> None:
     with pytest.raises(StoreError):
         capexwatch.open(read_only=True)
+
+
+def test_nested_writes_commit_or_roll_back_together(store: Store) -> None:
+    before = store.counts()
+    row = store.quarters("GOOGL", "capex").iloc[[0]].assign(source="user", value=5.0)
+    obs = pd.DataFrame([{"series_id": "TEST", "date": pd.Timestamp("2026-01-01"), "value": 1.0, "source": "t"}])
+    with pytest.raises(RuntimeError), store.transaction():
+        store.write_panel(row, kind="test", origin="t")
+        store.upsert_series(obs, origin="t")
+        raise RuntimeError("second half failed")
+    assert store.counts() == before
+    with store.transaction():
+        store.write_panel(row, kind="test", origin="t")
+        store.upsert_series(obs, origin="t")
+    assert store.counts()["series"] == before["series"] + 1
+    assert store.quarters("GOOGL", "capex", source="user").iloc[0]["value"] == 5.0

@@ -140,6 +140,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._tx_depth = 0
 
     # ------------------------------------------------------------------ opening
 
@@ -238,10 +239,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run several writes as one: commit at the end, roll back on any error."""
+        """Run several writes as one: commit at the end, roll back on any error.
+
+        Re-entrant: a write method called inside an open transaction joins it (DuckDB has no
+        nested transactions), so ``with store.transaction(): store.write_panel(...);
+        store.upsert_series(...)`` commits both or neither.
+        """
         if self.read_only:
             raise StoreError(f"The store {self.path} is open read-only.", hint="Open it without read_only.")
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield self.con
+            finally:
+                self._tx_depth -= 1
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._tx_depth = 1
         try:
             yield self.con
         except BaseException:
@@ -249,6 +263,8 @@ class Store:
             raise
         else:
             self.con.execute("COMMIT")
+        finally:
+            self._tx_depth = 0
 
     def _new_load(
         self, con: duckdb.DuckDBPyConnection, kind: str, origin: str, rows: int, version: str | None = None
