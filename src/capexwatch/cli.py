@@ -725,7 +725,7 @@ def scenarios_cmd(as_json: bool) -> None:
             ]
         )
         return
-    from capexwatch.models.display import presets_table
+    from capexwatch.report.simulation import presets_table
 
     console().print(presets_table(presets))
 
@@ -805,7 +805,7 @@ def simulate_cmd(
     if as_json:
         emit_json(result.to_dict())
         return
-    from capexwatch.models.display import result_renderables
+    from capexwatch.report.simulation import result_renderables
 
     con = console()
     for item in result_renderables(result):
