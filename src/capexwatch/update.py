@@ -20,9 +20,10 @@ the store; at the end one ``INSERT ... SELECT`` per table merges them in the sam
 transaction. Memory stays bounded by a batch; a failure anywhere rolls everything back and the
 scratch files are deleted (:class:`_Stage`).
 
-Store writes use the store's transaction-scoped helpers (``Store._write_panel`` and friends, the
-same ones ``Store.load_snapshot`` composes) because the public ``write_*`` methods each open their
-own transaction; see :class:`_Writer`.
+Store writes use the store's public write methods inside one ``store.transaction()``: the
+transaction is re-entrant, so each method joins it and all commit or roll back together; see
+:class:`_Writer`. The bulk merge alone is raw SQL over the staged Parquet files (``SELECT *``: the
+staged frames are written with the tables' own column order).
 """
 
 from __future__ import annotations
@@ -589,10 +590,10 @@ def _changed_meta(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame) -> pd.Data
 
 
 class _Writer:
-    """Writes inside one open store transaction (the store's ``_``-helpers take the connection)."""
+    """Writes inside one open store transaction (the public write methods join it)."""
 
-    def __init__(self, store: Store, con: duckdb.DuckDBPyConnection) -> None:
-        self.store, self.con = store, con
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def entity(self, d: CompanyData) -> None:
         import pandas as pd
@@ -603,31 +604,21 @@ class _Writer:
             "notes": f"Added from SEC EDGAR ({d.origin}); fiscal year end from {d.fye_source}.",
             "origin": "sec",
         }])  # fmt: skip
-        self.store._upsert_entities(self.con, row, only_missing=True)
+        self.store.add_entities(row, only_missing=True)
 
     def company(self, d: CompanyData, delta: _Delta) -> None:
         if d.is_new_entity:
             self.entity(d)
         if delta.facts is not None and len(delta.facts):
-            self.store._append_facts(self.con, delta.facts, d.origin)
+            self.store.append_facts(delta.facts, origin=d.origin)
         n_panel = len(delta.panel) if delta.panel is not None else 0
         n_annual = len(delta.annual) if delta.annual is not None else 0
         if n_panel or n_annual:
-            load_id = self.store._new_load(self.con, "sec", d.origin, n_panel + n_annual)
-            if delta.panel is not None and n_panel:
-                self.store._write_panel(self.con, delta.panel, load_id)
-            if delta.annual is not None and n_annual:
-                self.store._upsert(
-                    self.con, "annual", delta.annual.assign(load_id=load_id),
-                    ["ticker", "metric", "fiscal_year", "source"],
-                )  # fmt: skip
+            self.store.write_panel(delta.panel, kind="sec", origin=d.origin, annual=delta.annual)
 
     def series(self, obs: pd.DataFrame, meta: pd.DataFrame, origin: str) -> None:
-        if len(obs):
-            load_id = self.store._new_load(self.con, "series", origin, len(obs))
-            self.store._upsert(self.con, "series", obs.assign(load_id=load_id), ["series_id", "date"])
-        if len(meta):
-            self.store._upsert(self.con, "series_meta", meta, ["series_id"])
+        if len(obs) or len(meta):
+            self.store.upsert_series(obs, meta, origin=origin)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -763,7 +754,7 @@ def update(
         try:
             if not dry_run and (pending or (stage is not None and stage.has_rows)):
                 with store.transaction() as con:
-                    w = _Writer(store, con)
+                    w = _Writer(store)
                     for d in companies:
                         w.company(d, deltas[d.ticker])
                     if obs_delta is not None and meta_delta is not None:
@@ -886,8 +877,8 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
     data = _derive_member(p.read_bytes(), str(p.resolve()), None, _entity_index(store))
     delta = _diff_company(store.con, data)
     if not delta.empty or data.is_new_entity:
-        with store.transaction() as con:
-            _Writer(store, con).company(data, delta)
+        with store.transaction():
+            _Writer(store).company(data, delta)
         report.written = True
     report.add_changes(delta.changes)
     report.companies.append(_company_summary(data, delta))
@@ -1001,7 +992,7 @@ class _Stage:
                 "WHERE s.ticker NOT IN (SELECT ticker FROM entities)"
             )
         if self.rows["facts"]:
-            load_id = store._new_load(con, "facts", origin, self.rows["facts"])
+            load_id = store.new_load("facts", origin, self.rows["facts"])
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             con.execute(
                 "INSERT INTO facts SELECT * REPLACE (CAST(? AS VARCHAR) AS load_id, "
@@ -1011,7 +1002,7 @@ class _Stage:
         n = self.rows["panel"] + self.rows["annual"]
         if not n:
             return
-        load_id = store._new_load(con, "sec", origin, n)
+        load_id = store.new_load("sec", origin, n)
         keys = {
             "panel": ["ticker", "metric", "fiscal_year", "fiscal_quarter", "source", "view"],
             "annual": ["ticker", "metric", "fiscal_year", "source"],

@@ -347,11 +347,32 @@ class Store:
             df = df[~df["ticker"].isin(known)]
         return self._upsert(con, "entities", df, ["ticker"])
 
-    def write_panel(self, df: pd.DataFrame, *, kind: str, origin: str) -> int:
-        """Upsert panel rows (columns as :data:`PANEL_COLUMNS`) in one transaction."""
+    def new_load(self, kind: str, origin: str, rows: int) -> str:
+        """Record a load in the load log (inside the current transaction, if any); returns its id."""
         with self.transaction() as con:
-            load_id = self._new_load(con, kind, origin, len(df))
-            return self._write_panel(con, df, load_id)
+            return self._new_load(con, kind, origin, rows)
+
+    def add_entities(self, df: pd.DataFrame, *, only_missing: bool = True) -> int:
+        """Add entities; with *only_missing*, tickers already in the store keep their record."""
+        with self.transaction() as con:
+            return self._upsert_entities(con, df, only_missing=only_missing)
+
+    def write_panel(
+        self, df: pd.DataFrame | None, *, kind: str, origin: str, annual: pd.DataFrame | None = None
+    ) -> int:
+        """Upsert panel rows (columns as :data:`PANEL_COLUMNS`) and, optionally, fiscal-year totals
+        (``annual`` table columns) under one load, in one transaction; returns the rows written."""
+        n_panel = 0 if df is None else len(df)
+        n_annual = 0 if annual is None else len(annual)
+        with self.transaction() as con:
+            load_id = self._new_load(con, kind, origin, n_panel + n_annual)
+            if df is not None and n_panel:
+                self._write_panel(con, df, load_id)
+            if annual is not None and n_annual:
+                self._upsert(
+                    con, "annual", annual.assign(load_id=load_id), ["ticker", "metric", "fiscal_year", "source"]
+                )
+        return n_panel + n_annual
 
     def write_user_figures(self, rows: pd.DataFrame, entities: list[dict[str, Any]], *, origin: str) -> dict[str, int]:
         """Load a user's validated figures (see :mod:`capexwatch.sources.usercsv`) in one transaction:
@@ -392,9 +413,11 @@ class Store:
     def upsert_series(self, df: pd.DataFrame, meta: pd.DataFrame | None = None, *, origin: str) -> int:
         """Upsert series observations (series_id, date, value, source) and optional metadata."""
         with self.transaction() as con:
-            load_id = self._new_load(con, "series", origin, len(df))
-            n = self._upsert(con, "series", df.assign(load_id=load_id), ["series_id", "date"])
-            if meta is not None:
+            n = 0
+            if len(df):
+                load_id = self._new_load(con, "series", origin, len(df))
+                n = self._upsert(con, "series", df.assign(load_id=load_id), ["series_id", "date"])
+            if meta is not None and len(meta):
                 self._upsert(con, "series_meta", meta, ["series_id"])
             return n
 
