@@ -1,58 +1,133 @@
 """capexwatch: open the black box of AI-infrastructure spending.
 
-The public API. Everything returns pandas DataFrames or plain objects; see ``store/NOTES.md``.
+The public API: the verbs and nouns a user needs, from the private modules that define them::
+
+    import capexwatch
+
+    store = capexwatch.open()
+    capex = capexwatch.quarters(store, "GOOGL", "capex")      # a DataFrame, each value with its source
+    board = capexwatch.signals.run(store)                      # the risk board
+    result = capexwatch.simulate(capexwatch.load_scenario("sequoia-2024"))
+    report = capexwatch.build_report(store)
+
+Everything returns pandas DataFrames or plain objects (see ``store/NOTES.md``). Every error a user
+can act on is a :class:`CapexwatchError` (see :mod:`capexwatch.errors`). Names not in ``__all__``
+are private. The heavy verbs load on first use, so ``import capexwatch`` (and ``capexwatch --help``)
+stays fast.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` and only private aliases here: every public name of this
+# namespace is in __all__ (tests/test_exported_members.py holds it to that).
+import sys as _sys
+import types as _types
+import typing as _typing
+from importlib import import_module as _import_module
 
-from typing import TYPE_CHECKING, Any
-
+from capexwatch._api import open, quarters
 from capexwatch.errors import (
     CapexwatchError,
     ConfigError,
     DataError,
+    DistributionError,
+    HttpStatusError,
     InputFileError,
     NetworkError,
     ScenarioError,
     StoreError,
     UnknownMetricError,
+    UnknownModelError,
+    UnknownSignalError,
     UnknownTickerError,
 )
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
+if _typing.TYPE_CHECKING:
+    from capexwatch import signals
+    from capexwatch.ingest import ingest_path as ingest
+    from capexwatch.models.engine import simulate
+    from capexwatch.models.scenario import load_scenario
+    from capexwatch.report.build import build_report
     from capexwatch.store.db import Store
+    from capexwatch.update import update
 
-__version__ = "0.1.0"
+    __version__: str
 
 __all__ = [
     "CapexwatchError",
     "ConfigError",
     "DataError",
+    "DistributionError",
+    "HttpStatusError",
     "InputFileError",
     "NetworkError",
     "ScenarioError",
+    "Store",
     "StoreError",
     "UnknownMetricError",
+    "UnknownModelError",
+    "UnknownSignalError",
     "UnknownTickerError",
     "__version__",
+    "build_report",
+    "ingest",
+    "load_scenario",
     "open",
+    "quarters",
+    "signals",
+    "simulate",
+    "update",
 ]
 
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "Store": ("capexwatch.store.db", "Store"),
+    "build_report": ("capexwatch.report.build", "build_report"),
+    "ingest": ("capexwatch.ingest", "ingest_path"),
+    "load_scenario": ("capexwatch.models.scenario", "load_scenario"),
+    "signals": ("capexwatch.signals", None),
+    "simulate": ("capexwatch.models.engine", "simulate"),
+    "update": ("capexwatch.update", "update"),
+}
+"""Exports that import DuckDB, pandas or NumPy: name -> (module, attribute; None for the module itself)."""
 
-def open(path: str | Path | None = None, *, read_only: bool = False) -> Store:  # noqa: A001
-    """Open (creating and loading the bundled snapshot on first use) the capexwatch store.
 
-    Parameters
-    ----------
-    path : DuckDB file; default ``$CAPEXWATCH_HOME/capexwatch.duckdb``
-    read_only : open without write access (several readers may share the file)
+def _package_version() -> str:
+    """The installed distribution's version (``importlib.metadata`` costs ~40 ms: read on first use)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("capexwatch")
+    except PackageNotFoundError:  # pragma: no cover - a source tree on sys.path, never installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name == "__version__":
+        globals()[name] = found = _package_version()
+        return found
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module 'capexwatch' has no attribute {name!r}")
+    module = _import_module(where[0])
+    value = module if where[1] is None else getattr(module, where[1])
+    globals()[name] = value  # later lookups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "__version__"})
+
+
+class _Namespace(_types.ModuleType):
+    """Keeps the verbs ``update`` and ``ingest`` bound to the functions.
+
+    The import system binds a submodule on its package once it has loaded (``capexwatch.update``
+    would become the module ``capexwatch/update.py``). While modules of those names sit at the
+    package root, the verb wins; ``from capexwatch.update import ...`` still finds the module.
     """
-    from capexwatch.store.db import Store
 
-    return Store.open(path, read_only=read_only)
+    def __setattr__(self, name: str, value: _typing.Any) -> None:
+        if isinstance(value, _types.ModuleType) and _LAZY.get(name, ("", None))[1] is not None:
+            return
+        super().__setattr__(name, value)
 
 
-def __getattr__(name: str) -> Any:  # pragma: no cover - lazy convenience
-    raise AttributeError(f"module 'capexwatch' has no attribute {name!r}")
+_sys.modules[__name__].__class__ = _Namespace

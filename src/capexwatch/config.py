@@ -14,6 +14,14 @@ CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-in
 CAPEXWATCH_FRED_BASE_URL     default https://api.stlouisfed.org
 CAPEXWATCH_FRED_CSV_URL      default https://fred.stlouisfed.org/graph/fredgraph.csv
 FRED_API_KEY                 FRED API key (optional: the keyless CSV download is the fallback)
+CAPEXWATCH_HTTP_TIMEOUT      seconds per connect/read (see :mod:`capexwatch.sources.http`)
+CAPEXWATCH_HTTP_RETRIES      attempts per request, first included
+CAPEXWATCH_HTTP_BACKOFF      first backoff in seconds, doubled per retry
+CAPEXWATCH_HTTP_BACKOFF_CAP  largest backoff in seconds
+CAPEXWATCH_HTTP_MAX_RETRY_AFTER  longest Retry-After honoured, in seconds
+CAPEXWATCH_DEBUG             when set, the CLI re-raises internal errors with their traceback
+
+This module is the only one that reads the environment.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from typing import Any
 
 from capexwatch.errors import ConfigError
 
-__all__ = ["Settings", "get_settings", "home_dir"]
+__all__ = ["HttpTuning", "Settings", "debug_enabled", "get_settings", "home_dir", "http_tuning"]
 
 _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
@@ -101,3 +109,53 @@ def get_settings() -> Settings:
         fred_csv_url=pick("fred_csv_url", "CAPEXWATCH_FRED_CSV_URL") or "",
         fred_api_key=pick("fred_api_key", "FRED_API_KEY"),
     )
+
+
+@dataclass(frozen=True)
+class HttpTuning:
+    """The ``CAPEXWATCH_HTTP_*`` overrides of the retry policy; ``None`` where a variable is unset.
+
+    Attributes
+    ----------
+    timeout_s : seconds per connect/read (``CAPEXWATCH_HTTP_TIMEOUT``)
+    retries : attempts per request, the first included (``CAPEXWATCH_HTTP_RETRIES``)
+    backoff_s : first backoff in seconds (``CAPEXWATCH_HTTP_BACKOFF``)
+    backoff_cap_s : largest backoff in seconds (``CAPEXWATCH_HTTP_BACKOFF_CAP``)
+    max_retry_after_s : longest ``Retry-After`` honoured, in seconds (``CAPEXWATCH_HTTP_MAX_RETRY_AFTER``)
+    """
+
+    timeout_s: float | None
+    retries: float | None
+    backoff_s: float | None
+    backoff_cap_s: float | None
+    max_retry_after_s: float | None
+
+
+def _env_seconds(name: str) -> float | None:
+    """A non-negative number from the environment variable *name*, or ``None`` when unset or empty."""
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number.", hint=f"Unset {name} or give seconds.") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} is negative.", hint=f"Unset {name} or give a positive number.")
+    return value
+
+
+def http_tuning() -> HttpTuning:
+    """Read the ``CAPEXWATCH_HTTP_*`` variables now; a malformed one raises :class:`ConfigError`."""
+    return HttpTuning(
+        retries=_env_seconds("CAPEXWATCH_HTTP_RETRIES"),
+        timeout_s=_env_seconds("CAPEXWATCH_HTTP_TIMEOUT"),
+        backoff_s=_env_seconds("CAPEXWATCH_HTTP_BACKOFF"),
+        backoff_cap_s=_env_seconds("CAPEXWATCH_HTTP_BACKOFF_CAP"),
+        max_retry_after_s=_env_seconds("CAPEXWATCH_HTTP_MAX_RETRY_AFTER"),
+    )
+
+
+def debug_enabled() -> bool:
+    """Whether ``CAPEXWATCH_DEBUG`` is set (to anything non-empty): show tracebacks of internal errors."""
+    return bool(os.environ.get("CAPEXWATCH_DEBUG"))

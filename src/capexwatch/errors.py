@@ -1,21 +1,43 @@
-"""Errors a user can act on.
+"""Errors a user can act on: the one error vocabulary of capexwatch.
 
 Every exception raised for a user's mistake or an outside failure is a :class:`CapexwatchError`
-subclass. Its message says what went wrong *and what to do*; the CLI prints it without a traceback
-and exits with :attr:`CapexwatchError.exit_code`.
+subclass defined here (other modules import them; none defines its own). Its message says what went
+wrong *and what to do*; the CLI prints it without a traceback and exits with
+:attr:`CapexwatchError.exit_code`:
+
+====  ==================================================================================
+code  meaning
+====  ==================================================================================
+2     bad input: :class:`InputFileError`, :class:`ScenarioError` (and
+      :class:`DistributionError`), the lookups :class:`UnknownTickerError`,
+      :class:`UnknownMetricError`, :class:`UnknownSignalError`, :class:`UnknownModelError`
+3     settings: :class:`ConfigError`
+4     store: :class:`StoreError`
+5     data: :class:`DataError`
+6     network: :class:`NetworkError`, :class:`HttpStatusError`
+====  ==================================================================================
+
+A name that is not known also subclasses :class:`LookupError`, and :class:`DistributionError` also
+subclasses :class:`ValueError`, so that code catching the built-in kinds keeps working.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 __all__ = [
     "CapexwatchError",
     "ConfigError",
     "DataError",
+    "DistributionError",
+    "HttpStatusError",
     "InputFileError",
     "NetworkError",
     "ScenarioError",
     "StoreError",
     "UnknownMetricError",
+    "UnknownModelError",
+    "UnknownSignalError",
     "UnknownTickerError",
 ]
 
@@ -71,7 +93,7 @@ class InputFileError(CapexwatchError):
         self.column = column
 
 
-class UnknownTickerError(CapexwatchError):
+class UnknownTickerError(CapexwatchError, LookupError):
     """A ticker or CIK that is neither in the universe nor in the store."""
 
     exit_code = 2
@@ -84,7 +106,7 @@ class UnknownTickerError(CapexwatchError):
         )
 
 
-class UnknownMetricError(CapexwatchError):
+class UnknownMetricError(CapexwatchError, LookupError):
     """A metric name that is not canonical."""
 
     exit_code = 2
@@ -94,6 +116,32 @@ class UnknownMetricError(CapexwatchError):
             f"Unknown metric: {metric!r}.",
             hint="Known metrics: " + ", ".join(known) + ". See `capexwatch metrics`.",
         )
+
+
+class UnknownSignalError(CapexwatchError, LookupError):
+    """A signal name that is not registered."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"Unknown signal: {name!r}.",
+            hint="Known signals: " + ", ".join(known) + ". List them with `capexwatch signals`.",
+        )
+
+
+class UnknownModelError(CapexwatchError, LookupError):
+    """A model name (or alias) that is not registered; the message offers close matches.
+
+    The message is one line (no hint) because scenario validation quotes it after the field name.
+    """
+
+    exit_code = 2
+
+    def __init__(self, name: str, known: Sequence[str], close: Sequence[str] = ()) -> None:
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        super().__init__(f"unknown model {name!r}.{hint} Known models: {', '.join(known)}.")
+        self.name = name
 
 
 class DataError(CapexwatchError):
@@ -108,7 +156,27 @@ class NetworkError(CapexwatchError):
     exit_code = 6
 
 
+class HttpStatusError(NetworkError):
+    """The server answered with an HTTP error status that retrying will not fix (403, 404, ...)."""
+
+    def __init__(self, message: str, *, status: int, url: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.url = url
+
+
 class ScenarioError(CapexwatchError):
     """A scenario file or preset is invalid; names the field (and line) at fault."""
 
     exit_code = 2
+
+
+class DistributionError(ScenarioError, ValueError):
+    """A distribution spec in a scenario is invalid; ``field`` names the offending key.
+
+    Scenario validation catches it and reports it with the YAML line of ``field``.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from capexwatch.models.dists import DistributionError, make_distribution
+from capexwatch.errors import DistributionError
+from capexwatch.models.dists import make_distribution
 
 N = 400_000
 

@@ -10,7 +10,8 @@ from sigdata import cal_rows, inputs
 
 from capexwatch import signals as S
 from capexwatch._json import dumps
-from capexwatch.signals.base import Inputs, UnknownSignalError
+from capexwatch.errors import UnknownSignalError
+from capexwatch.signals.base import Inputs
 
 NAMES = [
     "roi_gap",

@@ -14,9 +14,9 @@ import pytest
 from fakeserver import FakeServer
 
 from capexwatch.config import get_settings
-from capexwatch.errors import ConfigError, NetworkError
+from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
 from capexwatch.sources import http
-from capexwatch.sources.http import HttpClient, HttpStatusError, RateLimiter, RetryPolicy
+from capexwatch.sources.http import HttpClient, RateLimiter, RetryPolicy
 from conftest import ARCHIVES, NVDA_CIK, PUBLISHED_LIMITS, RECORDED, UA
 
 CF_PATH = f"/api/xbrl/companyfacts/CIK{NVDA_CIK:010d}.json"

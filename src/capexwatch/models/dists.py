@@ -30,13 +30,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from capexwatch.errors import DistributionError
 from capexwatch.models._typing import FloatArray
 
 __all__ = [
     "DISTRIBUTIONS",
     "Beta",
     "Distribution",
-    "DistributionError",
     "LogNormal",
     "Normal",
     "Pert",
@@ -44,14 +44,6 @@ __all__ = [
     "Uniform",
     "make_distribution",
 ]
-
-
-class DistributionError(ValueError):
-    """A distribution spec is invalid. ``field`` names the offending key (for line lookup)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
+from capexwatch.errors import UnknownModelError
 from capexwatch.models._spec import ModelSpec
 
 __all__ = ["ALIASES", "get_model", "model_names", "models"]
@@ -38,11 +39,16 @@ def model_names() -> list[str]:
 
 
 def get_model(name: str) -> ModelSpec:
-    """The spec called *name* (or an alias); raises KeyError with close matches in its message."""
+    """The spec called *name* (or an alias).
+
+    Raises
+    ------
+    UnknownModelError
+        with close matches and the known models in its message.
+    """
     full = ALIASES.get(name, name)
     found = models().get(full)
     if found is None:
         close = difflib.get_close_matches(name, [*models(), *ALIASES], n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"unknown model {name!r}.{hint} Known models: {', '.join(models())}.")
+        raise UnknownModelError(name, list(models()), close)
     return found

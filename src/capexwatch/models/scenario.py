@@ -40,9 +40,9 @@ from typing import Any, Literal
 
 import yaml
 
-from capexwatch.errors import ScenarioError
+from capexwatch.errors import DistributionError, ScenarioError, UnknownModelError
 from capexwatch.models._spec import ModelSpec, Option, Param, quarter_index
-from capexwatch.models.dists import Distribution, DistributionError, make_distribution
+from capexwatch.models.dists import Distribution, make_distribution
 
 __all__ = [
     "Const",
@@ -327,8 +327,8 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
     else:
         try:
             spec = get_model(str(model_name))
-        except KeyError as exc:
-            err.add(("model",), str(exc.args[0]))
+        except UnknownModelError as exc:
+            err.add(("model",), exc.message)
     if spec is None:
         err.raise_if_any()
     assert spec is not None

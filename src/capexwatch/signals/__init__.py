@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import CapexwatchError, UnknownSignalError
 from capexwatch.signals import (  # noqa: F401  (importing registers each signal)
     capex_vs_cloud,
     capital_intensity,
@@ -44,7 +44,6 @@ from capexwatch.signals.base import (
     SignalSpec,
     Status,
     Threshold,
-    UnknownSignalError,
     Value,
     get_spec,
     signal_names,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import CapexwatchError, UnknownSignalError
 from capexwatch.sources.snapshot import EVENT_COLUMNS
 from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
 
@@ -47,7 +47,6 @@ __all__ = [
     "SignalSpec",
     "Status",
     "Threshold",
-    "UnknownSignalError",
     "Value",
     "get_spec",
     "register",
@@ -76,18 +75,6 @@ def worst(statuses: Iterable[str]) -> Status:
         if _SEVERITY[s] > _SEVERITY[best]:
             best = s  # type: ignore[assignment]
     return best
-
-
-class UnknownSignalError(CapexwatchError):
-    """A signal name that is not registered."""
-
-    exit_code = 2
-
-    def __init__(self, name: str, known: Sequence[str]) -> None:
-        super().__init__(
-            f"Unknown signal: {name!r}.",
-            hint="Known signals: " + ", ".join(known) + ". List them with `capexwatch signals`.",
-        )
 
 
 # --------------------------------------------------------------------------- the result types

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from capexwatch.errors import DataError, NetworkError
-from capexwatch.sources.http import HttpClient, HttpStatusError
+from capexwatch.errors import DataError, HttpStatusError, NetworkError
+from capexwatch.sources.http import HttpClient
 
 if TYPE_CHECKING:
     import pandas as pd

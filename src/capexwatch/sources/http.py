@@ -21,8 +21,8 @@ The transport seam: ``HttpClient(transport=...)`` takes any ``httpx.BaseTranspor
 loopback server by pointing the base URLs of :class:`~capexwatch.config.Settings` at it, or an
 ``httpx.MockTransport``).
 
-Tuning by environment (tests keep the sleeps short with these)
----------------------------------------------------------------
+Tuning by environment (tests keep the sleeps short with these; read in :mod:`capexwatch.config`)
+------------------------------------------------------------------------------------------------
 CAPEXWATCH_HTTP_TIMEOUT          seconds per connect/read (default 30)
 CAPEXWATCH_HTTP_RETRIES          attempts per request, first included (default 5)
 CAPEXWATCH_HTTP_BACKOFF          first backoff in seconds, doubled per retry (default 1.0)
@@ -52,15 +52,14 @@ from typing import Any
 
 import httpx
 
-from capexwatch.config import Settings, get_settings
-from capexwatch.errors import ConfigError, NetworkError
+from capexwatch.config import Settings, get_settings, http_tuning
+from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
 
 __all__ = [
     "KINDS",
     "CacheEntry",
     "Fetched",
     "HttpClient",
-    "HttpStatusError",
     "Kind",
     "RateLimiter",
     "RetryPolicy",
@@ -182,19 +181,6 @@ def limiter_for(service: str) -> RateLimiter:
 # --------------------------------------------------------------------------------------------
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number.", hint=f"Unset {name} or give seconds.") from None
-    if value < 0:
-        raise ConfigError(f"{name}={raw!r} is negative.", hint=f"Unset {name} or give a positive number.")
-    return value
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How long to wait for a server and how often to try again.
@@ -212,14 +198,15 @@ class RetryPolicy:
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
-        """Defaults overridden by ``CAPEXWATCH_HTTP_*`` (see the module docstring)."""
-        attempts = int(_env_float("CAPEXWATCH_HTTP_RETRIES", cls.attempts))
+        """Defaults overridden by ``CAPEXWATCH_HTTP_*`` (read by :func:`capexwatch.config.http_tuning`)."""
+        env = http_tuning()
+        attempts = int(env.retries if env.retries is not None else cls.attempts)
         return cls(
             attempts=max(1, attempts),
-            timeout_s=_env_float("CAPEXWATCH_HTTP_TIMEOUT", cls.timeout_s) or cls.timeout_s,
-            backoff_s=_env_float("CAPEXWATCH_HTTP_BACKOFF", cls.backoff_s),
-            backoff_cap_s=_env_float("CAPEXWATCH_HTTP_BACKOFF_CAP", cls.backoff_cap_s),
-            max_retry_after_s=_env_float("CAPEXWATCH_HTTP_MAX_RETRY_AFTER", cls.max_retry_after_s),
+            timeout_s=env.timeout_s or cls.timeout_s,
+            backoff_s=cls.backoff_s if env.backoff_s is None else env.backoff_s,
+            backoff_cap_s=cls.backoff_cap_s if env.backoff_cap_s is None else env.backoff_cap_s,
+            max_retry_after_s=cls.max_retry_after_s if env.max_retry_after_s is None else env.max_retry_after_s,
         )
 
     def backoff(self, retry: int) -> float:
@@ -231,15 +218,6 @@ class RetryPolicy:
 # --------------------------------------------------------------------------------------------
 # errors
 # --------------------------------------------------------------------------------------------
-
-
-class HttpStatusError(NetworkError):
-    """The server answered with an HTTP error status that retrying will not fix (403, 404, ...)."""
-
-    def __init__(self, message: str, *, status: int, url: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.status = status
-        self.url = url
 
 
 class _Retryable(Exception):

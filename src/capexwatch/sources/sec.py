@@ -30,8 +30,8 @@ from typing import Any
 
 import msgspec
 
-from capexwatch.errors import DataError, InputFileError, NetworkError
-from capexwatch.sources.http import HttpClient, HttpStatusError
+from capexwatch.errors import DataError, HttpStatusError, InputFileError, NetworkError
+from capexwatch.sources.http import HttpClient
 
 __all__ = [
     "EDGAR_DATA_URL",

@@ -1,0 +1,71 @@
+"""The ``capexwatch`` command line: thin.
+
+Each command parses its options, calls the Python API, hands the result to a renderer of
+:mod:`capexwatch.report` (or prints ``--json``), and :mod:`~capexwatch.cli._errors` maps errors to
+exit codes. One module per command group:
+
+============  ====================================================================
+module        commands
+============  ====================================================================
+``data``      ``quarters``, ``universe``, ``metrics``, ``series``, ``events``, ``info``
+``update``    ``update``, ``ingest``, ``audit``, ``screen``, ``cache info|clear``
+``signals``   ``signals``, ``signal``, ``backtest``
+``models``    ``scenarios``, ``simulate``
+``report``    ``report``
+============  ====================================================================
+
+Heavy libraries (pandas, DuckDB, Plotly, NumPy) are imported inside the commands so that
+``capexwatch --help`` stays fast. Every command takes ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from capexwatch.cli import data, models, report, signals, update
+from capexwatch.cli._errors import run_mapping_errors
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="capexwatch")
+def cli() -> None:
+    """capexwatch: AI-infrastructure capex against the revenue it earns, from primary filings.
+
+    Data come from the bundled, cited snapshot (offline) and, with `capexwatch update`, from SEC
+    EDGAR XBRL and FRED. The store is one DuckDB file under $CAPEXWATCH_HOME.
+    """
+
+
+for _command in (
+    data.quarters,
+    data.universe,
+    data.metrics,
+    data.series,
+    data.events,
+    data.info,
+    update.update_cmd,
+    update.ingest,
+    update.audit_cmd,
+    update.screen_cmd,
+    update.cache_group,
+    signals.signals_cmd,
+    signals.signal_cmd,
+    signals.backtest_cmd,
+    models.scenarios_cmd,
+    models.simulate_cmd,
+    report.report,
+):
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, print user errors without a traceback, return the exit code."""
+    return run_mapping_errors(lambda: cli.main(args=argv, prog_name="capexwatch", standalone_mode=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Reading the store: ``quarters``, ``universe``, ``metrics``, ``series``, ``events``, ``info``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from capexwatch.cli._io import console, emit_json, open_store, print_all
+from capexwatch.cli._options import date_opt, json_option, source_option, view_option
+
+__all__ = ["events", "info", "metrics", "quarters", "series", "universe"]
+
+
+@click.command()
+@click.option("--ticker", "-t", help="Ticker, e.g. GOOGL.")
+@click.option("--cik", help="SEC CIK, e.g. 1652044.")
+@click.option("--metric", "-m", required=True, help="Canonical metric (see `capexwatch metrics`).")
+@view_option("latest: most recently filed value; first-filed: what was first reported (backtests).")
+@source_option("all: an SEC-derived value wins over a user figure, which wins over a curated one.")
+@click.option("--as-of", help="Only figures public by this date (YYYY-MM-DD).")
+@json_option
+def quarters(
+    ticker: str | None, cik: str | None, metric: str, view: str, source: str, as_of: str | None, as_json: bool
+) -> None:
+    """One metric, quarter by quarter, each value with its source."""
+    import capexwatch
+    from capexwatch.metrics import get_metric
+
+    if bool(ticker) == bool(cik):
+        raise click.UsageError("Give exactly one of --ticker or --cik.")
+    unit = get_metric(metric).unit
+    with open_store() as store:
+        ent = store.entity(ticker or cik or "")
+        df = capexwatch.quarters(store, ent["ticker"], metric, view=view, source=source, as_of=date_opt(as_of))
+    if as_json:
+        from capexwatch.store.db import PANEL_COLUMNS
+
+        fields = [c for c in PANEL_COLUMNS if c != "load_id"]
+        emit_json([{k: r.get(k) for k in fields} for r in df.to_dict(orient="records")])
+        return
+    from capexwatch.report.tables import quarters_renderables
+
+    print_all(quarters_renderables(df, ticker=ent["ticker"], metric=metric, unit=unit, view=view, source=source))
+
+
+@click.command()
+@json_option
+def universe(as_json: bool) -> None:
+    """The companies in the store (the universe plus any you ingested)."""
+    with open_store() as store:
+        df = store.entities()
+    if as_json:
+        emit_json(df)
+        return
+    from capexwatch.report.tables import universe_table
+
+    console().print(universe_table(df))
+
+
+def _metric_rows() -> list[dict[str, Any]]:
+    """The canonical metrics as the ``--json`` rows (and the table's)."""
+    from capexwatch.metrics import METRICS
+
+    return [
+        {
+            "name": m.name,
+            "label": m.label,
+            "unit": m.unit,
+            "kind": m.kind,
+            "definition": m.definition,
+            "tags": list(m.tags),
+            "caveats": m.caveats,
+        }
+        for m in METRICS.values()
+    ]
+
+
+@click.command()
+@json_option
+def metrics(as_json: bool) -> None:
+    """The canonical metrics: name, unit, definition, XBRL tag chain."""
+    rows = _metric_rows()
+    if as_json:
+        emit_json(rows)
+        return
+    from capexwatch.report.tables import metrics_table
+
+    console().print(metrics_table(rows))
+
+
+@click.command()
+@json_option
+def info(as_json: bool) -> None:
+    """Where the store is, what it holds, and the loads that filled it."""
+    from capexwatch.sources.snapshot import snapshot_version
+
+    with open_store() as store:
+        out = {
+            "store": str(store.path),
+            "snapshot_version": snapshot_version(),
+            "snapshot_loaded": store.snapshot_loaded(),
+            "counts": store.counts(),
+            "loads": store.loads().head(10),
+        }
+    if as_json:
+        emit_json(out)
+        return
+    from capexwatch.report.tables import info_lines
+
+    print_all(info_lines(out))
+
+
+@click.command()
+@click.argument("series_id", required=False)
+@click.option("--start", help="First date (YYYY-MM-DD).")
+@click.option("--end", help="Last date (YYYY-MM-DD).")
+@json_option
+def series(series_id: str | None, start: str | None, end: str | None, as_json: bool) -> None:
+    """Macro series (FRED): list them, or print one's observations."""
+    from capexwatch.errors import DataError
+
+    with open_store() as store:
+        if series_id is None:
+            df = store.series_meta()
+        else:
+            df = store.series(series_id, start=start, end=end)
+            if df.empty:
+                known = ", ".join(store.series_meta()["series_id"])
+                raise DataError(
+                    f"No observations for series {series_id!r}.",
+                    hint=f"Known series: {known}. Fetch others with `capexwatch update --macro --series ID`.",
+                )
+    if as_json:
+        emit_json(df)
+        return
+    from capexwatch.report.tables import series_table
+
+    console().print(series_table(df))
+
+
+@click.command()
+@click.option("--kind", help="Event kind, e.g. ai_revenue_run_rate, useful_life_change, moratorium.")
+@click.option("--entity", help="Ticker or name, e.g. MSFT, OpenAI.")
+@json_option
+def events(kind: str | None, entity: str | None, as_json: bool) -> None:
+    """Curated dated events (disclosures, deals, moratoria, prices), each with its source."""
+    with open_store() as store:
+        df = store.events(kind, entity)
+    if as_json:
+        emit_json(df)
+        return
+    from capexwatch.report.tables import events_table
+
+    console().print(events_table(df))

@@ -1,0 +1,111 @@
+"""The Monte Carlo models: ``scenarios`` (the presets), ``simulate PRESET|FILE``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from capexwatch.cli._io import console, emit_json, open_store, print_all
+from capexwatch.cli._options import json_option
+
+if TYPE_CHECKING:
+    from capexwatch.models.scenario import Scenario
+
+__all__ = ["scenarios_cmd", "simulate_cmd"]
+
+
+def _preset_json(s: Scenario) -> dict[str, Any]:
+    """One preset as its ``scenarios --json`` row."""
+    return {
+        "name": s.name,
+        "model": s.model.name,
+        "title": s.title,
+        "description": s.description,
+        "paths": s.paths,
+        "seed": s.seed,
+        "horizon_quarters": s.horizon_quarters if s.model.time_series else None,
+        "start_quarter": s.start_quarter,
+        "parameters": list(s.params),
+        "expect": {k: {"value": e.value, "source": e.source} for k, e in s.expect.items()},
+    }
+
+
+@click.command("scenarios")
+@json_option
+def scenarios_cmd(as_json: bool) -> None:
+    """List the scenario presets (each reproduces a published analysis or a cited view)."""
+    from capexwatch.models.scenario import list_presets
+
+    presets = list_presets()
+    if as_json:
+        emit_json([_preset_json(s) for s in presets])
+        return
+    from capexwatch.report.simulation import presets_table
+
+    console().print(presets_table(presets))
+
+
+@click.command("simulate")
+@click.argument("scenario", metavar="PRESET|FILE")
+@click.option("--paths", type=click.IntRange(min=1), help="Monte Carlo paths (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Random seed (default: the scenario's, else fresh).")
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=1, show_default=True, help="Local processes (0: one per core)."
+)
+@click.option(
+    "--scheduler", metavar="ADDR", help="Run on an existing Dask cluster, e.g. tcp://host:8786 (extra `dask`)."
+)
+@click.option(
+    "--block-size",
+    type=click.IntRange(min=1),
+    default=65_536,
+    show_default=True,
+    help="Paths per work block (memory bound); results do not depend on it.",
+)
+@click.option("--no-store", is_flag=True, help="Do not save the run in the store.")
+@json_option
+def simulate_cmd(
+    scenario: str,
+    paths: int | None,
+    seed: int | None,
+    workers: int,
+    scheduler: str | None,
+    block_size: int,
+    no_store: bool,
+    as_json: bool,
+) -> None:
+    """Run a scenario: a preset name (see `capexwatch scenarios`) or a YAML file.
+
+    Prints each output's mean, sd and 5/25/50/75/95th percentiles, per-year bands of the series,
+    and the resolved parameters with their sources; the run is saved in the store (for the
+    report's fan charts) unless --no-store.
+    """
+    from capexwatch.models.engine import default_workers, simulate
+    from capexwatch.models.scenario import load_scenario
+    from capexwatch.report.progress import simulation_progress
+
+    scn = load_scenario(scenario)
+    store = open_store() if (scn.needs_store or not no_store) else None
+    try:
+        with simulation_progress(paths or scn.paths) as progress:
+            result = simulate(
+                scn,
+                paths=paths,
+                seed=seed,
+                block_size=block_size,
+                workers=workers or default_workers(),
+                scheduler=scheduler,
+                store=store,
+                save=not no_store,
+                progress=progress,
+            )
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    from capexwatch.report.simulation import result_renderables
+
+    print_all(result_renderables(result))
