@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
+from tests._support.data import REFERENCE
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +26,7 @@ def home(_isolated_home: Path) -> Path:
 
 @pytest.fixture
 def reference_dir() -> Path:
-    """../shared/reference (real data with provenance); skip where it is not checked out beside the repo."""
-    if not (REFERENCE / "company_quarters.csv").is_file():
-        pytest.skip(f"reference data not found at {REFERENCE}")
+    """tests/data/reference: verbatim copies of the curated reference files (provenance in tests/data/README.md)."""
     return REFERENCE
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cwtest import run_cli
+from tests._support.cli import run_cli
 
 FIELDS = {
     "fiscal_year",

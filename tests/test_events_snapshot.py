@@ -1,9 +1,10 @@
 """Checks on the bundled, hand-curated snapshot files ``events.csv`` and ``published_figures.csv``.
 
-Every row of both files was copied from ``shared/reference/published-analyses.md`` (the curated list of
-published figures with their sources). These tests hold the files to that reference: the format
-contract (columns, kinds, units, base-unit amounts), provenance (every URL occurs verbatim in the
-reference) and spot checks that re-read figures from the reference text instead of hard-coding them.
+Every row of both files was copied from ``published-analyses.md``, the curated list of published
+figures with their sources (a verbatim copy is in ``tests/data/reference/``). These tests hold the
+files to that reference: the format contract (columns, kinds, units, base-unit amounts), provenance
+(every URL occurs verbatim in the reference) and spot checks that re-read figures from the
+reference text instead of hard-coding them.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests._support.data import REFERENCE
+
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "src" / "capexwatch" / "sources" / "snapshot"
 EVENTS_CSV = SNAPSHOT_DIR / "events.csv"
 PUBLISHED_CSV = SNAPSHOT_DIR / "published_figures.csv"
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 EVENT_COLUMNS = [
     "event_id", "date", "entity", "counterparty", "kind", "metric", "amount", "amount_high", "unit",
@@ -76,16 +78,13 @@ def published() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def reference_text() -> str:
-    md = REFERENCE_DIR / "published-analyses.md"
-    if not md.is_file():
-        pytest.skip(f"reference material not found at {REFERENCE_DIR} (expected ../shared/reference next to the repo)")
-    return md.read_text(encoding="utf-8")
+    return (REFERENCE / "published-analyses.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def reference_urls_text(reference_text: str) -> str:
-    readme = REFERENCE_DIR / "README.md"
-    return reference_text + "\n" + (readme.read_text(encoding="utf-8") if readme.is_file() else "")
+    readme = REFERENCE / "README.md"
+    return reference_text + "\n" + readme.read_text(encoding="utf-8")
 
 
 def _section(text: str, heading_start: str) -> str:
@@ -263,9 +262,7 @@ def test_every_figure_occurs_in_reference(
 
 
 def test_published_quarters_not_in_company_quarters(published: list[dict[str, str]]) -> None:
-    cq = REFERENCE_DIR / "company_quarters.csv"
-    if not cq.is_file():
-        pytest.skip(f"reference company_quarters.csv not found at {cq}")
+    cq = REFERENCE / "company_quarters.csv"
     _, quarters = _read(cq)
     have = {(q["ticker"], q["fiscal_period"]) for q in quarters}
     dup = [(r["ticker"], r["fiscal_period"]) for r in published if (r["ticker"], r["fiscal_period"]) in have]
@@ -275,9 +272,7 @@ def test_published_quarters_not_in_company_quarters(published: list[dict[str, st
 
 def test_annual_capex_agrees_with_quarterly_reference(published: list[dict[str, str]]) -> None:
     """Independent check: published FY capex vs the sum of the four curated quarters (within 0.5%)."""
-    cq = REFERENCE_DIR / "company_quarters.csv"
-    if not cq.is_file():
-        pytest.skip(f"reference company_quarters.csv not found at {cq}")
+    cq = REFERENCE / "company_quarters.csv"
     _, quarters = _read(cq)
     checked = 0
     for r in published:

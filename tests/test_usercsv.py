@@ -9,7 +9,7 @@ import pytest
 from capexwatch.errors import InputFileError
 from capexwatch.ingest import ingest_path
 from capexwatch.store.db import Store
-from cwtest import run_cli
+from tests._support.cli import run_cli
 
 HEADER = "ticker,metric,fiscal_period,period_end,value,unit,source,name\n"
 

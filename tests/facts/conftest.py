@@ -1,11 +1,11 @@
-"""Fixtures for the facts tests (helpers live in facts_ref.py, a unique module name)."""
+"""Fixtures for the facts tests: the real companyfacts documents, decoded once per session."""
 
 from __future__ import annotations
 
 import pytest
-from facts_ref import facts_of
 
 from capexwatch.facts.decode import FactsTable
+from tests._support.facts_ref import facts_of
 
 
 @pytest.fixture

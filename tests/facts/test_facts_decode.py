@@ -9,7 +9,6 @@ import msgspec
 import numpy as np
 import pandas as pd
 import pytest
-from facts_ref import facts_of, sec_file
 
 from capexwatch.errors import DataError, InputFileError
 from capexwatch.facts.decode import (
@@ -20,6 +19,7 @@ from capexwatch.facts.decode import (
     metric_tags,
 )
 from capexwatch.metrics import METRICS
+from tests._support.facts_ref import facts_of, sec_file
 
 
 def _plain(path: Path, keep: set[str] | None) -> pd.DataFrame:

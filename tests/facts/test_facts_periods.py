@@ -6,8 +6,6 @@ import datetime as dt
 import random
 
 import pytest
-from facts_ref import facts_of
-from facts_synth import build_filer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +19,8 @@ from capexwatch.facts.periods import (
     nominal_fy_end,
 )
 from capexwatch.facts.select import fiscal_calendar
+from tests._support.facts_ref import facts_of
+from tests._support.facts_synth import build_filer
 
 D = dt.date
 

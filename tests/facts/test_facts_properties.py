@@ -1,7 +1,7 @@
-"""Property-based tests over generated filers (issue 3, "Tests"): identities hold, no year-to-date
+"""Property-based tests over generated filers: identities hold, no year-to-date
 or annual figure is ever returned as a quarter, the first-filed view never sees a later filing.
 
-Each example is a synthetic filer (``facts_synth.py``): a fiscal year ending in any month, calendar
+Each example is a synthetic filer (``tests/_support/facts_synth.py``): a fiscal year ending in any month, calendar
 months or 52/53-week years, odd first quarters (12-17 weeks), comparatives repeated in later
 filings, restatements, tag switches within the metric's chain, missing facts, and proxy/8-K noise.
 """
@@ -12,11 +12,11 @@ import datetime as dt
 import random
 
 import pandas as pd
-from facts_synth import CHAINS, FLOWS, Filer, build_filer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capexwatch.facts.select import PERIODIC_FORMS, audit, derive_quarters
+from tests._support.facts_synth import CHAINS, FLOWS, Filer, build_filer
 
 METRICS = list(CHAINS)
 

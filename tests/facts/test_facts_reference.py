@@ -1,6 +1,6 @@
 """Derived quarters from the real SEC companyfacts equal the published quarters, label for label.
 
-``shared/reference/company_quarters.csv`` rows whose ``source_kind`` is ``sec-xbrl`` were computed
+``tests/data/reference/company_quarters.csv`` rows whose ``source_kind`` is ``sec-xbrl`` were computed
 from the same NVIDIA and Alphabet companyfacts documents (README §1, source 1), with their period
 end, XBRL tag, method (direct 3-month fact or YTD difference) and accession in the note. Every such
 quarter must come out of :func:`derive_quarters` with the same value (the CSV is in USD millions),
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from facts_ref import FILERS, facts_of, reference_quarters
 
 from capexwatch.facts.select import audit, derive_annual, derive_quarters
+from tests._support.facts_ref import FILERS, facts_of, reference_quarters
 
 REF_TICKERS = ["NVDA", "GOOGL"]
 _PANELS: dict[str, pd.DataFrame] = {}

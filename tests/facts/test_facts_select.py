@@ -7,8 +7,6 @@ import math
 
 import pandas as pd
 import pytest
-from facts_ref import facts_of
-from facts_synth import to_frame
 
 from capexwatch.errors import DataError, UnknownMetricError
 from capexwatch.facts.select import (
@@ -20,6 +18,8 @@ from capexwatch.facts.select import (
     filing_url,
     non_usd_units,
 )
+from tests._support.facts_ref import facts_of
+from tests._support.facts_synth import to_frame
 
 D = dt.date
 CIK = 1234567

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from capexwatch.cli import main
-from cwtest import run_cli
+from tests._support.cli import run_cli
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

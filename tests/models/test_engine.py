@@ -10,12 +10,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from helpers import SCENARIOS, core, scenario
 
 from capexwatch.models import engine
 from capexwatch.models.dists import Uniform
 from capexwatch.models.engine import STREAM_BLOCK, draw_parameters, run_quarters, simulate
 from capexwatch.models.scenario import parse_scenario
+from tests._support.scenarios import SCENARIOS, core, scenario
 
 ISSUE = """
 model: required_revenue.sequoia

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from helpers import SCENARIOS, path_params, scenario
 
 from capexwatch.models import _kernels, _reference
 from capexwatch.models._spec import Context, quarter_index, year_groups
 from capexwatch.models.engine import _context, draw_parameters
 from capexwatch.models.valuation import dcf_value
+from tests._support.scenarios import SCENARIOS, path_params, scenario
 
 N_PATHS = 60
 TOL = {"irr_ratio": 1e-7, "implied_growth_ratio": 1e-9}

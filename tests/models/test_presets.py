@@ -9,7 +9,7 @@ import pytest
 from capexwatch.models.engine import simulate
 from capexwatch.models.scenario import list_presets, load_scenario, preset_path
 
-# the published figures, as printed in ../shared/reference/published-analyses.md sections 1-3
+# the published figures, as printed in tests/data/reference/published-analyses.md sections 1-3
 PUBLISHED = {
     "sequoia-2023": {"required_revenue_usd": 200e9, "revenue_gap_usd": 125e9},
     "sequoia-2024": {"required_revenue_usd": 600e9, "revenue_gap_usd": 500e9},

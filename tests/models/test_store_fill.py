@@ -1,5 +1,5 @@
 """Store-filled parameters and stored runs, on a real DuckDB store loaded with the bundled
-snapshot, checked against ../shared/reference/company_quarters.csv read independently."""
+snapshot, checked against tests/data/reference/company_quarters.csv read independently."""
 
 from __future__ import annotations
 

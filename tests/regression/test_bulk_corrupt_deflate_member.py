@@ -15,8 +15,9 @@ import pytest
 
 from capexwatch.errors import InputFileError
 from capexwatch.sources.sec import iter_bulk
+from tests._support.data import RECORDED
 
-CF = Path(__file__).resolve().parents[1] / "data" / "recorded" / "sec" / "companyfacts" / "CIK0001045810.json"
+CF = RECORDED / "sec" / "companyfacts" / "CIK0001045810.json"
 
 
 def test_damaged_deflate_stream_is_an_input_file_error(tmp_path: Path) -> None:

@@ -7,19 +7,14 @@ version of the retry loop caught only transport errors, so the update ended in "
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
+from capexwatch.errors import NetworkError
+from capexwatch.sources.http import HttpClient
+from tests._support.data import RECORDED
+from tests._support.fakeserver import FakeServer
 
-from fakeserver import FakeServer  # noqa: E402
-
-from capexwatch.errors import NetworkError  # noqa: E402
-from capexwatch.sources.http import HttpClient  # noqa: E402
-
-CF = Path(__file__).resolve().parents[1] / "data" / "recorded" / "sec" / "companyfacts" / "CIK0001045810.json"
+CF = RECORDED / "sec" / "companyfacts" / "CIK0001045810.json"
 PATH = "/api/xbrl/companyfacts/CIK0001045810.json"
 
 

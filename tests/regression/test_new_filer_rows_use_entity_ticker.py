@@ -12,8 +12,9 @@ from pathlib import Path
 
 from capexwatch.store.db import Store
 from capexwatch.update import ingest_sec_path
+from tests._support.data import RECORDED
 
-CF = Path(__file__).resolve().parents[1] / "data" / "recorded" / "sec" / "companyfacts" / "CIK0001045810.json"
+CF = RECORDED / "sec" / "companyfacts" / "CIK0001045810.json"
 
 
 def test_bulk_new_filer_rows_and_entity_agree(tmp_path: Path) -> None:

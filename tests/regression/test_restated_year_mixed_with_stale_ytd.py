@@ -1,6 +1,6 @@
 """Regression: Q4 = FY - 9M must not mix a restated year with a never re-filed 9-month figure.
 
-Found on the real Alphabet companyfacts (shared/reference/sec/CIK0001652044.json): operating
+Found on the real Alphabet companyfacts (tests/data/reference/sec/CIK0001652044.json): operating
 income for 2017 was filed as 26,146 M in the 2017 10-K and restated to 26,178 M in the 10-K filed
 2020-02-04; the 9-month figure (18,482 M) was never re-filed after that. Taking the latest fact
 of each operand gave Q4 = 26,178 - 18,482, moving the whole restatement into one quarter, and
@@ -10,20 +10,16 @@ view must mark the quarter not-derivable; the first-filed view keeps the figure 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import pytest
 
 from capexwatch.facts.decode import decode_companyfacts
 from capexwatch.facts.select import derive_quarters
+from tests._support.data import SEC
 
-DOC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sec" / "CIK0001652044.json"
+DOC = SEC / "CIK0001652044.json"
 
 
 def test_restated_year_with_stale_nine_months() -> None:
-    if not DOC.is_file():
-        pytest.skip(f"reference document not found: {DOC}")
     ft = decode_companyfacts(DOC.read_bytes())
     df = ft.df[(ft.df["tag"] == "OperatingIncomeLoss") & ft.df["form"].isin(["10-K", "10-Q"])]
     fy = df[(df["period_start"] == "2017-01-01") & (df["period_end"] == "2017-12-31")].sort_values("filed")

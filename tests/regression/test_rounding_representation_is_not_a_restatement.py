@@ -10,19 +10,14 @@ A figure is exact to half of its own rounding unit; differences within that are 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from capexwatch.facts.decode import decode_companyfacts
 from capexwatch.facts.select import derive_quarters
+from tests._support.data import SEC
 
-DOC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sec" / "CIK0001045810.json"
+DOC = SEC / "CIK0001045810.json"
 
 
 def test_thousands_then_millions() -> None:
-    if not DOC.is_file():
-        pytest.skip(f"reference document not found: {DOC}")
     ft = decode_companyfacts(DOC.read_bytes())
     df = ft.df[(ft.df["tag"] == "NetCashProvidedByUsedInOperatingActivities") & (ft.df["period_start"] == "2014-01-27")]
     q1 = df[df["period_end"] == "2014-04-27"].sort_values("filed")

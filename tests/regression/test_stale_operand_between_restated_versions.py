@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "facts"))
-
-from facts_synth import to_frame  # noqa: E402
-
-from capexwatch.facts.select import derive_quarters  # noqa: E402
+from capexwatch.facts.select import derive_quarters
+from tests._support.facts_synth import to_frame
 
 D = dt.date
 M = 1e6

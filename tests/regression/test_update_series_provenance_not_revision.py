@@ -9,19 +9,15 @@ although no number changed. A revision is a changed *value*; a changed source is
 from __future__ import annotations
 
 import csv
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
+import capexwatch
+from capexwatch.update import update
+from tests._support.data import RECORDED
+from tests._support.fakeserver import FakeServer
 
-from fakeserver import FakeServer  # noqa: E402
-
-import capexwatch  # noqa: E402
-from capexwatch.update import update  # noqa: E402
-
-FEDFUNDS = Path(__file__).resolve().parents[1] / "data" / "recorded" / "fred" / "FEDFUNDS.csv"
+FEDFUNDS = RECORDED / "fred" / "FEDFUNDS.csv"
 
 
 def test_source_change_alone_is_not_a_revision(monkeypatch: pytest.MonkeyPatch) -> None:

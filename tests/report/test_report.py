@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 import capexwatch
-from cwtest import run_cli
+from tests._support.cli import run_cli
 
 
 class Cells(HTMLParser):

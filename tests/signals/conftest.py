@@ -1,4 +1,4 @@
-"""Fixtures for the signal tests: the reference data directory and the real bundled data."""
+"""Fixtures for the signal tests: the real bundled data, as Inputs and as a store."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sigdata import REFERENCE
 
 from capexwatch.signals.base import Inputs
-
-
-@pytest.fixture
-def reference_dir() -> Path:
-    if not (REFERENCE / "company_quarters.csv").is_file():
-        pytest.skip(f"reference data not found at {REFERENCE}")
-    return REFERENCE
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows, evaluate, inputs
 
 from capexwatch import signals as S
 from capexwatch.signals.backtest import backtest, backtest_inputs, default_dates, episodes
 from capexwatch.store.db import Store
+from tests._support.sigdata import cal_rows, evaluate, inputs
 
 DATES = ["2022-09-30", "2025-12-31"]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
 from capexwatch.signals import capex_vs_cloud
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
 
 def _company(t: str, capex: list[float], cloud: list[float]) -> list[dict[str, object]]:

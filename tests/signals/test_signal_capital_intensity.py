@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
 from capexwatch.signals.base import Inputs
 from capexwatch.signals.capital_intensity import classify
+from tests._support.sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
 B = 1e9
 

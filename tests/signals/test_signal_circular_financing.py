@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 
 B = 1e9
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cwtest import run_cli
+from tests._support.cli import run_cli
 
 REQUIRED = {"name", "status", "value", "as_of", "thresholds", "evidence"}
 

@@ -6,12 +6,12 @@ import json
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows, inputs
 
 from capexwatch import signals as S
 from capexwatch._json import dumps
 from capexwatch.errors import UnknownSignalError
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import cal_rows, inputs
 
 NAMES = [
     "roi_gap",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 
 from capexwatch.signals.base import Inputs
 from capexwatch.signals.depreciation_gap import understatement, vintage_depreciation
+from tests._support.sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 
 B = 1e9
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sigdata import evaluate, event, inputs
 
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import evaluate, event, inputs
 
 
 def _halt(date: str, jurisdiction: str, metric: str = "moratorium") -> dict[str, object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows, inputs
 
 from capexwatch.signals._frames import (
     cq_end,
@@ -21,6 +20,7 @@ from capexwatch.signals._frames import (
     two_leg_status,
     yoy,
 )
+from tests._support.sigdata import cal_rows, inputs
 
 
 def test_quarter_arithmetic() -> None:

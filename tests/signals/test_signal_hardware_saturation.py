@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters
 
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters
 
 BIG4 = ("MSFT", "GOOGL", "AMZN", "META")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sigdata import evaluate, inputs, ref_fred
 
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import evaluate, inputs, ref_fred
 
 
 def _daily(sid: str, start: str, end: str, value: float, freq: str = "D") -> pd.DataFrame:

@@ -5,10 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters, ref_value, thresholds
 
 from capexwatch.signals import roi_gap
 from capexwatch.signals.base import Inputs
+from tests._support.sigdata import (
+    cal_rows,
+    evaluate,
+    event,
+    history_status,
+    inputs,
+    ref_quarters,
+    ref_value,
+    thresholds,
+)
 
 B = 1e9
 

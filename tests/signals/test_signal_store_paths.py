@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sigdata import cal_rows
 
 from capexwatch import signals as S
 from capexwatch.ingest import ingest_path
 from capexwatch.signals.base import Inputs
 from capexwatch.store.db import Store
 from capexwatch.store.load import fill_panel_columns
-from cwtest import run_cli
+from tests._support.cli import run_cli
+from tests._support.sigdata import cal_rows
 
 B = 1e9
 

@@ -7,11 +7,11 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from sigdata import cal_rows, inputs
 
 from capexwatch import signals as S
 from capexwatch.errors import ConfigError
 from capexwatch.signals.thresholds import default_thresholds, load_thresholds
+from tests._support.sigdata import cal_rows, inputs
 
 
 def test_every_default_has_unit_help_and_a_source() -> None:

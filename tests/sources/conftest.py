@@ -7,17 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakeserver import FakeServer, fred_json_from_csv
 
 from capexwatch.sources import http
-
-RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded"
-NVDA_CIK = 1045810
-UA = "capexwatch tests tests@example.com"
-FRED_SERIES = ("DFF", "FEDFUNDS", "DGS10", "BAMLH0A0HYM2", "NFCI")
-ARCHIVES = "/Archives/edgar/daily-index/xbrl"
-#: the limits as the code defines them (read before any test patches them)
-PUBLISHED_LIMITS = dict(http.RATE_LIMITS)
+from tests._support.fakeserver import FakeServer
+from tests._support.recorded import ARCHIVES, PUBLISHED_LIMITS, UA, load_routes
 
 
 @pytest.fixture(scope="session")
@@ -52,18 +45,6 @@ def real_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """The published limits (8/s SEC, 2/s FRED), as users run."""
     monkeypatch.setattr(http, "_LIMITERS", {})
     monkeypatch.setattr(http, "RATE_LIMITS", dict(PUBLISHED_LIMITS))
-
-
-def load_routes(server: FakeServer) -> None:
-    """Serve every recorded answer under the paths the real services use."""
-    for p in (RECORDED / "sec" / "companyfacts").glob("*.json"):
-        server.add(f"/api/xbrl/companyfacts/{p.name}", p)
-    for p in (RECORDED / "sec" / "submissions").glob("*.json"):
-        server.add(f"/submissions/{p.name}", p)
-    for p in (RECORDED / "fred").glob("*.csv"):
-        sid = p.stem
-        server.add("/graph/fredgraph.csv", p, content_type="text/csv", query={"id": sid})
-        server.add("/fred/series/observations", fred_json_from_csv(p.read_bytes()), query={"series_id": sid})
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from fakeserver import FakeServer
-from netstore import reference_quarters, run, run_json
 
 import capexwatch
-from conftest import NVDA_CIK, RECORDED
+from tests._support.fakeserver import FakeServer
+from tests._support.netstore import reference_quarters, run, run_json
+from tests._support.recorded import NVDA_CIK, RECORDED
 
 CF_FILE = RECORDED / "sec" / "companyfacts" / f"CIK{NVDA_CIK:010d}.json"
 

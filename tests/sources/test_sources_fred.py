@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 
 import pytest
-from fakeserver import FakeServer
 
 from capexwatch.errors import DataError, NetworkError
 from capexwatch.sources import fred
 from capexwatch.sources.http import HttpClient
-from conftest import RECORDED
+from tests._support.fakeserver import FakeServer
+from tests._support.recorded import RECORDED
 
 
 def recorded(series_id: str) -> list[tuple[str, float]]:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fakeserver import FakeServer
 
 from capexwatch.config import get_settings
 from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
 from capexwatch.sources import http
 from capexwatch.sources.http import HttpClient, RateLimiter, RetryPolicy
-from conftest import ARCHIVES, NVDA_CIK, PUBLISHED_LIMITS, RECORDED, UA
+from tests._support.fakeserver import FakeServer
+from tests._support.recorded import ARCHIVES, NVDA_CIK, PUBLISHED_LIMITS, RECORDED, UA
 
 CF_PATH = f"/api/xbrl/companyfacts/CIK{NVDA_CIK:010d}.json"
 CF_FILE = RECORDED / "sec" / "companyfacts" / f"CIK{NVDA_CIK:010d}.json"
@@ -273,7 +273,7 @@ def _max_in_window(times: list[float], window: float) -> int:
 
 
 def test_published_limits() -> None:
-    # at most 8 requests/s to the SEC (its ceiling is 10) and 2/s to FRED (issue 3 §1)
+    # at most 8 requests/s to the SEC (its ceiling is 10) and 2/s to FRED (sources/NOTES.md)
     assert PUBLISHED_LIMITS == {"sec": 8, "fred": 2}
 
 

@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from fakeserver import FakeServer
 
 from capexwatch.errors import DataError, InputFileError
 from capexwatch.sources import sec
 from capexwatch.sources.http import HttpClient
-from conftest import NVDA_CIK, RECORDED
+from tests._support.fakeserver import FakeServer
+from tests._support.recorded import NVDA_CIK, RECORDED
 
 CF_FILE = RECORDED / "sec" / "companyfacts" / f"CIK{NVDA_CIK:010d}.json"
 SUB_FILE = RECORDED / "sec" / "submissions" / f"CIK{NVDA_CIK:010d}.json"

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeserver import FakeServer
-from netstore import dump, reference_quarters, run, run_json
 
 import capexwatch
-from conftest import ARCHIVES, NVDA_CIK, RECORDED, load_routes
+from tests._support.fakeserver import FakeServer
+from tests._support.netstore import dump, reference_quarters, run, run_json
+from tests._support.recorded import ARCHIVES, NVDA_CIK, RECORDED, load_routes
 
 CF_PATH = f"/api/xbrl/companyfacts/CIK{NVDA_CIK:010d}.json"
 CF_FILE = RECORDED / "sec" / "companyfacts" / f"CIK{NVDA_CIK:010d}.json"

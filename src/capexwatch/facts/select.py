@@ -1,6 +1,6 @@
 """From raw XBRL facts to discrete fiscal quarters, with provenance, in two views.
 
-The rules (DESIGN.md "Rules that keep it honest"; issue 3 §3; the pitfalls and their sources are in
+The rules (DESIGN.md "Rules that keep it honest"; the pitfalls and their sources are in
 ``shared/reference/ecosystem-notes.md`` §2):
 
 * **Only periodic reports count**: 10-K, 10-Q, 20-F, 40-F and their ``/A`` amendments. Proxy

@@ -1,4 +1,4 @@
-"""Risk signals: the analysts' risk table as live, backtested triggers (issue 4).
+"""Risk signals: the analysts' risk table as live, backtested triggers.
 
 One module per row of the table; each keeps its arithmetic in pure functions of DataFrames and
 registers a :class:`~capexwatch.signals.base.SignalSpec`. This package wires them to the store::

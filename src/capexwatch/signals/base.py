@@ -1,6 +1,6 @@
 """The :class:`Signal` a risk signal returns, the inputs it reads, and the registry of signals.
 
-A signal answers one question of the analysts' risk table (capexwatch issue 4) from the store's
+A signal answers one question of the analysts' risk table from the store's
 panel, macro series and curated events. Every signal module keeps its arithmetic in pure
 functions of pandas DataFrames (an :class:`Inputs` bundle), so tests can feed constructed frames
 and the CLI can feed the store; nothing here opens a file or a connection except

@@ -1,6 +1,6 @@
 """``capex_vs_cloud``: rising capex paired with decelerating cloud revenue growth.
 
-The analysts' trigger (issue 4): "a two-quarter trend of rising capex paired with decelerating
+The analysts' trigger (the risk table): "a two-quarter trend of rising capex paired with decelerating
 cloud revenue growth": capex up on the previous quarter N quarters running while cloud revenue
 growth year on year falls N quarters running (N = ``quarters_running``).
 

@@ -5,7 +5,7 @@ Per company, over the trailing four fiscal quarters (TTM; all four must be prese
 * capex / revenue: watch above ``capex_to_revenue_watch`` (0.25: Bain 2025's implied sustainable
   capex-to-revenue ratio for cloud providers, published-analyses §2);
 * capex / operating cash flow: alert above ``capex_to_ocf_alert`` (1.0: capex funded from outside,
-  issue 4), or when TTM operating cash flow is not positive while capex is;
+  the risk table), or when TTM operating cash flow is not positive while capex is;
 * free cash flow after capex (OCF - capex) and the trend of both ratios over four quarters.
 
 The group is the Big Four, like-for-like: the members with all three TTM figures in the calendar

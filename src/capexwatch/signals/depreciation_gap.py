@@ -1,7 +1,7 @@
 """``depreciation_gap``: reported useful lives against the economic life of AI hardware.
 
 Reported life: the latest ``useful_life_change`` event of the company (``new_value``, years) dated
-on or before the quarter's end. Economic life: ``economic_life_years`` (issue 4: 3-4 years).
+on or before the quarter's end. Economic life: ``economic_life_years`` (the risk table: 3-4 years).
 
 Vintage model (Burry's critique as published: straight line, zero salvage, published-analyses §5),
 quarterly, on the short-lived share ``s`` of each quarter's capex::

@@ -1,6 +1,6 @@
 """``hardware_saturation``: a plateau in GPU orders from the Big Four.
 
-Checks (issue 4), per calendar quarter:
+Checks (the risk table's triggers), per calendar quarter:
 
 A. **Buyers plateau**: Big-Four capex growth quarter on quarter (like-for-like: the companies
    reporting in both quarters) at or below ``plateau_growth_pct`` for ``plateau_quarters`` running.

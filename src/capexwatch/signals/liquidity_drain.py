@@ -1,6 +1,6 @@
 """``liquidity_drain``: the price of money, the price of credit and broad financial conditions.
 
-Checks at an evaluation date ``d`` (issue 4), on FRED series as stored:
+Checks at an evaluation date ``d`` (the risk table's triggers), on FRED series as stored:
 
 * **rate hikes**: fed funds at ``d`` minus its low over the previous ``window_days`` >=
   ``hike_bp``. Daily DFF where it covers the window, else monthly FEDFUNDS (a monthly average

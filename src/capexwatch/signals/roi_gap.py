@@ -6,7 +6,7 @@ Question", 20 Jun 2024; published-analyses §1)::
     G          = GPU vendors' data-centre revenue, latest quarter x 4       (USD per year)
     R_required = G x k_tco x k_margin                                         (k_tco = k_margin = 2)
 
-and by a capex-based alternative (issue 4: "trailing hyperscaler capex over a payback horizon")::
+and by a capex-based alternative (the risk table: "trailing hyperscaler capex over a payback horizon")::
 
     R_capex    = Big-Four capex over the trailing four quarters / payback_years x k_margin
 

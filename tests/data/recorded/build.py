@@ -1,4 +1,4 @@
-"""Rebuild the recorded HTTP answers under tests/data/recorded/ from ../shared/reference/.
+"""Rebuild the recorded HTTP answers under tests/data/recorded/ from tests/data/reference/.
 
 Run from the repository root: ``.venv/bin/python tests/data/recorded/build.py``. Every figure in the
 output is copied from a real source file (see README.md beside this script); nothing is typed in.
@@ -13,7 +13,8 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-REF = Path(__file__).resolve().parents[4] / "shared" / "reference"
+#: verbatim copies of the curated reference files (provenance in tests/data/README.md)
+REF = Path(__file__).resolve().parents[1] / "reference"
 OUT = Path(__file__).resolve().parent
 
 # (series id, reference file, first date kept or None for all rows)

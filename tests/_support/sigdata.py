@@ -1,7 +1,7 @@
 """Builders for constructed signal inputs, and readers of the real reference data.
 
 Constructed data are DataFrames fed to the signals' pure compute functions; the same frames can
-be written through a real store (``tests/signals/test_store_paths.py``).
+be written through a real store (``tests/signals/test_signal_store_paths.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import pandas as pd
 
 from capexwatch import signals as S
 from capexwatch.signals.base import Inputs
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 
 _QEND = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 

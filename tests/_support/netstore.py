@@ -13,7 +13,7 @@ from capexwatch.cli import main
 
 TABLES = ("entities", "facts", "panel", "annual", "series", "series_meta", "events", "runs", "loads", "schema_version")
 
-#: reference metric names (shared/reference/company_quarters.csv) -> canonical metrics
+#: reference metric names (tests/data/reference/company_quarters.csv) -> canonical metrics
 REFERENCE_METRICS = {
     "total_revenue": "revenue",
     "capex_cash_purchases_ppe": "capex",

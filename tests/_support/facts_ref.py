@@ -6,14 +6,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from capexwatch.facts.decode import FactsTable, decode_companyfacts
-
-#: ../shared/reference beside the repository (tests/facts/conftest.py -> parents[3] is the parent
-#: of the repository root)
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-SEC = REFERENCE / "sec"
+from tests._support.data import REFERENCE, SEC
 
 #: company_quarters.csv metric -> canonical metric
 REFERENCE_METRICS = {
@@ -35,10 +30,8 @@ _CACHE: dict[str, FactsTable] = {}
 
 
 def sec_file(name: str) -> Path:
-    path = SEC / name
-    if not path.is_file():
-        pytest.skip(f"reference SEC document not found at {path}")
-    return path
+    """A real companyfacts document in tests/data/reference/sec/."""
+    return SEC / name
 
 
 def facts_of(ticker: str) -> FactsTable:
@@ -51,10 +44,7 @@ def facts_of(ticker: str) -> FactsTable:
 
 def reference_quarters() -> pd.DataFrame:
     """Rows of company_quarters.csv computed from SEC companyfacts (source_kind sec-xbrl), parsed."""
-    path = REFERENCE / "company_quarters.csv"
-    if not path.is_file():
-        pytest.skip(f"reference data not found at {path}")
-    df = pd.read_csv(path)
+    df = pd.read_csv(REFERENCE / "company_quarters.csv")
     df = df[df["source_kind"] == "sec-xbrl"].copy()
     df["canonical"] = df["metric"].map(REFERENCE_METRICS)
     df["period_end"] = df["note"].str.extract(r"period_end=(\d{4}-\d{2}-\d{2})", expand=False)

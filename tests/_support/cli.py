@@ -1,4 +1,4 @@
-"""Helpers the tests import (``from cwtest import run_cli``); tests/ is on pytest's pythonpath."""
+"""Run the real ``capexwatch`` console entry point in a subprocess, as a user does."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
 
 
 def run_cli(
