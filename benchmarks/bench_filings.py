@@ -121,7 +121,9 @@ def _reference_hits(name: str, facts: dict[Key, float | None]) -> tuple[int, int
 
 
 def _agreement(ours: dict[Key, float], theirs: dict[Key, float | None]) -> tuple[int, int]:
-    same = sum(1 for k, v in theirs.items() if v is not None and k in ours and abs(ours[k] - v) <= 1e-9 * max(1, abs(v)))
+    same = sum(
+        1 for k, v in theirs.items() if v is not None and k in ours and abs(ours[k] - v) <= 1e-9 * max(1, abs(v))
+    )
     return same, len(theirs)
 
 
@@ -145,7 +147,9 @@ def main() -> None:
     ap.add_argument("--log", action="store_true", help="append the table to benchmarks/RESULTS.md")
     args = ap.parse_args()
 
-    header = f"{'file':28} {'MB':>5} {'parser':11} {'seconds':>8} {'x ours':>7} {'facts':>6} {'reference':>9} {'agree':>13}"
+    header = (
+        f"{'file':28} {'MB':>5} {'parser':11} {'seconds':>8} {'x ours':>7} {'facts':>6} {'reference':>9} {'agree':>13}"
+    )
     lines = [header]
     for name in FILES:
         path = DOCS / name
@@ -158,7 +162,9 @@ def main() -> None:
         ours = _ours(filing)
         base = statistics.median(times)
         hit, tot = _reference_hits(name, dict(ours))
-        lines.append(f"{name:28} {mb:5.2f} {'capexwatch':11} {base:8.3f} {1.0:7.1f} {len(ours):6d} {hit:>4}/{tot:<4} {'-':>13}")
+        lines.append(
+            f"{name:28} {mb:5.2f} {'capexwatch':11} {base:8.3f} {1.0:7.1f} {len(ours):6d} {hit:>4}/{tot:<4} {'-':>13}"
+        )
         if not args.others:
             continue
         for which in ("ixbrlparse", "arelle"):
@@ -180,7 +186,9 @@ def main() -> None:
     if args.log:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         with RESULTS.open("a") as fh:
-            fh.write(f"\n`bench_filings.py`, {stamp}, {platform.machine()} Python {sys.version.split()[0]}:\n\n```\n{table}\n```\n")
+            fh.write(
+                f"\n`bench_filings.py`, {stamp}, {platform.machine()} Python {sys.version.split()[0]}:\n\n```\n{table}\n```\n"
+            )
 
 
 if __name__ == "__main__":

@@ -232,7 +232,9 @@ def _contexts(source: str, root: Any) -> dict[str, _Context]:
             else:
                 dims.append((axis, "".join(m.itertext()).strip()))
         ident = c.find(f"{{{_XBRLI}}}entity/{{{_XBRLI}}}identifier")
-        out[cid] = _Context(start, end, tuple(sorted(dims)), ident.text.strip() if ident is not None and ident.text else None)
+        out[cid] = _Context(
+            start, end, tuple(sorted(dims)), ident.text.strip() if ident is not None and ident.text else None
+        )
     return out
 
 
