@@ -498,8 +498,9 @@ def _xml_root(source: str, raw: bytes) -> Any:
             kind = "is not well-formed XHTML"
         else:
             kind = "is not well-formed XML"
-        ends_early = "end" in str(exc).lower() or "premature" in str(exc).lower() or "EOF" in str(exc)
-        why = "; it looks cut short" if ends_early else ""
+        # a download cut short ends before the root element's closing tag
+        ends_early = re.search(rb"</[\w:.-]*(?:html|xbrl)>\s*$", raw[-512:], re.IGNORECASE) is None
+        why = "; it ends before its closing tag, so the file looks cut short" if ends_early else ""
         raise _err(source, f"{kind}{at}: {exc.msg}{why}") from None
 
 
