@@ -91,7 +91,8 @@ else:
             start, end = str(c.startDatetime.date()), str((c.endDatetime - day).date())
         else:
             continue
-        dims = sorted((str(k), str(v.memberQname) if v.isExplicit else v.stringValue.strip()) for k, v in c.qnameDims.items())
+        dims = sorted((str(k), str(v.memberQname) if v.isExplicit else v.stringValue.strip())
+                      for k, v in c.qnameDims.items())
         try:
             value = float(f.value)
         except (TypeError, ValueError):
@@ -187,7 +188,8 @@ def main() -> None:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         with RESULTS.open("a") as fh:
             fh.write(
-                f"\n`bench_filings.py`, {stamp}, {platform.machine()} Python {sys.version.split()[0]}:\n\n```\n{table}\n```\n"
+                f"\n`bench_filings.py`, {stamp}, {platform.machine()} Python {sys.version.split()[0]}:"
+                f"\n\n```\n{table}\n```\n"
             )
 
 

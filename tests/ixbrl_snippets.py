@@ -32,7 +32,8 @@ def context(cid: str, start: str | None, end: str, dims: dict[str, str] | None =
     if dims:
         if typed:
             members = "".join(
-                f'<xbrldi:typedMember dimension="{a}"><acme:d>{m}</acme:d></xbrldi:typedMember>' for a, m in dims.items()
+                f'<xbrldi:typedMember dimension="{a}"><acme:d>{m}</acme:d></xbrldi:typedMember>'
+                for a, m in dims.items()
             )
         else:
             members = "".join(
@@ -60,9 +61,7 @@ def ixbrl(
     d_end: str = "2025-03-31",
 ) -> bytes:
     """A complete inline XBRL document around *body* (facts) and *contexts*."""
-    return IX_HEAD.format(
-        form=form, hidden=hidden, contexts=contexts, body=body, d_start=d_start, d_end=d_end
-    ).encode()
+    return IX_HEAD.format(form=form, hidden=hidden, contexts=contexts, body=body, d_start=d_start, d_end=d_end).encode()
 
 
 def money(name: str, ctx: str, shown: str, *, scale: int = 6, extra: str = "", fmt: str = "ixt:num-dot-decimal") -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ixbrl_snippets import context, ixbrl, money
 
 from capexwatch.errors import DataError
 from capexwatch.facts.dimensions import (
@@ -23,6 +22,7 @@ from capexwatch.facts.dimensions import (
 )
 from capexwatch.metrics import ANY, DimRule
 from capexwatch.sources.filings import Filing, parse_filing, read_filing
+from ixbrl_snippets import context, ixbrl, money
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ixbrl"
 
@@ -94,7 +94,11 @@ def test_nvidia_backlog_purchase_obligations_and_leases(nvda: pd.DataFrame) -> N
 def test_google_cloud_years_and_fail_closed_quarters(googl: pd.DataFrame) -> None:
     a = dimension_annual(googl, ticker="GOOGL", fye_month=12)
     cloud = a[a["metric"] == "cloud_revenue"].set_index("fiscal_year")["value"]
-    assert cloud.to_dict() == {2022: 26_280e6, 2023: 33_088e6, 2024: 43_229e6}  # "Google Cloud | 26,280 | 33,088 | 43,229"
+    assert cloud.to_dict() == {
+        2022: 26_280e6,
+        2023: 33_088e6,
+        2024: 43_229e6,
+    }  # "Google Cloud | 26,280 | 33,088 | 43,229"
     q = dimension_quarters(googl, ticker="GOOGL", fye_month=12)
     q4 = _latest(q, "cloud_revenue", "FY2024Q4")
     # a 10-K alone has no 9-month figure: Q4 is not-derivable with a reason, never the year

@@ -10,11 +10,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from ixbrl_snippets import context, ixbrl, money
 
 from capexwatch.errors import InputFileError
 from capexwatch.sources.filings import Fact, Filing, parse_filing, read_filing
 from capexwatch.sources.filings.transforms import TransformError, apply_format, duration_years, words_to_number
+from ixbrl_snippets import context, ixbrl, money
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ixbrl"
 NVDA = DATA / "nvda-10-q-2025-08-27.htm"
@@ -30,7 +30,11 @@ def _find(filing: Filing, concept: str, start: str | None, end: str, **dims: str
     want = tuple(sorted((a.replace("__", ":"), m) for a, m in dims.items()))
     s = dt.date.fromisoformat(start) if start else None
     e = dt.date.fromisoformat(end)
-    hits = [f for f in filing.facts if f.concept == concept and f.period_start == s and f.period_end == e and f.dimensions == want]
+    hits = [
+        f
+        for f in filing.facts
+        if f.concept == concept and f.period_start == s and f.period_end == e and f.dimensions == want
+    ]
     assert len(hits) == 1, f"{concept} {start}..{end} {want}: {len(hits)} facts"
     return hits[0]
 
@@ -82,10 +86,18 @@ def test_nvidia_customer_concentration(nvda: Filing) -> None:
         "us-gaap__StatementBusinessSegmentsAxis": "nvda:ComputeAndNetworkingMember",
     }
     c = "us-gaap:ConcentrationRiskPercentage1"
-    assert _find(nvda, c, "2025-04-28", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerAMember", **dims).value == 0.23
-    assert _find(nvda, c, "2025-04-28", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerBMember", **dims).value == 0.16
-    assert _find(nvda, c, "2025-01-27", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerAMember", **dims).value == 0.20
-    assert _find(nvda, c, "2025-01-27", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerBMember", **dims).value == 0.15
+    assert (
+        _find(nvda, c, "2025-04-28", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerAMember", **dims).value == 0.23
+    )
+    assert (
+        _find(nvda, c, "2025-04-28", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerBMember", **dims).value == 0.16
+    )
+    assert (
+        _find(nvda, c, "2025-01-27", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerAMember", **dims).value == 0.20
+    )
+    assert (
+        _find(nvda, c, "2025-01-27", "2025-07-27", srt__MajorCustomersAxis="nvda:CustomerBMember", **dims).value == 0.15
+    )
 
 
 def test_nvidia_document_info(nvda: Filing) -> None:
@@ -137,7 +149,9 @@ def test_google_backlog(googl: Filing) -> None:
 @pytest.mark.parametrize(("year", "millions"), [(2023, 90_757), (2024, 107_556)])
 def test_aws_revenue(amzn: Filing, year: int, millions: int) -> None:
     # Amazon 10-K segment table: "AWS | 90,757 | 107,556"
-    f = _find(amzn, REV, f"{year}-01-01", f"{year}-12-31", **{SEG.replace(":", "__"): "amzn:AmazonWebServicesSegmentMember"})
+    f = _find(
+        amzn, REV, f"{year}-01-01", f"{year}-12-31", **{SEG.replace(":", "__"): "amzn:AmazonWebServicesSegmentMember"}
+    )
     assert f.value == millions * 1e6
 
 
@@ -292,7 +306,10 @@ def test_dimensions_full_set() -> None:
         "q1cs",
         "2025-01-01",
         "2025-03-31",
-        {"usgaap:StatementBusinessSegmentsAxis": "acme:CloudMember", "srt:ConsolidationItemsAxis": "usgaap:OperatingSegmentsMember"},
+        {
+            "usgaap:StatementBusinessSegmentsAxis": "acme:CloudMember",
+            "srt:ConsolidationItemsAxis": "usgaap:OperatingSegmentsMember",
+        },
     )
     f = _one(ixbrl(money("usgaap:Revenues", "q1cs", "7"), both))
     assert f.dimensions == (
@@ -303,9 +320,20 @@ def test_dimensions_full_set() -> None:
 
 
 def test_typed_dimension() -> None:
-    ctx = context("t", None, "2025-03-31", {"usgaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis": "2025-04-01"}, typed=True)
-    f = _one(ixbrl(money("usgaap:RevenueRemainingPerformanceObligation", "t", "9"), ctx), "us-gaap:RevenueRemainingPerformanceObligation")
-    assert f.dimensions == (("us-gaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis", "2025-04-01"),)
+    ctx = context(
+        "t",
+        None,
+        "2025-03-31",
+        {"usgaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis": "2025-04-01"},
+        typed=True,
+    )
+    f = _one(
+        ixbrl(money("usgaap:RevenueRemainingPerformanceObligation", "t", "9"), ctx),
+        "us-gaap:RevenueRemainingPerformanceObligation",
+    )
+    assert f.dimensions == (
+        ("us-gaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis", "2025-04-01"),
+    )
     assert f.period_start is None and f.period_end == dt.date(2025, 3, 31)
 
 
@@ -326,7 +354,12 @@ def test_nested_facts() -> None:
     # a nonFraction inside a nonNumeric (text block), and one nonFraction nested in another (Alphabet does this)
     body = (
         '<ix:nonNumeric name="usgaap:RevenueTextBlock" contextRef="q1">Revenue was '
-        + money("usgaap:Revenues", "q1", "<ix:nonFraction name=\"usgaap:SalesRevenueNet\" contextRef=\"q1\" unitRef=\"usd\" decimals=\"-6\" scale=\"6\" format=\"ixt:num-dot-decimal\">12</ix:nonFraction>")
+        + money(
+            "usgaap:Revenues",
+            "q1",
+            '<ix:nonFraction name="usgaap:SalesRevenueNet" contextRef="q1" unitRef="usd" decimals="-6" '
+            'scale="6" format="ixt:num-dot-decimal">12</ix:nonFraction>',
+        )
         + " million.</ix:nonNumeric>"
     )
     filing = parse_filing(ixbrl(body, Q1), source="snippet.htm")

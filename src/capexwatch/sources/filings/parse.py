@@ -341,9 +341,9 @@ def _consistent(a: Fact, b: Fact) -> bool:
     dec = min(_precision(a), _precision(b))
     if dec == float("inf"):
         return a.value == b.value
-    unit = 10.0 ** (-dec)
+    unit: float = 10.0 ** (-dec)
     # round each to the coarser precision (XBRL 2.1 §4.6.6); tolerate float noise in the scaled values
-    return abs(round(a.value / unit) - round(b.value / unit)) < 1 or abs(a.value - b.value) <= unit * 1e-9
+    return bool(abs(round(a.value / unit) - round(b.value / unit)) < 1 or abs(a.value - b.value) <= unit * 1e-9)
 
 
 # -- inline XBRL -------------------------------------------------------------------------------------
@@ -494,10 +494,8 @@ def _xml_root(source: str, raw: bytes) -> Any:
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None)
         at = f" (line {line})" if line else ""
-        if b"<html" in head or b"<!doctype html" in head:
-            kind = "is not well-formed XHTML"
-        else:
-            kind = "is not well-formed XML"
+        html = b"<html" in head or b"<!doctype html" in head
+        kind = "is not well-formed XHTML" if html else "is not well-formed XML"
         # a download cut short ends before the root element's closing tag
         ends_early = re.search(rb"</[\w:.-]*(?:html|xbrl)>\s*$", raw[-512:], re.IGNORECASE) is None
         why = "; it ends before its closing tag, so the file looks cut short" if ends_early else ""
