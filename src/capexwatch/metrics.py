@@ -13,7 +13,51 @@ from dataclasses import dataclass, field
 
 from capexwatch.errors import UnknownMetricError
 
-__all__ = ["METRICS", "Metric", "caveats_for", "get_metric", "metric_names", "tag_chain"]
+__all__ = ["METRICS", "DimRule", "Metric", "caveats_for", "dimension_rules", "get_metric", "metric_names", "tag_chain"]
+
+#: the "member" that matches any member of an axis; the member found names the series
+ANY = "*"
+
+_SEGMENTS = "us-gaap:StatementBusinessSegmentsAxis"
+_PRODUCTS = "srt:ProductOrServiceAxis"
+#: segment facts in the segment note repeat the figure with ConsolidationItemsAxis=OperatingSegments
+_OPERATING_SEGMENTS = (("srt:ConsolidationItemsAxis", "us-gaap:OperatingSegmentsMember"),)
+_REVENUE = ("us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", "us-gaap:Revenues")
+_PPE_TYPE = "us-gaap:PropertyPlantAndEquipmentByTypeAxis"
+_RPO_TIMING = "us-gaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis"
+_PO_CATEGORY = "us-gaap:UnrecordedUnconditionalPurchaseObligationByCategoryOfItemPurchasedAxis"
+_BENCHMARK = "us-gaap:ConcentrationRiskByBenchmarkAxis"
+_CONCENTRATION = (
+    ("us-gaap:ConcentrationRiskByTypeAxis", "us-gaap:CustomerConcentrationRiskMember"),
+    ("srt:MajorCustomersAxis", ANY),
+)
+
+
+@dataclass(frozen=True)
+class DimRule:
+    """Which dimensional facts of a filing carry a metric (an iXBRL axis/member rule).
+
+    A fact matches when its concept is in ``concepts`` and its dimensions are exactly ``members``
+    (axis -> member; :data:`ANY` matches any member), plus any of ``optional`` (axis -> member
+    pairs that may be present or not without changing the figure). No other axis may be present:
+    a fact with an extra axis is a different (narrower) figure.
+
+    Attributes
+    ----------
+    concepts : concept chain, most preferred first (``prefix:Name``)
+    members : required ``(axis, member)`` pairs; ``()`` = the fact must have no dimensions
+    optional : ``(axis, member)`` pairs that may also be present (member :data:`ANY` = any member)
+    series : a label for what this rule measures within the metric (``revenue``, ``receivables``);
+        the members matched by :data:`ANY` on a required axis are appended, so one rule can give
+        one series per customer or asset class
+    checked : the filing document this rule was checked against (``""`` if not yet checked)
+    """
+
+    concepts: tuple[str, ...]
+    members: tuple[tuple[str, str], ...] = ()
+    optional: tuple[tuple[str, str], ...] = ()
+    series: str = ""
+    checked: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +76,8 @@ class Metric:
     caveats : ticker -> what a user must know (``*`` applies to every company)
     breaks : ticker -> ISO dates at which the series' definition changes; growth across one is
         not computed
+    dimensions : ticker -> :class:`DimRule` s that read the metric from a filing's dimensional
+        facts (``*`` applies to every company, after the company's own)
     """
 
     name: str
@@ -43,9 +89,15 @@ class Metric:
     overrides: dict[str, tuple[str, ...]] = field(default_factory=dict)
     caveats: dict[str, str] = field(default_factory=dict)
     breaks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dimensions: dict[str, tuple[DimRule, ...]] = field(default_factory=dict)
 
 
 _M = Metric
+_R = DimRule
+_NVDA_Q = "NVIDIA 10-Q filed 2025-08-27 (tests/data/ixbrl/nvda-10-q-2025-08-27.htm)"
+_GOOGL_K = "Alphabet 10-K filed 2025-02-05 (tests/data/ixbrl/googl-10-k-2025-02-05.htm)"
+_AMZN_K = "Amazon 10-K filed 2025-02-07 (tests/data/ixbrl/amzn-10-k-2025-02-07.htm)"
+_AMZN_K22 = "Amazon 10-K filed 2023-02-03, 0001018724-23-000004 (tests/data/ixbrl/amzn-20221231_htm.xml)"
 
 METRICS: dict[str, Metric] = {
     m.name: m
@@ -145,6 +197,24 @@ METRICS: dict[str, Metric] = {
                 "GOOGL": "Google Cloud segment revenue.",
             },
             breaks={"MSFT": ("2024-09-30",)},
+            dimensions={
+                "GOOGL": (
+                    _R(_REVENUE, ((_SEGMENTS, "goog:GoogleCloudMember"),), _OPERATING_SEGMENTS, checked=_GOOGL_K),
+                ),
+                "AMZN": (
+                    _R(
+                        _REVENUE,
+                        ((_SEGMENTS, "amzn:AmazonWebServicesSegmentMember"),),
+                        _OPERATING_SEGMENTS,
+                        checked=f"{_AMZN_K}; {_AMZN_K22}",
+                    ),
+                ),
+                # member as in Microsoft's instance documents (us-gaap:StatementBusinessSegmentsAxis);
+                # not yet checked against a document in tests/data
+                "MSFT": (_R(_REVENUE, ((_SEGMENTS, "msft:IntelligentCloudMember"),), _OPERATING_SEGMENTS),),
+                # Oracle tags cloud revenue on the product axis; not yet checked against a document
+                "ORCL": (_R(_REVENUE, ((_PRODUCTS, "orcl:CloudMember"),)),),
+            },
         ),
         _M(
             "azure_growth_yoy_pct",
@@ -170,6 +240,16 @@ METRICS: dict[str, Metric] = {
             caveats={
                 "NVDA": "Data Center market-platform revenue; from FY2027 NVIDIA also splits it into "
                 "Hyperscale and ACIE (not included).",
+            },
+            dimensions={
+                "NVDA": (
+                    _R(("us-gaap:Revenues", *_REVENUE[:1]), ((_PRODUCTS, "nvda:DataCenterMember"),), checked=_NVDA_Q),
+                ),
+                # AMD has spelled the member both ways; not yet checked against a document in tests/data
+                "AMD": (
+                    _R(_REVENUE, ((_SEGMENTS, "amd:DataCenterMember"),), _OPERATING_SEGMENTS),
+                    _R(_REVENUE, ((_SEGMENTS, "amd:DatacenterMember"),), _OPERATING_SEGMENTS),
+                ),
             },
         ),
         _M(
@@ -198,6 +278,144 @@ METRICS: dict[str, Metric] = {
                 "us-gaap:UnrecordedUnconditionalPurchaseObligationBalanceSheetAmount",
                 "us-gaap:PurchaseObligation",
             ),
+            dimensions={
+                "*": (
+                    _R(
+                        (
+                            "us-gaap:PurchaseObligation",
+                            "us-gaap:UnrecordedUnconditionalPurchaseObligationBalanceSheetAmount",
+                        ),
+                        checked=f"{_NVDA_Q}; {_GOOGL_K}; {_AMZN_K22}",
+                    ),
+                ),
+                # Amazon splits its commitments; leases not yet commenced are the other category
+                "AMZN": (
+                    _R(
+                        ("us-gaap:UnrecordedUnconditionalPurchaseObligationBalanceSheetAmount",),
+                        (
+                            (
+                                _PO_CATEGORY,
+                                "amzn:LongTermAgreementsToAcquireAndLicenseDigitalMediaContentProcureEnergyAndLicenseSoftwareMember",
+                            ),
+                        ),
+                        series="long-term agreements",
+                        checked=_AMZN_K,
+                    ),
+                ),
+            },
+        ),
+        _M(
+            "remaining_performance_obligations",
+            "Remaining performance obligations",
+            "Contracted revenue not yet recognised (backlog) at period end, total and per segment where tagged.",
+            kind="instant",
+            dimensions={
+                "*": (
+                    _R(
+                        ("us-gaap:RevenueRemainingPerformanceObligation",),
+                        optional=((_RPO_TIMING, ANY),),
+                        checked=f"{_NVDA_Q}; {_GOOGL_K}; {_AMZN_K}",
+                    ),
+                    _R(
+                        ("us-gaap:RevenueRemainingPerformanceObligation",),
+                        ((_SEGMENTS, ANY),),
+                        ((_RPO_TIMING, ANY), *_OPERATING_SEGMENTS),
+                        series="segment",
+                    ),
+                ),
+            },
+        ),
+        _M(
+            "leases_not_yet_commenced",
+            "Leases signed, not yet commenced",
+            "Future lease payments under leases signed but not yet commenced (data centres and other "
+            "facilities), at period end.",
+            kind="instant",
+            dimensions={
+                "*": (
+                    _R(
+                        ("us-gaap:UnrecordedUnconditionalPurchaseObligationBalanceSheetAmount",),
+                        ((_PO_CATEGORY, "us-gaap:OperatingLeaseLeaseNotYetCommencedMember"),),
+                        checked=_NVDA_Q,
+                    ),
+                    _R(("us-gaap:LesseeLeaseNotYetCommencedFutureMinimumPaymentsDue",), checked=_AMZN_K22),
+                ),
+                "AMZN": (
+                    _R(
+                        ("us-gaap:UnrecordedUnconditionalPurchaseObligationBalanceSheetAmount",),
+                        ((_PO_CATEGORY, "amzn:OperatingAndFinanceLeasesLeaseNotYetCommencedMember"),),
+                        checked=_AMZN_K,
+                    ),
+                ),
+            },
+            caveats={"NVDA": "Operating leases only.", "AMZN": "Operating and finance leases."},
+        ),
+        _M(
+            "customer_concentration_pct",
+            "Customer concentration",
+            "A named customer's share of revenue (series 'revenue|customer') or of accounts receivable "
+            "(series 'receivables|customer'), percent, as the filing reports it for the period.",
+            unit="percent",
+            dimensions={
+                "*": (
+                    _R(
+                        ("us-gaap:ConcentrationRiskPercentage1",),
+                        ((_BENCHMARK, "us-gaap:SalesRevenueNetMember"), *_CONCENTRATION),
+                        ((_SEGMENTS, ANY),),
+                        series="revenue",
+                        checked=_NVDA_Q,
+                    ),
+                    _R(
+                        ("us-gaap:ConcentrationRiskPercentage1",),
+                        ((_BENCHMARK, "us-gaap:RevenueFromContractWithCustomerMember"), *_CONCENTRATION),
+                        ((_SEGMENTS, ANY),),
+                        series="revenue",
+                    ),
+                    _R(
+                        ("us-gaap:ConcentrationRiskPercentage1",),
+                        ((_BENCHMARK, "us-gaap:AccountsReceivableMember"), *_CONCENTRATION),
+                        ((_SEGMENTS, ANY),),
+                        series="receivables",
+                        checked=_NVDA_Q,
+                    ),
+                ),
+            },
+            caveats={
+                "NVDA": "Direct customers (named A, B, ... or One, Two, ... in each filing, not the same "
+                "company across filings); each is attributable to the Compute & Networking segment.",
+            },
+        ),
+        _M(
+            "useful_life_years",
+            "Useful life",
+            "Estimated useful life of property and equipment, in years, per asset class (series: the "
+            "asset class member; 'min'/'max' where a range is given; 'estimate change' for a new estimate).",
+            unit="years",
+            kind="instant",
+            dimensions={
+                "*": (
+                    _R(
+                        ("us-gaap:PropertyPlantAndEquipmentUsefulLife",),
+                        ((_PPE_TYPE, ANY),),
+                        checked=f"{_GOOGL_K}; {_AMZN_K}; {_AMZN_K22}",
+                    ),
+                    _R(
+                        ("us-gaap:PropertyPlantAndEquipmentUsefulLife",),
+                        ((_PPE_TYPE, ANY), ("srt:RangeAxis", ANY)),
+                        checked=_GOOGL_K,
+                    ),
+                    _R(
+                        ("us-gaap:PropertyPlantAndEquipmentUsefulLife",),
+                        (
+                            (_PPE_TYPE, ANY),
+                            ("us-gaap:ChangeInAccountingEstimateByTypeAxis", "us-gaap:ServiceLifeMember"),
+                        ),
+                        (("us-gaap:SubsequentEventTypeAxis", ANY),),
+                        series="estimate change",
+                        checked=_AMZN_K,
+                    ),
+                ),
+            },
         ),
         _M(
             "long_term_debt",
@@ -246,6 +464,13 @@ def tag_chain(metric: str, ticker: str | None = None) -> tuple[str, ...]:
         own = m.overrides[ticker.upper()]
         return own + tuple(t for t in m.tags if t not in own)
     return m.tags
+
+
+def dimension_rules(metric: str, ticker: str | None = None) -> tuple[DimRule, ...]:
+    """The axis/member rules for *metric*: *ticker*'s own first, then those for every company."""
+    m = get_metric(metric)
+    own = m.dimensions.get(ticker.upper(), ()) if ticker else ()
+    return own + m.dimensions.get("*", ())
 
 
 def caveats_for(metric: str, ticker: str | None = None) -> str:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -678,6 +678,13 @@ def _instant_results(metric: str, facts: list[_F], prep: _Prepared, unit: str) -
     return out
 
 
+def _chain(name: str, ticker: str, chains: Mapping[str, Sequence[str]] | None) -> Sequence[str]:
+    """The tag chain of metric *name*: the caller's (dimensional facts name theirs) or metrics.py's."""
+    if chains is not None and name in chains:
+        return chains[name]
+    return tag_chain(name, ticker)
+
+
 def _metrics(metrics: Sequence[str] | None) -> list[str]:
     names = list(metrics) if metrics is not None else metric_names()
     for m in names:
@@ -693,6 +700,7 @@ def quarter_results(
     metrics: Sequence[str] | None = None,
     currency: str = "USD",
     cik: int | None = None,
+    chains: Mapping[str, Sequence[str]] | None = None,
 ) -> list[QuarterResult]:
     """Every metric's fiscal quarters in both views, as :class:`QuarterResult` objects.
 
@@ -702,9 +710,10 @@ def quarter_results(
     out: list[QuarterResult] = []
     for name in _metrics(metrics):
         m = get_metric(name)
-        if m.unit != "USD" or not m.tags:
+        chain = _chain(name, ticker, chains)
+        if m.unit != "USD" or not chain:
             continue  # percent metrics and curated-only metrics have no XBRL chain
-        mf = _metric_facts(prep, tag_chain(name, ticker), currency)
+        mf = _metric_facts(prep, chain, currency)
         if not mf:
             continue
         if m.kind == "instant":
@@ -734,6 +743,7 @@ def derive_quarters(
     metrics: list[str] | None = None,
     currency: str = "USD",
     cik: int | None = None,
+    chains: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Discrete fiscal quarters of every metric, in the store's panel format, both views.
 
@@ -747,6 +757,8 @@ def derive_quarters(
     currency : ``USD`` for the panel; another ISO code (``TWD``) derives that currency's facts
         instead, labelled in ``unit``, for inspection (do not write those rows to the panel)
     cik : overrides the CIK used in ``source_url`` (default: the document's)
+    chains : metric -> tag chain to use instead of metrics.py's (dimensional facts, whose ``tag``
+        names the concept and its axis/member: :mod:`capexwatch.facts.dimensions`)
 
     Returns
     -------
@@ -772,7 +784,7 @@ def derive_quarters(
 
     prep_cik = cik if cik is not None else _frame_of(facts)[1]
     results = quarter_results(facts, ticker=ticker, fye_month=fye_month, metrics=metrics,
-                              currency=currency, cik=cik)  # fmt: skip
+                              currency=currency, cik=cik, chains=chains)  # fmt: skip
     if not results:
         return _empty(PANEL_COLUMNS)
     tk = ticker.upper()
@@ -886,12 +898,13 @@ def derive_annual(
     view: str = "latest",
     currency: str = "USD",
     cik: int | None = None,
+    chains: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Reported fiscal-year totals of the duration metrics (for checking that quarters sum to years).
 
     Parameters
     ----------
-    facts, ticker, fye_month, metrics, currency, cik : as :func:`derive_quarters`
+    facts, ticker, fye_month, metrics, currency, cik, chains : as :func:`derive_quarters`
     view : ``latest`` (most recently filed full-year fact across the tag chain) or ``first-filed``
 
     Returns
@@ -908,10 +921,11 @@ def derive_annual(
     recs: list[dict[str, Any]] = []
     for name in _metrics(metrics):
         m = get_metric(name)
-        if m.unit != "USD" or not m.tags or m.kind != "duration":
+        chain = _chain(name, ticker, chains)
+        if m.unit != "USD" or not chain or m.kind != "duration":
             continue
         by_year: dict[int, list[_F]] = {}
-        for f in _metric_facts(prep, tag_chain(name, ticker), currency):
+        for f in _metric_facts(prep, chain, currency):
             if f.label.duration_class == "annual" and f.label.ladder:
                 by_year.setdefault(f.label.fiscal_year, []).append(f)
         for fy in sorted(by_year):
