@@ -277,3 +277,50 @@ def _const(x: float) -> Any:
     from capexwatch.models.scenario import Const
 
     return Const(x)
+
+
+CREDIT_PRESETS = [
+    "credit-coreweave-ddtl2",
+    "credit-coreweave-ddtl4",
+    "credit-lambda-abs",
+    "credit-xai-spv",
+    "credit-seed-bear",
+]
+
+
+@pytest.mark.parametrize("name", CREDIT_PRESETS)
+def test_presets_run_with_the_store_rate(name: str, store: Any) -> None:
+    from capexwatch.models.scenario import load_scenario
+
+    r = simulate(load_scenario(name), paths=4096, store=store)
+    base = r.parameters["base_rate_annual"]
+    rows = base["from_store"]["rows"]
+    assert rows[0]["series_id"] == "DFF" and 0 < r.outputs["default_flag"].mean <= 1
+    # every ASSUMPTION is labelled as one in the preset's source
+    s = load_scenario(name)
+    for entry in s.params.values():
+        if entry.source and "ASSUMPTION" in (entry.note or ""):
+            assert "ASSUMPTION" in entry.source
+
+
+def test_preset_rental_terms_are_the_fit_of_section_6() -> None:
+    from capexwatch.models.scenario import load_scenario
+
+    decline, vol = fit_rental_path([2023.5, 2025.75, 2026 + 2 / 12], [8.0, 1.70, 2.35])
+    s = load_scenario("credit-coreweave-ddtl2")
+    assert s.params["rental_price_decline_annual"].value.value == round(decline, 3)
+    assert s.params["rental_volatility_annual"].value.value == round(vol, 3)
+
+
+def test_series_from_store_quarter_means_and_change(store: Any) -> None:
+    from capexwatch.models.scenario import StoreQuery
+    from capexwatch.models.store_fill import query_series
+
+    df = store.series("BAMLH0A0HYM2", start="2008-07-01", end="2008-12-31")
+    q3 = df[df["date"].astype(str) < "2008-10-01"]["value"].mean()
+    q4 = df[df["date"].astype(str) >= "2008-10-01"]["value"].mean()
+    q = StoreQuery((), "", "quarters", start="2008Q3", end="2008Q4", series="BAMLH0A0HYM2", view="change")
+    got = query_series(store, q)
+    assert got["quarters"] == ["2008Q3", "2008Q4"]
+    assert got["values"] == pytest.approx([0.0, q4 - q3], rel=1e-12)
+    assert q4 - q3 > 5  # the 2008 widening, in percentage points
