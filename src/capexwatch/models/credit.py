@@ -163,8 +163,18 @@ def _terms(ctx: Context) -> _Terms:
     )
 
 
+def _rows(x: FloatArray, n: int, h: int) -> FloatArray:
+    """A ``(paths, horizon)`` input as ``(horizon, paths)`` rows: each quarter's read is contiguous."""
+    return np.ascontiguousarray(np.broadcast_to(x, (n, h)).T)
+
+
 def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) -> dict[str, FloatArray]:
-    """Every per-quarter array of the facility (``(paths, horizon)``) and the per-path results."""
+    """Every per-quarter array of the facility (``(paths, horizon)``) and the per-path results.
+
+    Quarters are stored as rows (``(horizon, paths)``) while the loop runs, so each quarter's
+    reads and writes are contiguous, and the masks (undefined after a default) are applied once at
+    the end; the arrays are returned as ``(paths, horizon)``.
+    """
     n, tm = ctx.paths, _terms(ctx)
     h = tm.horizon
     facility = p["facility_usd"]
@@ -175,116 +185,128 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
         rate_annual = p["base_rate_annual"] + p["spread_annual"][:, None]
         if "spread_shock_annual" in p:
             rate_annual = rate_annual + p["spread_shock_annual"]
-    rate_q = rate_annual / 4.0
-    launch = _launches(p, n, h)
+    rate_q = _rows(rate_annual / 4.0, n, h)
+    z = _rows(p["rental_shock"], n, h)
+    log_drop = _rows(_launches(p, n, h) * np.log1p(-p["generation_drop_ratio"])[:, None], n, h)
     cp_default_q = _counterparty_default_quarter(p, n)
     contract_price = p.get("contract_usd_per_gpu_hour", p["rental_usd_per_gpu_hour"])
     ltv_cov = p.get("ltv_covenant")
     dscr_cov = p.get("dscr_covenant")
     opex_per_hour = p["gpu_kw"] * p["pue"] * p["power_price_usd_per_kwh"] + p["other_opex_usd_per_gpu_hour"]
+    gpu_hours = fleet_cost / p["gpu_cost_usd"] * HOURS_PER_QUARTER  # GPU-hours a quarter, whole fleet
+    market_rev = p["utilisation"] * gpu_hours
+    log_defl = np.log1p(-p["rental_price_decline_annual"]) / 4.0
+    log_r0 = np.log(p["rental_usd_per_gpu_hour"])
+    elast = p["value_rental_elasticity"]
+    inv_4l = 1.0 / (4.0 * life)
+    fire = 1.0 - p["fire_sale_discount"]
 
-    cols = {
-        k_: np.full((n, h), np.nan)
-        for k_ in ("rental", "collateral", "balance", "ltv", "dscr", "cfads", "ds", "draw", "principal", "interest")
-    }
-    cols["cash"] = np.full((n, h), np.nan)
-    breach = np.zeros((n, h))
-    defaulted = np.zeros((n, h))
+    names = ("rental", "collateral", "balance", "ltv", "dscr", "cfads", "ds", "draw", "principal", "interest", "cash")
+    rows = {k_: np.empty((h, n)) for k_ in names}
+    breach = np.zeros((h, n), dtype=bool)
+    live_rows = np.zeros((h, n), dtype=bool)  # the loan exists after this quarter's payment
+    alive_rows = np.zeros((h, n), dtype=bool)  # not defaulted before this quarter
     balance = np.zeros(n)
-    cash = np.array(p["cash_reserve_usd"], dtype=np.float64)
+    cash = np.array(np.broadcast_to(p["cash_reserve_usd"], (n,)), dtype=np.float64)
     shock = np.zeros(n)
-    gen = np.ones(n)
+    log_gen = np.zeros(n)
     alive = np.ones(n, dtype=bool)
-    first_breach = np.full(n, np.nan)
     default_q = np.full(n, np.nan)
     ead = np.full(n, np.nan)
     recovery = np.full(n, np.nan)
     last_amort = tm.draw_q - 1
-    for t in range(h):
-        shock = shock + sig_q * p["rental_shock"][:, t]
-        rental = p["rental_usd_per_gpu_hour"] * (1.0 - p["rental_price_decline_annual"]) ** (t / 4.0) * np.exp(shock)
-        gen = gen * (1.0 - p["generation_drop_ratio"]) ** launch[:, t]
-        delivered = min(t + 1, tm.draw_q) / tm.draw_q
-        curve = np.zeros(n)
-        for v in range(min(t + 1, tm.draw_q)):
-            curve = curve + _age_curve(np.full(n, float(t - v + 1)), life, k, tm.curve) / tm.draw_q
-        market = np.exp(p["value_rental_elasticity"] * shock)
-        collateral = fleet_cost * curve * gen * market
-
-        hours = fleet_cost / p["gpu_cost_usd"] * delivered * HOURS_PER_QUARTER  # GPU-hours in service
-        on_contract = t < cp_default_q
-        cs = np.where(on_contract, p["contracted_share"], 0.0)
-        revenue = hours * (cs * contract_price + (1.0 - cs) * p["utilisation"] * rental)
-        cfads = revenue - hours * opex_per_hour
-
-        draw = np.where(alive & (t < tm.draw_q), facility / tm.draw_q, 0.0)
-        b_open = balance + draw
-        interest = b_open * rate_q[:, t]
-        remaining = tm.maturity - t
-        if t < last_amort or remaining <= 0:
-            principal = np.zeros(n) if remaining > 0 else b_open
-        elif tm.amort == "annuity":
-            principal = annuity_payment(b_open, rate_q[:, t], remaining) - interest
-        elif tm.amort == "linear":
-            principal = b_open / remaining
-        else:
-            principal = b_open if remaining == 1 else np.zeros(n)
-        balloon = tm.amort == "bullet" and remaining == 1 and t >= last_amort
-        ds = interest + (0.0 if balloon else principal)
-        cash_avail = cash + cfads
-        pay_default = alive & (ds > 0) & (cash_avail < ds)
-        b_close = b_open - principal
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ltv = np.where(collateral > 0, b_close / collateral, np.where(b_close > 0, np.inf, 0.0))
-            ltv_open = np.where(collateral > 0, b_open / collateral, np.inf)
-            dscr = np.where(ds > 0, cfads / ds, np.nan)
-        live_loan = alive & (b_open > 0)
-        ltv_br = np.zeros(n, dtype=bool)
-        if ltv_cov is not None:
-            ltv_br = live_loan & ((ltv_open if balloon else ltv) > ltv_cov)
-        refi_default = (ltv_br & ~pay_default) if balloon else np.zeros(n, dtype=bool)
-        br = ltv_br.copy()
-        if dscr_cov is not None:
-            br |= live_loan & (ds > 0) & (dscr < dscr_cov)
-        br &= ~pay_default
-        new_default = pay_default | refi_default
-        if tm.default_on == "breach":
-            new_default = new_default | br
-
-        # lender's exposure and recovery at default: unpaid principal; the GPUs sold at a discount
-        # plus whatever cash is left (all of it after a missed payment, the rest after a paid one)
-        sale = collateral * (1.0 - p["fire_sale_discount"])
-        missed = pay_default | refi_default
-        ead_t = np.where(missed, b_open, b_close)
-        cash_after = cash_avail - ds
-        cash_left = np.where(pay_default, np.maximum(cash_avail, 0.0), np.maximum(cash_after, 0.0))
-        ead = np.where(new_default, ead_t, ead)
-        recovery = np.where(new_default, sale + cash_left, recovery)
-        default_q = np.where(new_default, t, default_q)
-        first_breach = np.where(np.isnan(first_breach) & br, t, first_breach)
-
-        live_now = alive & ~missed
-        cols["rental"][:, t] = rental
-        cols["collateral"][:, t] = collateral
-        cols["cfads"][:, t] = cfads
-        cols["draw"][:, t] = np.where(alive, draw, np.nan)
-        cols["interest"][:, t] = np.where(live_now, interest, np.nan)
-        cols["principal"][:, t] = np.where(live_now, principal, np.nan)
-        cols["ds"][:, t] = np.where(live_now, ds, np.nan)
-        cols["balance"][:, t] = np.where(live_now, b_close, np.nan)
-        cols["cash"][:, t] = np.where(live_now, cash_after, np.nan)
-        loan_on = live_now & (b_open > 0)
-        cols["ltv"][:, t] = np.where(loan_on & np.isfinite(ltv), ltv, np.nan)  # undefined at zero value
-        cols["dscr"][:, t] = np.where(loan_on, dscr, np.nan)
-        breach[:, t] = br
-        alive = alive & ~new_default
-        defaulted[:, t] = ~alive
-        balance = np.where(alive, b_close, 0.0)
-        cash = np.where(alive, cash_after, 0.0)
-
-    did = ~alive
+    never = np.zeros(n, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lgd = np.where(did, 1.0 - np.minimum(ead, recovery) / ead, np.nan)
+        for t in range(h):
+            shock += sig_q * z[t]
+            rental = np.exp(log_r0 + t * log_defl + shock)
+            log_gen += log_drop[t]
+            n_vint = min(t + 1, tm.draw_q)
+            if tm.curve == "straight_line" and tm.draw_q == 1:
+                curve = np.clip(1.0 - (t + 1) * inv_4l, 0.0, 1.0)
+            else:
+                curve = (
+                    sum(_age_curve(np.full(n, float(t - v + 1)), life, k, tm.curve) for v in range(n_vint)) / tm.draw_q
+                )
+            collateral = fleet_cost * curve * np.exp(log_gen + elast * shock)
+
+            delivered = n_vint / tm.draw_q
+            cs = np.where(t < cp_default_q, p["contracted_share"], 0.0)
+            revenue = delivered * (gpu_hours * cs * contract_price + (1.0 - cs) * market_rev * rental)
+            cfads = revenue - delivered * gpu_hours * opex_per_hour
+
+            draw = facility / tm.draw_q if t < tm.draw_q else 0.0
+            b_open = balance + draw
+            interest = b_open * rate_q[t]
+            remaining = tm.maturity - t
+            if t < last_amort or remaining <= 0:
+                principal = np.zeros(n) if remaining > 0 else b_open
+            elif tm.amort == "annuity":
+                principal = annuity_payment(b_open, rate_q[t], remaining) - interest
+            elif tm.amort == "linear":
+                principal = b_open / remaining
+            else:
+                principal = b_open if remaining == 1 else np.zeros(n)
+            balloon = tm.amort == "bullet" and remaining == 1 and t >= last_amort
+            ds = interest if balloon else interest + principal
+            cash_avail = cash + cfads
+            pay_default = alive & (ds > 0) & (cash_avail < ds)
+            b_close = b_open - principal
+            ltv = np.where(b_close > 0, b_close / collateral, 0.0)  # inf where the GPUs are worth nothing
+            dscr = cfads / ds
+            live_loan = alive & (b_open > 0)
+            ltv_br = never
+            if ltv_cov is not None:
+                ltv_test = b_open / collateral if balloon else ltv
+                ltv_br = live_loan & (ltv_test > ltv_cov)
+            refi_default = (ltv_br & ~pay_default) if balloon else never
+            br = ltv_br
+            if dscr_cov is not None:
+                br = br | (live_loan & (ds > 0) & (dscr < dscr_cov))
+            br = br & ~pay_default
+            missed = pay_default | refi_default
+            new_default = missed | br if tm.default_on == "breach" else missed
+
+            # lender's exposure and recovery at default: unpaid principal; the GPUs sold at a
+            # discount plus whatever cash is left (all of it after a missed payment, the rest
+            # after a paid one)
+            cash_after = cash_avail - ds
+            if new_default.any():
+                cash_left = np.where(pay_default, np.maximum(cash_avail, 0.0), np.maximum(cash_after, 0.0))
+                ead = np.where(new_default, np.where(missed, b_open, b_close), ead)
+                recovery = np.where(new_default, collateral * fire + cash_left, recovery)
+                default_q[new_default] = t
+
+            rows["rental"][t] = rental
+            rows["collateral"][t] = collateral
+            rows["cfads"][t] = cfads
+            rows["draw"][t] = draw
+            rows["interest"][t] = interest
+            rows["principal"][t] = principal
+            rows["ds"][t] = ds
+            rows["balance"][t] = b_close
+            rows["cash"][t] = cash_after
+            rows["ltv"][t] = ltv
+            rows["dscr"][t] = dscr
+            breach[t] = br
+            alive_rows[t] = alive
+            live_rows[t] = alive & ~missed
+            alive = alive & ~new_default
+            balance = np.where(alive, b_close, 0.0)
+            cash = np.where(alive, cash_after, 0.0)
+
+    # undefined values: flows after a default, the loan's ratios once it is repaid or defaulted
+    loan_on = live_rows & (rows["balance"] + rows["principal"] > 0)  # opening balance > 0
+    rows["draw"][~alive_rows] = np.nan
+    for key in ("interest", "principal", "ds", "balance", "cash"):
+        rows[key][~live_rows] = np.nan
+    rows["ltv"][~(loan_on & np.isfinite(rows["ltv"]))] = np.nan
+    rows["dscr"][~loan_on | ~(rows["ds"] > 0)] = np.nan
+    cols: dict[str, FloatArray] = {key: np.ascontiguousarray(v.T) for key, v in rows.items()}
+    any_breach = breach.any(axis=0)
+    first_breach = np.where(any_breach, breach.argmax(axis=0), np.nan)
+    did = ~alive
+    lgd = np.where(did, 1.0 - np.minimum(ead, recovery) / np.where(ead > 0, ead, 1.0), np.nan)
     lgd = np.where(did & (ead <= 0), 0.0, lgd)
     loss = np.where(did, np.maximum(ead - recovery, 0.0), 0.0)
     equity = np.where(
@@ -294,8 +316,8 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
     )
     cols.update(
         {
-            "breach": breach,
-            "defaulted": defaulted,
+            "breach": np.ascontiguousarray(breach.T, dtype=np.float64),
+            "defaulted": np.ascontiguousarray((~alive_rows[1:]).T, dtype=np.float64) if h > 1 else np.zeros((n, 0)),
             "first_breach": first_breach,
             "default_q": default_q,
             "ead": ead,
@@ -304,6 +326,8 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
             "equity": equity,
         }
     )
+    # defaulted by quarter t = not alive after quarter t
+    cols["defaulted"] = np.hstack([cols["defaulted"], did[:, None].astype(np.float64)])
     return cols
 
 
