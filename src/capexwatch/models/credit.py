@@ -168,7 +168,9 @@ def _rows(x: FloatArray, n: int, h: int) -> FloatArray:
     return np.ascontiguousarray(np.broadcast_to(x, (n, h)).T)
 
 
-def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) -> dict[str, FloatArray]:
+def _simulate(
+    p: Params, ctx: Context, rate_annual: FloatArray | None = None, *, flows: bool = True
+) -> dict[str, FloatArray]:
     """Every per-quarter array of the facility (``(paths, horizon)``) and the per-path results.
 
     Quarters are stored as rows (``(horizon, paths)``) while the loop runs, so each quarter's
@@ -195,17 +197,24 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
     opex_per_hour = p["gpu_kw"] * p["pue"] * p["power_price_usd_per_kwh"] + p["other_opex_usd_per_gpu_hour"]
     gpu_hours = fleet_cost / p["gpu_cost_usd"] * HOURS_PER_QUARTER  # GPU-hours a quarter, whole fleet
     market_rev = p["utilisation"] * gpu_hours
+    contract_rev = gpu_hours * contract_price
+    opex_q = gpu_hours * opex_per_hour
     log_defl = np.log1p(-p["rental_price_decline_annual"]) / 4.0
     log_r0 = np.log(p["rental_usd_per_gpu_hour"])
     elast = p["value_rental_elasticity"]
     inv_4l = 1.0 / (4.0 * life)
     fire = 1.0 - p["fire_sale_discount"]
 
-    names = ("rental", "collateral", "balance", "ltv", "dscr", "cfads", "ds", "draw", "principal", "interest", "cash")
+    names = ("rental", "collateral", "balance", "ltv", "dscr", "cfads")
+    if flows:
+        names += ("ds", "draw", "principal", "interest", "cash")
     rows = {k_: np.empty((h, n)) for k_ in names}
+    loan_rows = np.zeros((h, n), dtype=bool)  # the loan is outstanding this quarter (LTV defined)
+    dscr_rows = np.zeros((h, n), dtype=bool)  # ... and debt service is due (DSCR defined)
     breach = np.zeros((h, n), dtype=bool)
     live_rows = np.zeros((h, n), dtype=bool)  # the loan exists after this quarter's payment
     alive_rows = np.zeros((h, n), dtype=bool)  # not defaulted before this quarter
+    dead_rows = np.zeros((h, n), dtype=bool)  # defaulted by the end of this quarter
     balance = np.zeros(n)
     cash = np.array(np.broadcast_to(p["cash_reserve_usd"], (n,)), dtype=np.float64)
     shock = np.zeros(n)
@@ -223,7 +232,7 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
             log_gen += log_drop[t]
             n_vint = min(t + 1, tm.draw_q)
             if tm.curve == "straight_line" and tm.draw_q == 1:
-                curve = np.clip(1.0 - (t + 1) * inv_4l, 0.0, 1.0)
+                curve = np.maximum(1.0 - (t + 1) * inv_4l, 0.0)  # life > 0: never above 1
             else:
                 curve = (
                     sum(_age_curve(np.full(n, float(t - v + 1)), life, k, tm.curve) for v in range(n_vint)) / tm.draw_q
@@ -232,8 +241,8 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
 
             delivered = n_vint / tm.draw_q
             cs = np.where(t < cp_default_q, p["contracted_share"], 0.0)
-            revenue = delivered * (gpu_hours * cs * contract_price + (1.0 - cs) * market_rev * rental)
-            cfads = revenue - delivered * gpu_hours * opex_per_hour
+            at_market = market_rev * rental
+            cfads = delivered * (cs * (contract_rev - at_market) + at_market - opex_q)
 
             draw = facility / tm.draw_q if t < tm.draw_q else 0.0
             b_open = balance + draw
@@ -280,29 +289,36 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
             rows["rental"][t] = rental
             rows["collateral"][t] = collateral
             rows["cfads"][t] = cfads
-            rows["draw"][t] = draw
-            rows["interest"][t] = interest
-            rows["principal"][t] = principal
-            rows["ds"][t] = ds
             rows["balance"][t] = b_close
-            rows["cash"][t] = cash_after
             rows["ltv"][t] = ltv
             rows["dscr"][t] = dscr
+            if flows:
+                rows["draw"][t] = draw
+                rows["interest"][t] = interest
+                rows["principal"][t] = principal
+                rows["ds"][t] = ds
+                rows["cash"][t] = cash_after
+            loan_now = alive & ~missed & (b_open > 0)
+            loan_rows[t] = loan_now
+            dscr_rows[t] = loan_now & (ds > 0)
             breach[t] = br
             alive_rows[t] = alive
             live_rows[t] = alive & ~missed
             alive = alive & ~new_default
+            dead_rows[t] = ~alive
             balance = np.where(alive, b_close, 0.0)
             cash = np.where(alive, cash_after, 0.0)
 
     # undefined values: flows after a default, the loan's ratios once it is repaid or defaulted
-    loan_on = live_rows & (rows["balance"] + rows["principal"] > 0)  # opening balance > 0
-    rows["draw"][~alive_rows] = np.nan
+    if flows:
+        np.copyto(rows["draw"], np.nan, where=~alive_rows)
     for key in ("interest", "principal", "ds", "balance", "cash"):
-        rows[key][~live_rows] = np.nan
-    rows["ltv"][~(loan_on & np.isfinite(rows["ltv"]))] = np.nan
-    rows["dscr"][~loan_on | ~(rows["ds"] > 0)] = np.nan
-    cols: dict[str, FloatArray] = {key: np.ascontiguousarray(v.T) for key, v in rows.items()}
+        if key in rows:
+            np.copyto(rows[key], np.nan, where=~live_rows)
+    np.copyto(rows["ltv"], np.nan, where=~(loan_rows & np.isfinite(rows["ltv"])))
+    np.copyto(rows["dscr"], np.nan, where=~dscr_rows)
+    # (horizon, paths) rows -> (paths, horizon) views: each quarter's column stays contiguous
+    cols: dict[str, FloatArray] = {key: v.T for key, v in rows.items()}
     any_breach = breach.any(axis=0)
     first_breach = np.where(any_breach, breach.argmax(axis=0), np.nan)
     did = ~alive
@@ -316,8 +332,8 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
     )
     cols.update(
         {
-            "breach": np.ascontiguousarray(breach.T, dtype=np.float64),
-            "defaulted": np.ascontiguousarray((~alive_rows[1:]).T, dtype=np.float64) if h > 1 else np.zeros((n, 0)),
+            "breach": breach.T.astype(np.float64),
+            "defaulted": dead_rows.T.astype(np.float64),
             "first_breach": first_breach,
             "default_q": default_q,
             "ead": ead,
@@ -326,14 +342,12 @@ def _simulate(p: Params, ctx: Context, rate_annual: FloatArray | None = None) ->
             "equity": equity,
         }
     )
-    # defaulted by quarter t = not alive after quarter t
-    cols["defaulted"] = np.hstack([cols["defaulted"], did[:, None].astype(np.float64)])
     return cols
 
 
 def gpu_collateral(p: Params, ctx: Context) -> Outputs:
     """The facility's covenants, default, loss and equity per path (see the module docstring)."""
-    c = _simulate(p, ctx)
+    c = _simulate(p, ctx, flows=ctx.options.get("cash_flows") is not None)
     did = ~np.isnan(c["default_q"])
     out: Outputs = {
         "rental_usd_per_gpu_hour": c["rental"],
@@ -376,7 +390,7 @@ def default_flags(p: Params, ctx: Context, cost_of_debt_annual: FloatArray | Non
     rate = None
     if cost_of_debt_annual is not None:
         rate = np.broadcast_to(np.asarray(cost_of_debt_annual, dtype=np.float64), (ctx.paths, ctx.horizon_quarters))
-    return _simulate(p, ctx, rate)["defaulted"]
+    return _simulate(p, ctx, rate, flows=False)["defaulted"]
 
 
 # --- two-way sensitivity ---------------------------------------------------------------------------
@@ -433,7 +447,7 @@ def pd_grid(
     stacked["rental_usd_per_gpu_hour"] = np.repeat([float(c[0]) for c in cells], paths)
     stacked["economic_life_years"] = np.repeat([float(c[1]) for c in cells], paths)
     ctx = _context(scenario, paths * len(cells))
-    c = _simulate(stacked, ctx)
+    c = _simulate(stacked, ctx, flows=False)
     did = (~np.isnan(c["default_q"])).reshape(len(cells), paths).mean(axis=1)
     loss = c["loss"].reshape(len(cells), paths).mean(axis=1)
     nr, nl = len(rental_usd_per_gpu_hour), len(economic_life_years)
