@@ -13,7 +13,8 @@ from helpers import path_params
 
 from capexwatch.errors import ScenarioError
 from capexwatch.models import _reference
-from capexwatch.models.credit import HOURS_PER_QUARTER, default_flags, fit_rental_path, pd_grid
+from capexwatch.models.credit import HOURS_PER_QUARTER, default_flags, fit_rental_path
+from capexwatch.models.credit_grid import pd_grid
 from capexwatch.models.engine import _context, draw_parameters, simulate
 from capexwatch.models.scenario import parse_scenario
 

@@ -302,7 +302,7 @@ def _credit_curve(age: float, life: float, k: float, curve: str) -> float:
         return 0.0
     if curve == "declining_balance":
         base = min(max(1.0 - k / life, 0.0), 1.0)
-        return base ** (age / 4.0)
+        return float(base ** (age / 4.0))
     return min(max(1.0 - age / (4.0 * life), 0.0), 1.0)
 
 

@@ -51,12 +51,11 @@ from capexwatch.models._typing import FloatArray, Outputs, Params
 __all__ = [
     "HOURS_PER_QUARTER",
     "SPECS",
-    "PdGrid",
     "annuity_payment",
     "default_flags",
     "fit_rental_path",
     "gpu_collateral",
-    "pd_grid",
+    "simulate_facility",
 ]
 
 HOURS_PER_QUARTER = 365.25 * 24.0 / 4.0
@@ -168,7 +167,7 @@ def _rows(x: FloatArray, n: int, h: int) -> FloatArray:
     return np.ascontiguousarray(np.broadcast_to(x, (n, h)).T)
 
 
-def _simulate(
+def simulate_facility(
     p: Params, ctx: Context, rate_annual: FloatArray | None = None, *, flows: bool = True
 ) -> dict[str, FloatArray]:
     """Every per-quarter array of the facility (``(paths, horizon)``) and the per-path results.
@@ -205,7 +204,7 @@ def _simulate(
     inv_4l = 1.0 / (4.0 * life)
     fire = 1.0 - p["fire_sale_discount"]
 
-    names = ("rental", "collateral", "balance", "ltv", "dscr", "cfads")
+    names: tuple[str, ...] = ("rental", "collateral", "balance", "ltv", "dscr", "cfads")
     if flows:
         names += ("ds", "draw", "principal", "interest", "cash")
     rows = {k_: np.empty((h, n)) for k_ in names}
@@ -234,9 +233,9 @@ def _simulate(
             if tm.curve == "straight_line" and tm.draw_q == 1:
                 curve = np.maximum(1.0 - (t + 1) * inv_4l, 0.0)  # life > 0: never above 1
             else:
-                curve = (
-                    sum(_age_curve(np.full(n, float(t - v + 1)), life, k, tm.curve) for v in range(n_vint)) / tm.draw_q
-                )
+                curve = np.zeros(n)
+                for v in range(n_vint):
+                    curve += _age_curve(np.full(n, float(t - v + 1)), life, k, tm.curve) / tm.draw_q
             collateral = fleet_cost * curve * np.exp(log_gen + elast * shock)
 
             delivered = n_vint / tm.draw_q
@@ -347,7 +346,7 @@ def _simulate(
 
 def gpu_collateral(p: Params, ctx: Context) -> Outputs:
     """The facility's covenants, default, loss and equity per path (see the module docstring)."""
-    c = _simulate(p, ctx, flows=ctx.options.get("cash_flows") is not None)
+    c = simulate_facility(p, ctx, flows=ctx.options.get("cash_flows") is not None)
     did = ~np.isnan(c["default_q"])
     out: Outputs = {
         "rental_usd_per_gpu_hour": c["rental"],
@@ -390,74 +389,7 @@ def default_flags(p: Params, ctx: Context, cost_of_debt_annual: FloatArray | Non
     rate = None
     if cost_of_debt_annual is not None:
         rate = np.broadcast_to(np.asarray(cost_of_debt_annual, dtype=np.float64), (ctx.paths, ctx.horizon_quarters))
-    return _simulate(p, ctx, rate, flows=False)["defaulted"]
-
-
-# --- two-way sensitivity ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PdGrid:
-    """Probability of default (by maturity or the horizon) on a grid of rental price x GPU life.
-
-    ``pd[i][j]`` is for ``rental_usd_per_gpu_hour[i]`` and ``economic_life_years[j]``; every cell
-    uses the same draws of every other parameter (common random numbers), so differences between
-    cells are the two inputs' effect, not noise.
-    """
-
-    rental_usd_per_gpu_hour: list[float]
-    economic_life_years: list[float]
-    pd: list[list[float]]
-    expected_loss_usd: list[list[float]]
-    paths: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rental_usd_per_gpu_hour": self.rental_usd_per_gpu_hour,
-            "economic_life_years": self.economic_life_years,
-            "pd": self.pd,
-            "expected_loss_usd": self.expected_loss_usd,
-            "paths": self.paths,
-        }
-
-
-def pd_grid(
-    scenario: Any,
-    rental_usd_per_gpu_hour: Sequence[float],
-    economic_life_years: Sequence[float],
-    *,
-    paths: int = 20_000,
-    seed: int | None = None,
-) -> PdGrid:
-    """PD against rental price x GPU life in one run: one draw, every cell stacked as rows.
-
-    *scenario* is a ``credit.gpu_collateral`` scenario already filled from the store. The grid
-    replaces the starting rental price (and the contract price where the scenario does not set one)
-    and the economic life; all other draws are shared by every cell.
-    """
-    from capexwatch.models.engine import _chunk_parameters, _context
-
-    s = seed if seed is not None else (scenario.seed if scenario.seed is not None else 0)
-    n_blocks = -(-paths // 4096)
-    base, _ = _chunk_parameters(scenario, s, 0, n_blocks, paths)
-    cells = [(r, life) for r in rental_usd_per_gpu_hour for life in economic_life_years]
-    stacked: dict[str, FloatArray] = {}
-    for key, arr in base.items():
-        stacked[key] = np.concatenate([arr] * len(cells), axis=0)
-    stacked["rental_usd_per_gpu_hour"] = np.repeat([float(c[0]) for c in cells], paths)
-    stacked["economic_life_years"] = np.repeat([float(c[1]) for c in cells], paths)
-    ctx = _context(scenario, paths * len(cells))
-    c = _simulate(stacked, ctx, flows=False)
-    did = (~np.isnan(c["default_q"])).reshape(len(cells), paths).mean(axis=1)
-    loss = c["loss"].reshape(len(cells), paths).mean(axis=1)
-    nr, nl = len(rental_usd_per_gpu_hour), len(economic_life_years)
-    return PdGrid(
-        [float(x) for x in rental_usd_per_gpu_hour],
-        [float(x) for x in economic_life_years],
-        did.reshape(nr, nl).tolist(),
-        loss.reshape(nr, nl).tolist(),
-        paths,
-    )
+    return simulate_facility(p, ctx, rate, flows=False)["defaulted"]
 
 
 def _p(name: str, description: str, unit: str, **kw: Any) -> Param:

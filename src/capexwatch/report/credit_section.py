@@ -3,7 +3,7 @@
 Renders what ``credit.gpu_collateral`` returns (faces compute nothing): the probability of a
 covenant breach and the cumulative probability of default by quarter, from a
 :class:`~capexwatch.models.engine.SimulationResult` (or its ``to_dict()``), and the PD heat map
-over rental price x GPU life from :func:`capexwatch.models.credit.pd_grid`. Not wired into the
+over rental price x GPU life from :func:`capexwatch.models.credit_grid.pd_grid`. Not wired into the
 report build yet; :func:`report_part` is the one call a contributor in ``report/build.py`` needs.
 """
 
@@ -128,7 +128,7 @@ def report_part(
     The default grid spans the section 6 H100 prices ($1.70 Oct 2025 low, $2.35 Mar 2026, $2.85
     early 2024) and lives from Burry's 2 years to CoreWeave's 6.
     """
-    from capexwatch.models.credit import pd_grid
+    from capexwatch.models.credit_grid import pd_grid
     from capexwatch.models.engine import simulate
     from capexwatch.models.scenario import load_scenario
     from capexwatch.models.store_fill import fill_from_store
