@@ -119,6 +119,8 @@ def main() -> None:
         f"Goals: engine < 5 s: {'met' if goal < 5 else 'NOT met'} ({goal:.2f} s); kernel >= 50x the "
         f"per-path reference: {'met' if t_ref / t_kernel >= 50 else 'NOT met'} ({t_ref / t_kernel:.0f}x)."
     )
+    load = os.getloadavg()[0]
+    lines.append(f"Machine load average during the run: {load:.1f} on {os.cpu_count()} CPUs (shared).")
     text = "\n".join(lines)
     print(text)
     if not a.no_log:
