@@ -105,6 +105,41 @@ SCENARIOS: dict[str, str] = {
           terminal_growth: {dist: uniform, low: 0.0, high: 0.03}
         options: {explicit_years: 10}
     """,
+    "credit": """
+        model: credit.gpu_collateral
+        horizon_quarters: 16
+        start_quarter: 2025Q3
+        parameters:
+          facility_usd: 1e9
+          initial_ltv_ratio: {dist: uniform, low: 0.5, high: 0.8}
+          gpu_cost_usd: 50000
+          economic_life_years: {dist: uniform, low: 2, high: 6}
+          generation_drop_ratio: 0.1
+          generation_launches: {quarters: [0, 0, 0, 1]}
+          generation_launch_rate_annual: 0.5
+          launch_draw: {dist: uniform, low: 0, high: 1, per: quarter}
+          value_rental_elasticity: {dist: uniform, low: 0, high: 1}
+          rental_usd_per_gpu_hour: {dist: uniform, low: 1.5, high: 3}
+          rental_price_decline_annual: {dist: uniform, low: 0.1, high: 0.5}
+          rental_volatility_annual: 0.6
+          rental_shock: {dist: normal, mean: 0, sd: 1, per: quarter}
+          utilisation: {dist: uniform, low: 0.35, high: 0.99}
+          power_price_usd_per_kwh: 0.08
+          gpu_kw: 1.2
+          pue: 1.2
+          other_opex_usd_per_gpu_hour: 0.1
+          contracted_share: {dist: uniform, low: 0, high: 0.8}
+          counterparty_pd_annual: 0.2
+          counterparty_default_draw: {dist: uniform, low: 0, high: 1}
+          base_rate_annual: {quarters: [0.04, 0.045, 0.05], extend: flat}
+          spread_annual: {dist: uniform, low: 0.02, high: 0.13}
+          spread_shock_annual: {dist: normal, mean: 0, sd: 0.01, clip: [-0.05, 0.05], per: quarter}
+          ltv_covenant: 0.85
+          dscr_covenant: 1.1
+          fire_sale_discount: 0.25
+          cash_reserve_usd: 2e7
+        options: {amortisation: linear, draw_quarters: 3, maturity_quarters: 16, cash_flows: "yes"}
+    """,
 }
 
 

@@ -42,6 +42,8 @@ def test_vectorised_model_matches_per_path_reference(name: str) -> None:
         q0 = quarter_index(s.start_quarter)
         lo, hi = s.options["window_years"]
         kw["window"] = [t for t in range(s.horizon_quarters) if lo <= (q0 + t) // 4 <= hi]
+    if s.model.name == "credit.gpu_collateral":
+        kw["options"] = dict(s.options)
     if s.model.name == "valuation":
         kw["explicit_years"] = s.options["explicit_years"]
     for i in range(N_PATHS):

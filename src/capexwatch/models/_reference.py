@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["REFERENCE", "bain", "cohort", "depreciation", "efficiency", "jpmorgan", "sequoia", "valuation"]
+__all__ = ["REFERENCE", "bain", "cohort", "credit", "depreciation", "efficiency", "jpmorgan", "sequoia", "valuation"]
 
 P = Mapping[str, Any]
 HOURS_PER_QUARTER = 365.25 * 24.0 / 4.0
@@ -295,3 +295,167 @@ REFERENCE = {
     "valuation": valuation,
 }
 """Model name -> per-path reference function."""
+
+
+def _credit_curve(age: float, life: float, k: float, curve: str) -> float:
+    if age <= 0:
+        return 0.0
+    if curve == "declining_balance":
+        base = min(max(1.0 - k / life, 0.0), 1.0)
+        return float(base ** (age / 4.0))
+    return min(max(1.0 - age / (4.0 * life), 0.0), 1.0)
+
+
+def credit(p: P, horizon: int, years: Sequence[int] = (), options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """credit.gpu_collateral for one path, written quarter by quarter the obvious way."""
+    o = dict(options or {})
+    maturity = o.get("maturity_quarters") or horizon
+    draw_q = o.get("draw_quarters") or 1
+    amort = o.get("amortisation") or "annuity"
+    curve_kind = o.get("value_curve") or "straight_line"
+    facility = p["facility_usd"]
+    fleet_cost = facility / p["initial_ltv_ratio"]
+    gpus = fleet_cost / p["gpu_cost_usd"]
+    tau_q = math.inf  # quarter in which the contract counterparty defaults
+    if "counterparty_pd_annual" in p and p["counterparty_pd_annual"] > 0:
+        u = p["counterparty_default_draw"]
+        tau_q = (
+            math.inf if u >= 1 else math.floor(4.0 * math.log(1.0 - u) / math.log(1.0 - p["counterparty_pd_annual"]))
+        )
+    contract = p.get("contract_usd_per_gpu_hour", p["rental_usd_per_gpu_hour"])
+    opex_h = p["gpu_kw"] * p["pue"] * p["power_price_usd_per_kwh"] + p["other_opex_usd_per_gpu_hour"]
+    nan = math.nan
+    series: dict[str, list[float]] = {
+        k: []
+        for k in ("rental", "collateral", "balance", "ltv", "dscr", "cfads", "breach", "defaulted")
+        + ("draw", "interest", "principal", "ds", "cash")
+    }
+    balance, cash, shock, gen = 0.0, p["cash_reserve_usd"], 0.0, 1.0
+    alive = True
+    first_breach = default_q = ead = recovery = nan
+    for t in range(horizon):
+        shock += 0.5 * p["rental_volatility_annual"] * p["rental_shock"][t]
+        rental = p["rental_usd_per_gpu_hour"] * (1 - p["rental_price_decline_annual"]) ** (t / 4) * math.exp(shock)
+        launches = p["generation_launches"][t]
+        rate_l = p.get("generation_launch_rate_annual", 0.0)
+        if rate_l > 0 and p["launch_draw"][t] < 1 - math.exp(-rate_l / 4):
+            launches += 1
+        gen *= (1 - p["generation_drop_ratio"]) ** launches
+        value_share = (
+            sum(
+                _credit_curve(t - v + 1, p["economic_life_years"], p["declining_balance_factor"], curve_kind)
+                for v in range(min(t + 1, draw_q))
+            )
+            / draw_q
+        )
+        collateral = fleet_cost * value_share * gen * math.exp(p["value_rental_elasticity"] * shock)
+        hours = gpus * min(t + 1, draw_q) / draw_q * HOURS_PER_QUARTER
+        share = p["contracted_share"] if t < tau_q else 0.0
+        revenue = hours * share * contract + hours * (1 - share) * p["utilisation"] * rental
+        cfads = revenue - hours * opex_h
+        series["rental"].append(rental)
+        series["collateral"].append(collateral)
+        series["cfads"].append(cfads)
+        if not alive:
+            for k in ("balance", "ltv", "dscr", "interest", "principal", "ds", "cash", "draw"):
+                series[k].append(nan)
+            series["breach"].append(0.0)
+            series["defaulted"].append(1.0)
+            continue
+        draw = facility / draw_q if t < draw_q else 0.0
+        opening = balance + draw
+        rate = (p["base_rate_annual"][t] + p["spread_annual"] + p.get("spread_shock_annual", [0.0] * horizon)[t]) / 4
+        interest = opening * rate
+        left = maturity - t
+        balloon = False
+        if left <= 0:
+            principal = opening
+        elif t < draw_q - 1:
+            principal = 0.0
+        elif amort == "annuity":
+            payment = opening / left if rate == 0 else opening * rate / (1 - (1 + rate) ** -left)
+            principal = payment - interest
+        elif amort == "linear":
+            principal = opening / left
+        else:
+            principal = opening if left == 1 else 0.0
+            balloon = left == 1
+        ds = interest if balloon else interest + principal
+        available = cash + cfads
+        closing = opening - principal
+        missed = ds > 0 and available < ds
+        ltv = (closing / collateral) if collateral > 0 else (math.inf if closing > 0 else 0.0)
+        ltv_tested = (opening / collateral if collateral > 0 else math.inf) if balloon else ltv
+        dscr = cfads / ds if ds > 0 else nan
+        ltv_breach = "ltv_covenant" in p and opening > 0 and ltv_tested > p["ltv_covenant"]
+        breach = ltv_breach or ("dscr_covenant" in p and opening > 0 and ds > 0 and dscr < p["dscr_covenant"])
+        breach = breach and not missed
+        refi_fail = balloon and ltv_breach and not missed
+        default = missed or refi_fail or (o.get("default_on") == "breach" and breach)
+        if breach and math.isnan(first_breach):
+            first_breach = t
+        series["draw"].append(draw)
+        if missed or refi_fail:
+            for k in ("balance", "ltv", "dscr", "interest", "principal", "ds", "cash"):
+                series[k].append(nan)
+        else:
+            series["balance"].append(closing)
+            series["ltv"].append(ltv if opening > 0 and math.isfinite(ltv) else nan)
+            series["dscr"].append(dscr if opening > 0 else nan)
+            series["interest"].append(interest)
+            series["principal"].append(principal)
+            series["ds"].append(ds)
+            series["cash"].append(available - ds)
+        series["breach"].append(1.0 if breach else 0.0)
+        if default:
+            alive = False
+            default_q = t
+            sale = collateral * (1 - p["fire_sale_discount"])
+            if missed:
+                ead, recovery = opening, sale + max(available, 0.0)
+            elif refi_fail:
+                ead, recovery = opening, sale + max(available - ds, 0.0)
+            else:
+                ead, recovery = closing, sale + max(available - ds, 0.0)
+        else:
+            balance, cash = closing, available - ds
+        series["defaulted"].append(0.0 if alive else 1.0)
+    if alive:
+        lgd, loss = nan, 0.0
+        equity = max(series["collateral"][-1] + cash - balance, 0.0)
+    else:
+        lgd = 0.0 if ead <= 0 else 1 - min(ead, recovery) / ead
+        loss = max(ead - recovery, 0.0)
+        equity = max(recovery - ead, 0.0)
+    out: dict[str, Any] = {
+        "rental_usd_per_gpu_hour": series["rental"],
+        "collateral_value_usd": series["collateral"],
+        "balance_usd": series["balance"],
+        "ltv_ratio": series["ltv"],
+        "dscr_ratio": series["dscr"],
+        "cfads_usd": series["cfads"],
+        "breach_flag": series["breach"],
+        "defaulted_flag": series["defaulted"],
+        "default_flag": 0.0 if alive else 1.0,
+        "breach_any_flag": 0.0 if math.isnan(first_breach) else 1.0,
+        "time_to_first_breach_years": (first_breach + 1) / 4,
+        "time_to_default_years": (default_q + 1) / 4,
+        "ead_usd": ead,
+        "lgd_ratio": lgd,
+        "loss_usd": loss,
+        "equity_value_usd": equity,
+    }
+    if o.get("cash_flows") is not None:
+        out.update(
+            {
+                "draw_usd": series["draw"],
+                "interest_usd": series["interest"],
+                "principal_usd": series["principal"],
+                "debt_service_usd": series["ds"],
+                "cash_usd": series["cash"],
+            }
+        )
+    return out
+
+
+REFERENCE["credit.gpu_collateral"] = credit

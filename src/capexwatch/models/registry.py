@@ -18,6 +18,7 @@ ALIASES: dict[str, str] = {
     "depreciation.vintage": "depreciation",
     "efficiency.demand": "efficiency",
     "valuation.reverse_dcf": "valuation",
+    "credit": "credit.gpu_collateral",
 }
 """Short names accepted in scenario files."""
 
@@ -25,10 +26,10 @@ ALIASES: dict[str, str] = {
 @cache
 def models() -> dict[str, ModelSpec]:
     """All model specs by full name (imports the model modules on first use)."""
-    from capexwatch.models import depreciation, efficiency, required_revenue, valuation
+    from capexwatch.models import credit, depreciation, efficiency, required_revenue, valuation
 
     out: dict[str, ModelSpec] = {}
-    for module in (required_revenue, depreciation, efficiency, valuation):
+    for module in (required_revenue, depreciation, efficiency, valuation, credit):
         for spec in module.SPECS:
             out[spec.name] = spec
     return out

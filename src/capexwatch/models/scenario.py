@@ -116,6 +116,7 @@ class StoreQuery:
     view: str = "latest"
     as_of: str | None = None
     shortcut: str | None = None
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -687,7 +688,44 @@ def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> Fro
     return FromStore(query, scale)
 
 
+_SERIES_AGGS = ("latest", "quarters", "change")
+
+
+def _series_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery | None:
+    """``{series: DFF, agg: latest | quarters | change, start:, end:}``: a macro series (FRED)."""
+    allowed = ("series", "agg", "start", "end")
+    for k in raw:
+        if k not in allowed:
+            err.add((*path, k), f"unknown key{_suggest(k, allowed)}; a series query takes: {', '.join(allowed)}")
+            return None
+    agg = str(raw.get("agg", "latest"))
+    if agg not in _SERIES_AGGS:
+        err.add((*path, "agg"), f"agg for a series must be one of {', '.join(_SERIES_AGGS)}, not {agg!r}")
+        return None
+    for key in ("end", "start"):
+        if raw.get(key) is not None:
+            try:
+                quarter_index(str(raw[key]))
+            except ValueError:
+                err.add((*path, key), f"must be a calendar quarter like 2025Q4, not {raw[key]!r}")
+                return None
+    if agg in ("quarters", "change") and raw.get("start") is None:
+        err.add(path, f"agg: {agg} needs start: (the first calendar quarter)")
+        return None
+    return StoreQuery(
+        tickers=(),
+        metric="",
+        agg="quarters" if agg == "change" else agg,
+        end=None if raw.get("end") is None else str(raw["end"]),
+        start=None if raw.get("start") is None else str(raw["start"]),
+        series=str(raw["series"]).upper(),
+        view=agg,
+    )
+
+
 def _store_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery | None:
+    if "series" in raw:
+        return _series_query(raw, path, err)
     allowed = ("ticker", "tickers", "metric", "agg", "end", "start", "fiscal_period", "quarters", "view", "as_of")
     for k in raw:
         if k not in allowed:

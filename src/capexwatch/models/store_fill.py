@@ -26,7 +26,7 @@ from capexwatch.models.scenario import (
     VectorValue,
 )
 
-__all__ = ["BIG_FOUR", "SHORTCUTS", "StoreLike", "fill_from_store", "query_store"]
+__all__ = ["BIG_FOUR", "SHORTCUTS", "StoreLike", "fill_from_store", "query_series", "query_store"]
 
 BIG_FOUR: tuple[str, ...] = ("MSFT", "GOOGL", "AMZN", "META")
 """The hyperscalers whose summed capex is "Big-Four capex" (``big_four = true`` in universe.toml)."""
@@ -113,7 +113,8 @@ def _fill_entry(
                 continue
             found = query_store(store, part.query, where=_where(scenario, entry))
             values: list[float] = found["values"] if found["agg"] == "quarters" else [found["value"]]
-            first = found["quarters"][0] if found["agg"] == "quarters" else None
+            # a macro series replays history (a liquidity scenario); it does not set t = 0
+            first = found["quarters"][0] if found["agg"] == "quarters" and "series" not in found["query"] else None
             offset = sum(p.repeat for p in parts if isinstance(p, Part))
             if first is not None:
                 implied = quarter_label(quarter_index(first) - offset)
@@ -169,6 +170,8 @@ def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -
     DataError
         when the store lacks what the query needs; the message names the ticker and quarter.
     """
+    if q.series is not None:
+        return query_series(store, q, where=where)
     tickers: Sequence[str] = q.tickers
     if tuple(t.upper() for t in tickers) in (("BIG4",), ("BIG_FOUR",)):
         tickers = _big4(store)
@@ -258,6 +261,67 @@ def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -
     else:
         out["value"] = float(sum(sums))
     return out
+
+
+def query_series(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -> dict[str, Any]:
+    """A macro series (FRED, as loaded in the store) as calendar-quarter averages.
+
+    ``latest``: the last observation (to ``end``'s last day if given); ``quarters``: the average of
+    each calendar quarter from ``start`` to ``end`` (or the last complete one); ``view == "change"``:
+    those averages less the first quarter's (a shock path, e.g. a high-yield spread widening).
+    Values keep the series' own unit (FRED rates are in percent: scale by 0.01 for a ratio).
+    """
+    sid = str(q.series)
+    df = store.series(sid)
+    fix = f"Load it with `capexwatch update` (FRED series {sid}) or check the series id."
+    if df.empty:
+        raise DataError(f"{where}: the store has no observations of series {sid}.", hint=fix)
+    dates = df["date"].astype(str).str[:10]
+    quarter = [f"{d[:4]}Q{(int(d[5:7]) - 1) // 3 + 1}" for d in dates]
+    df = df.assign(quarter=quarter)
+    if q.end is not None:
+        df = df[[quarter_index(x) <= quarter_index(q.end) for x in df["quarter"]]]
+    if df.empty:
+        raise DataError(f"{where}: series {sid} has no observation up to {q.end}.", hint=fix)
+    end = {"end": q.end} if q.end else {}
+    if q.agg == "latest":
+        last = df.iloc[-1]
+        return {
+            "query": {"series": sid, "tickers": ["FRED"], "metric": sid, "agg": "latest", **end},
+            "agg": "latest",
+            "quarters": [str(last["quarter"])],
+            "value": float(last["value"]),
+            "rows": [
+                {
+                    "series_id": sid,
+                    "date": str(last["date"])[:10],
+                    "value": float(last["value"]),
+                    "source": str(last["source"]),
+                }
+            ],
+        }
+    assert q.start is not None
+    first, last_q = quarter_index(q.start), quarter_index(str(df["quarter"].iloc[-1]))
+    if q.end is None and str(df["date"].iloc[-1])[5:7] not in ("03", "06", "09", "12"):
+        last_q -= 1  # the last quarter is incomplete
+    used = [quarter_label(i) for i in range(first, last_q + 1)]
+    means = df.groupby("quarter")["value"].mean()
+    missing = [cq for cq in used if cq not in means.index]
+    if not used or missing:
+        raise DataError(f"{where}: series {sid} has no observations in {(missing or [q.start])[0]}.", hint=fix)
+    values = [float(means[cq]) for cq in used]
+    if q.view == "change":
+        values = [v - values[0] for v in values]
+    return {
+        "query": {"series": sid, "tickers": ["FRED"], "metric": sid, "agg": q.view, "start": q.start, **end},
+        "agg": "quarters",
+        "quarters": used,
+        "values": values,
+        "rows": [
+            {"series_id": sid, "calendar_quarter": cq, "value": float(means[cq]), "method": "quarter mean"}
+            for cq in used
+        ],
+    }
 
 
 def _query_dict(q: StoreQuery, tickers: Sequence[str]) -> dict[str, Any]:
