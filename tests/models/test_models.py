@@ -44,6 +44,8 @@ def test_vectorised_model_matches_per_path_reference(name: str) -> None:
         kw["window"] = [t for t in range(s.horizon_quarters) if lo <= (q0 + t) // 4 <= hi]
     if s.model.name == "valuation":
         kw["explicit_years"] = s.options["explicit_years"]
+    if s.model.name == "contagion.feedback":
+        kw["options"] = s.options
     for i in range(N_PATHS):
         want = ref(path_params(params, i), s.horizon_quarters, starts, **kw)
         assert set(want) == set(out), name
