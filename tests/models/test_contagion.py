@@ -191,3 +191,18 @@ def test_bad_pivot_exits_2_through_the_cli(tmp_path: Path, capsys: pytest.Captur
     assert main(["simulate", str(f)]) == 2
     err = capsys.readouterr().err
     assert "options.pivot" in err and "Traceback" not in err
+
+
+def test_presets_run_on_the_store_and_record_the_rows(store: object) -> None:
+    from capexwatch.models import load_scenario, simulate
+
+    runs = {n: simulate(load_scenario(n), store=store, paths=4096) for n in ("pivot-1", "pivot-2", "telecom-2001")}
+    rows = runs["pivot-1"].parameters["meta_capex_usd"]["from_store"]["rows"]
+    assert rows[0]["ticker"] == "META" and rows[0]["calendar_quarter"] == "2026Q1"
+    growth = runs["pivot-1"].parameters["msft_cloud_growth_annual"]["from_store"]
+    assert growth["agg"] == "yoy" and growth["quarters"] == ["2025Q1", "2026Q1"]
+    p1, p2 = (runs[n].outputs["nvda_revenue_shortfall_ratio"].p50 for n in ("pivot-1", "pivot-2"))
+    assert 0 < p1 < p2
+    telecom = runs["telecom-2001"].outputs
+    assert telecom["non_pivot_cut_max_ratio"].max == 0.0  # gain 0: Oracle keeps to its baseline
+    assert telecom["loop_turned_flag"].max == 0.0

@@ -228,7 +228,7 @@ def feedback(p: Params, ctx: Context) -> Outputs:
     supplier = s["supplier"].mean(axis=2)
     sentiment = s["sentiment"]
     held = 1.0 - s["pivot"]  # the buyers that did not pivot
-    deepest = np.maximum(0.0, -s["d"].min(axis=1)) * held
+    deepest = np.maximum(0.0, -s["d"].min(axis=1)) * held + 0.0  # + 0.0: no -0.0 where held is 0
     spread_count = (deepest >= p["spread_cut_threshold_ratio"][:, None]).sum(axis=1).astype(np.float64)
     turned = (sentiment.min(axis=1) < p["sentiment_turn_threshold"]) & (spread_count > 0)
     out |= {
