@@ -30,7 +30,11 @@ def test_cycles_align_on_peak_growth(store: object) -> None:
     q = store.quarters(["MSFT", "GOOGL", "AMZN", "META"], "capex", ok_only=True)  # type: ignore[attr-defined]
     wide = q.pivot(index="calendar_quarter", columns="ticker", values="value").dropna()
     total = wide.sum(axis=1)
-    growth = {cq: total[cq] / total[f"{int(cq[:4]) - 1}{cq[4:]}"] - 1 for cq in total.index if f"{int(cq[:4]) - 1}{cq[4:]}" in total.index}
+    growth = {
+        cq: total[cq] / total[f"{int(cq[:4]) - 1}{cq[4:]}"] - 1
+        for cq in total.index
+        if f"{int(cq[:4]) - 1}{cq[4:]}" in total.index
+    }
     assert anchors["ai"] == max(growth, key=lambda k: growth[k])
     ai = df[df["cycle"] == "ai"]
     assert ai.loc[ai["offset_quarters"] == 0, "index"].item() == 1.0

@@ -95,11 +95,12 @@ def pivot_mask(pivot: int | tuple[str, ...], capex0: FloatArray) -> FloatArray:
     return mask
 
 
-def customer_shares(capex0: FloatArray, hyperscaler_share: FloatArray) -> FloatArray:
-    """Buyer ``b``'s share of vendor ``v``'s sales, ``(paths, vendors, buyers)``: ``H_v`` split by
-    capex (equal propensity; the hook for disclosed customer concentration)."""
-    weights = capex0 / capex0.sum(axis=1, keepdims=True)
-    return hyperscaler_share[:, :, None] * weights[:, None, :]
+def customer_shares(capex0: FloatArray, hyperscaler_share: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Buyer ``b``'s share of vendor ``v``'s sales as two factors, ``c_vb = H_v w_b``: the vendors'
+    hyperscaler shares ``H`` ``(paths, vendors)`` and the buyers' capex weights ``w`` ``(paths,
+    buyers)`` (equal propensity). Disclosed customer concentration by name would replace this with
+    a full ``(paths, vendors, buyers)`` matrix (a sum over buyers per vendor in the loop)."""
+    return hyperscaler_share, capex0 / capex0.sum(axis=1, keepdims=True)
 
 
 def cut_ramp(horizon: int, shock_quarter: int, ramp_quarters: int) -> FloatArray:
@@ -147,69 +148,96 @@ def _room(p: Params, ctx: Context, capex0: FloatArray) -> FloatArray:
 
 
 def _simulate_loop(p: Params, ctx: Context) -> dict[str, FloatArray]:
-    """Run the stocks and flows; returns per-quarter arrays (buyers and vendors on the last axis)."""
+    """Run the stocks and flows; returns per-quarter arrays ``(quarters, firms, paths)``.
+
+    Firms-by-paths layout: each firm's row is contiguous, so every step is a few passes over
+    ``(5, paths)`` arrays and each quarter's state is stored with one contiguous copy.
+    """
     n, horizon = ctx.paths, ctx.horizon_quarters
     opts = ctx.options
+    nb, nv = len(BUYERS), len(VENDORS)
     capex0 = _stack(p, [f"{b.lower()}_capex_usd" for b in BUYERS])
-    growth_q = (1.0 + _stack(p, [f"{b.lower()}_cloud_growth_annual" for b in BUYERS])) ** 0.25
-    share_h = _stack(p, [f"{v.lower()}_hyperscaler_share" for v in VENDORS])
+    growth_q = ((1.0 + _stack(p, [f"{b.lower()}_cloud_growth_annual" for b in BUYERS])) ** 0.25).T
+    share_h, weights = customer_shares(capex0, _stack(p, [f"{v.lower()}_hyperscaler_share" for v in VENDORS]))
+    share_h, weights = share_h.T.copy(), weights.T.copy()
     pivot = pivot_mask(opts["pivot"], capex0)
-    cut = p["pivot_cut_ratio"][:, None] * pivot
+    cut = (p["pivot_cut_ratio"][:, None] * pivot).T.copy()
     ramp = cut_ramp(horizon, opts["shock_quarter"], opts["cut_ramp_quarters"])
     gain, speed, smooth = p["loop_gain"], p["capex_adjustment_speed"], p["sentiment_smoothing"]
-    room = _room(p, ctx, capex0)
-    shares = customer_shares(capex0, share_h)  # (paths, vendors, buyers)
-    other = 1.0 - shares.sum(axis=2)
+    room = _room(p, ctx, capex0).T.copy()
+    capex0_t = capex0.T.copy()
     lag = int(opts["sentiment_lag_quarters"])
+    other = 1.0 - share_h
 
-    d = np.zeros((n, len(BUYERS)))
+    d = np.zeros((nb, n))
     d_other = np.zeros(n)
     sentiment = np.zeros(n)
-    level = np.ones((n, len(BUYERS)))  # (1 + growth) ** (t / 4), carried as a running product
-    supplier = np.ones((n, len(VENDORS)))
-    earnings: list[FloatArray] = []
-    out = {k: np.empty((n, horizon)) for k in ("capex", "sentiment")}
-    out["d"] = np.empty((n, horizon, len(BUYERS)))
-    out["revenue"] = np.empty((n, horizon, len(VENDORS)))
-    out["baseline"] = np.empty((n, horizon, len(VENDORS)))
-    out["supplier"] = np.empty((n, horizon, len(VENDORS)))
+    level = np.ones((nb, n))  # (1 + growth) ** (t / 4), carried as a running product
+    supplier = np.ones((nv, n))
+    earnings = np.zeros((horizon, n))
+    out = {
+        "capex": np.empty((horizon, n)),
+        "sentiment": np.empty((horizon, n)),
+        "d": np.empty((horizon, nb, n)),
+        "revenue": np.empty((horizon, nv, n)),
+        "baseline": np.empty((horizon, nv, n)),
+        "supplier": np.empty((horizon, nv, n)),
+    }
     for t in range(horizon):
         if t:
-            level = level * growth_q
+            level *= growth_q
         lift = gain * sentiment
-        target = -cut * ramp[t] + np.minimum(lift[:, None], room)
-        d = np.maximum(-1.0, d + speed[:, None] * (target - d))
-        d_other = np.maximum(-1.0, d_other + speed * (lift - d_other))
+        target = np.minimum(lift, room)
+        target -= cut * ramp[t]
+        d += speed * (target - d)
+        np.maximum(d, -1.0, out=d)
+        d_other += speed * (lift - d_other)
+        np.maximum(d_other, -1.0, out=d_other)
         # vendor revenue = sum over buyers of buyer capex (relative to today) x the buyer's share
-        revenue = other * (1.0 + d_other)[:, None] + (shares * (level * (1.0 + d))[:, None, :]).sum(axis=2)
-        baseline = other + (shares * level[:, None, :]).sum(axis=2)
-        earnings.append((revenue / baseline - 1.0).mean(axis=1))
-        reported = earnings[t - lag] if t >= lag else np.zeros(n)
-        sentiment = sentiment + smooth * (reported - sentiment)
-        supplier = supplier + speed[:, None] * (revenue - supplier)
-        out["capex"][:, t] = (capex0 * level * (1.0 + d)).sum(axis=1)
-        out["sentiment"][:, t] = sentiment
-        out["d"][:, t] = d
-        out["revenue"][:, t] = revenue
-        out["baseline"][:, t] = baseline
-        out["supplier"][:, t] = supplier
+        # c_vb = H_v w_b, so the sum over buyers factors into H_v x (one sum per path)
+        wl = weights * level
+        hyper = (wl * (1.0 + d)).sum(axis=0)
+        revenue = other * (1.0 + d_other) + share_h * hyper
+        baseline = other + share_h * wl.sum(axis=0)
+        earnings[t] = (revenue / baseline).mean(axis=0) - 1.0
+        if t >= lag:
+            sentiment += smooth * (earnings[t - lag] - sentiment)
+        else:
+            sentiment -= smooth * sentiment
+        supplier += speed * (revenue - supplier)
+        out["capex"][t] = (capex0_t * level * (1.0 + d)).sum(axis=0)
+        out["sentiment"][t] = sentiment
+        out["d"][t] = d
+        out["revenue"][t] = revenue
+        out["baseline"][t] = baseline
+        out["supplier"][t] = supplier
     out["pivot"] = pivot
     return out
 
 
 def _drawdown(x: FloatArray) -> FloatArray:
-    """Largest peak-to-trough fall of each row's path (axis 1), as a share of the peak."""
-    peak = np.maximum.accumulate(x, axis=1)
-    return np.asarray((1.0 - x / peak).max(axis=1))
+    """Largest peak-to-trough fall of each path, as a share of the peak (``x``: quarters x paths)."""
+    # a loop over quarters: ufunc.accumulate along the first axis is several times slower
+    peak: FloatArray = x[0].copy()
+    worst: FloatArray = np.zeros_like(peak)
+    for row in x[1:]:
+        np.maximum(peak, row, out=peak)
+        np.maximum(worst, 1.0 - row / peak, out=worst)
+    return worst
 
 
 def _quarters_to_trough(shortfall: FloatArray, shock_quarter: int) -> FloatArray:
     """Quarters from the shock to the first quarter with :data:`TROUGH_SHARE` of the largest
-    shortfall; NaN where the path never falls short."""
-    worst = shortfall.max(axis=1)
-    reached = shortfall >= TROUGH_SHARE * worst[:, None]
-    first = np.argmax(reached, axis=1).astype(np.float64) - shock_quarter
+    shortfall (``shortfall``: quarters x paths); NaN where the path never falls short."""
+    worst = shortfall.max(axis=0)
+    reached = shortfall >= TROUGH_SHARE * worst
+    first = np.argmax(reached, axis=0).astype(np.float64) - shock_quarter
     return np.where(worst > 0.0, first, np.nan)
+
+
+def _paths_first(x: FloatArray) -> FloatArray:
+    """A (quarters, paths) array as the engine's (paths, quarters)."""
+    return np.ascontiguousarray(x.T)
 
 
 def feedback(p: Params, ctx: Context) -> Outputs:
@@ -218,23 +246,23 @@ def feedback(p: Params, ctx: Context) -> Outputs:
     shock_q = int(ctx.options["shock_quarter"])
     out: Outputs = {}
     for j, v in enumerate(VENDORS):
-        rev, base = s["revenue"][:, :, j], s["baseline"][:, :, j]
+        rev, base = s["revenue"][:, j], s["baseline"][:, j]
         shortfall = np.clip(1.0 - rev / base, 0.0, None)
         key = v.lower()
-        out[f"{key}_revenue_index"] = rev
+        out[f"{key}_revenue_index"] = _paths_first(rev)
         out[f"{key}_revenue_drawdown_ratio"] = _drawdown(rev)
-        out[f"{key}_revenue_shortfall_ratio"] = shortfall.max(axis=1)
+        out[f"{key}_revenue_shortfall_ratio"] = shortfall.max(axis=0)
         out[f"{key}_quarters_to_trough"] = _quarters_to_trough(shortfall, shock_q)
-    supplier = s["supplier"].mean(axis=2)
-    sentiment = s["sentiment"]
-    held = 1.0 - s["pivot"]  # the buyers that did not pivot
-    deepest = np.maximum(0.0, -s["d"].min(axis=1)) * held + 0.0  # + 0.0: no -0.0 where held is 0
+    supplier = s["supplier"].mean(axis=1)
+    sentiment = _paths_first(s["sentiment"])
+    held = 1.0 - s["pivot"]  # the buyers that did not pivot, (paths, buyers)
+    deepest = np.maximum(0.0, -s["d"].min(axis=0).T) * held + 0.0  # + 0.0: no -0.0 where held is 0
     spread_count = (deepest >= p["spread_cut_threshold_ratio"][:, None]).sum(axis=1).astype(np.float64)
     turned = (sentiment.min(axis=1) < p["sentiment_turn_threshold"]) & (spread_count > 0)
     out |= {
-        "hyperscaler_capex_usd": s["capex"],
+        "hyperscaler_capex_usd": _paths_first(s["capex"]),
         "sentiment_index": sentiment,
-        "supplier_capex_index": supplier,
+        "supplier_capex_index": _paths_first(supplier),
         "hyperscaler_capex_drawdown_ratio": _drawdown(s["capex"]),
         "supplier_capex_drawdown_ratio": _drawdown(supplier),
         "sentiment_min": sentiment.min(axis=1),
@@ -243,8 +271,9 @@ def feedback(p: Params, ctx: Context) -> Outputs:
         "loop_turned_flag": turned.astype(np.float64),
     }
     if _has_neocloud(ctx):
-        spread, pd = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])](sentiment, p)
-        _, pd_base = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])](np.zeros_like(sentiment), p)
+        credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
+        spread, pd = credit(sentiment, p)
+        _, pd_base = credit(np.zeros_like(sentiment), p)
         out["neocloud_spread_path_ratio"] = spread
         out["neocloud_default_prob"] = pd
         out["neocloud_default_prob_final"] = pd[:, -1]
@@ -303,7 +332,9 @@ def _vendor_outputs() -> tuple[Output, ...]:
         out += [
             Output(f"{k}_revenue_index", f"{v} revenue, today = 1", "index", kind="series"),
             Output(f"{k}_revenue_drawdown_ratio", f"{v}: largest peak-to-trough revenue fall", "ratio"),
-            Output(f"{k}_revenue_shortfall_ratio", f"{v}: largest revenue shortfall against the no-shock path", "ratio"),
+            Output(
+                f"{k}_revenue_shortfall_ratio", f"{v}: largest revenue shortfall against the no-shock path", "ratio"
+            ),
             Output(
                 f"{k}_quarters_to_trough",
                 f"{v}: quarters from the shock to 99% of the largest shortfall (NaN: no shortfall)",
@@ -377,7 +408,9 @@ FEEDBACK = ModelSpec(
             high=1,
             low_open=True,
         ),
-        Param("neocloud_spread_ratio", "neocloud credit spread over the base rate today", "ratio", optional=True, low=0),
+        Param(
+            "neocloud_spread_ratio", "neocloud credit spread over the base rate today", "ratio", optional=True, low=0
+        ),
         Param(
             "neocloud_spread_sensitivity",
             "beta in spread = spread_0 exp(-beta x sentiment)",
@@ -386,7 +419,13 @@ FEEDBACK = ModelSpec(
             low=0,
         ),
         Param(
-            "neocloud_lgd_ratio", "loss given default of neocloud debt", "ratio", optional=True, low=0, high=1, low_open=True
+            "neocloud_lgd_ratio",
+            "loss given default of neocloud debt",
+            "ratio",
+            optional=True,
+            low=0,
+            high=1,
+            low_open=True,
         ),
     ),
     options=(
@@ -400,7 +439,9 @@ FEEDBACK = ModelSpec(
             high=len(BUYERS),
         ),
         Option("shock_quarter", "quarter (t) of the first cut", "int", default=1, low=0, high=399),
-        Option("cut_ramp_quarters", "quarters over which the cut phases in linearly", "int", default=1, low=1, high=400),
+        Option(
+            "cut_ramp_quarters", "quarters over which the cut phases in linearly", "int", default=1, low=1, high=400
+        ),
         Option(
             "sentiment_lag_quarters",
             "quarters before vendor earnings reach sentiment (results are reported after the quarter)",
@@ -420,7 +461,9 @@ FEEDBACK = ModelSpec(
     outputs=(
         *_vendor_outputs(),
         Output("hyperscaler_capex_usd", "the five hyperscalers' capex per quarter", "USD", kind="series"),
-        Output("sentiment_index", "vendor earnings against the baseline, as reported (0 = on plan)", "ratio", kind="series"),
+        Output(
+            "sentiment_index", "vendor earnings against the baseline, as reported (0 = on plan)", "ratio", kind="series"
+        ),
         Output("supplier_capex_index", "the vendors' own capex, mean of the five, today = 1", "index", kind="series"),
         Output("hyperscaler_capex_drawdown_ratio", "largest peak-to-trough fall of hyperscaler capex", "ratio"),
         Output("supplier_capex_drawdown_ratio", "largest peak-to-trough fall of supplier capex", "ratio"),
@@ -429,7 +472,11 @@ FEEDBACK = ModelSpec(
         Output("spread_count", "hyperscalers that did not pivot but cut at least the spread threshold", "count"),
         Output("loop_turned_flag", "1 when sentiment fell below the threshold and the cut spread", "flag"),
         Output(
-            "neocloud_spread_path_ratio", "neocloud credit spread per quarter", "ratio", kind="series", requires=_NEO_REQ
+            "neocloud_spread_path_ratio",
+            "neocloud credit spread per quarter",
+            "ratio",
+            kind="series",
+            requires=_NEO_REQ,
         ),
         Output(
             "neocloud_default_prob",
@@ -438,7 +485,9 @@ FEEDBACK = ModelSpec(
             kind="series",
             requires=_NEO_REQ,
         ),
-        Output("neocloud_default_prob_final", "neocloud default probability by the horizon", "ratio", requires=_NEO_REQ),
+        Output(
+            "neocloud_default_prob_final", "neocloud default probability by the horizon", "ratio", requires=_NEO_REQ
+        ),
         Output(
             "neocloud_default_prob_added",
             "neocloud default probability by the horizon, minus the no-shock path's",
@@ -453,4 +502,3 @@ FEEDBACK = ModelSpec(
 )
 
 SPECS: tuple[ModelSpec, ...] = (FEEDBACK,)
-

@@ -800,7 +800,9 @@ def _parse_tickers(opt: Option, value: Any, path: Path_, err: _Errors) -> int | 
     """A list of tickers among ``opt.choices`` or a count in ``[opt.low, opt.high]``."""
     if isinstance(value, int) and not isinstance(value, bool):
         if not opt.low <= value <= opt.high:
-            err.add(path, f"a count must be between {opt.low} and {opt.high}, or name tickers ({', '.join(opt.choices)})")
+            err.add(
+                path, f"a count must be between {opt.low} and {opt.high}, or name tickers ({', '.join(opt.choices)})"
+            )
             return None
         return value
     items = [value] if isinstance(value, str) else value

@@ -42,7 +42,11 @@ _VENDORS: tuple[tuple[str, str], ...] = (
     ("tsm", "TSMC"),
 )
 
-_CYCLE_NAMES = {"ai": "AI build-out (Big Four capex)", "telecom": "Telecom 1999-2002", "semiconductor": "Semis 2021-2023"}
+_CYCLE_NAMES = {
+    "ai": "AI build-out (Big Four capex)",
+    "telecom": "Telecom 1999-2002",
+    "semiconductor": "Semis 2021-2023",
+}
 
 
 def _share(x: Any) -> str:
@@ -167,7 +171,9 @@ def contagion_section(results: Mapping[str, SimulationResult], analogs: pd.DataF
         anchors = analogs.groupby("cycle")["anchor_period"].first()
         parts.append(
             "<p>Peak growth periods: "
-            + ", ".join(f"{html.escape(_CYCLE_NAMES.get(str(c), str(c)))} {html.escape(str(a))}" for c, a in anchors.items())
+            + ", ".join(
+                f"{html.escape(_CYCLE_NAMES.get(str(c), str(c)))} {html.escape(str(a))}" for c, a in anchors.items()
+            )
             + ". Historical points: published-analyses.md sections 7-8 (hover for each source).</p>"
         )
     return {"id": "contagion", "title": "Contagion", "html": "\n".join(parts)}

@@ -58,9 +58,7 @@ def _ai_cycle(store: Any) -> pd.DataFrame:
 
     q = store.quarters(list(AI_TICKERS), "capex", ok_only=True)
     if q.empty:
-        raise DataError(
-            "The store has no capex for the Big Four.", hint="Load the figures with `capexwatch update`."
-        )
+        raise DataError("The store has no capex for the Big Four.", hint="Load the figures with `capexwatch update`.")
     by = q.groupby("calendar_quarter").agg(value_usd=("value", "sum"), n=("ticker", "nunique"))
     by = by[by["n"] == len(AI_TICKERS)].drop(columns="n")
     idx = pd.PeriodIndex(list(by.index), freq="Q")
