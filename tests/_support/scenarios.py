@@ -140,6 +140,37 @@ SCENARIOS: dict[str, str] = {
           cash_reserve_usd: 2e7
         options: {amortisation: linear, draw_quarters: 3, maturity_quarters: 16, cash_flows: "yes"}
     """,
+    "contagion": """
+        model: contagion.feedback
+        horizon_quarters: 20
+        start_quarter: 2026Q1
+        parameters:
+          msft_capex_usd: {dist: uniform, low: 30e9, high: 40e9}
+          googl_capex_usd: {dist: uniform, low: 25e9, high: 45e9}
+          amzn_capex_usd: {dist: uniform, low: 30e9, high: 50e9}
+          meta_capex_usd: {dist: uniform, low: 15e9, high: 25e9}
+          orcl_capex_usd: 10e9
+          msft_cloud_growth_annual: {dist: uniform, low: 0, high: 0.4}
+          amzn_cloud_growth_annual: 0.2
+          meta_cloud_growth_annual: {dist: uniform, low: -0.1, high: 0.3}
+          msft_ocf_usd: {dist: uniform, low: 30e9, high: 45e9}
+          googl_ocf_usd: 40e9
+          capex_to_ocf_max_ratio: {dist: uniform, low: 0.9, high: 1.3}
+          nvda_hyperscaler_share: {dist: uniform, low: 0.2, high: 0.9}
+          amd_hyperscaler_share: {dist: uniform, low: 0.1, high: 0.5}
+          avgo_hyperscaler_share: 0.3
+          mrvl_hyperscaler_share: {dist: uniform, low: 0, high: 1}
+          tsm_hyperscaler_share: 0.25
+          pivot_cut_ratio: {dist: uniform, low: 0.1, high: 0.6}
+          loop_gain: {dist: uniform, low: 0, high: 1.2}
+          capex_adjustment_speed: {dist: uniform, low: 0.2, high: 1}
+          sentiment_smoothing: {dist: uniform, low: 0.3, high: 1}
+          sentiment_turn_threshold: -0.05
+          neocloud_spread_ratio: {dist: uniform, low: 0.06, high: 0.13}
+          neocloud_spread_sensitivity: {dist: uniform, low: 0, high: 4}
+          neocloud_lgd_ratio: 0.6
+        options: {pivot: 2, shock_quarter: 2, cut_ramp_quarters: 3, sentiment_lag_quarters: 1}
+    """,
 }
 
 

@@ -46,6 +46,8 @@ def test_vectorised_model_matches_per_path_reference(name: str) -> None:
         kw["options"] = dict(s.options)
     if s.model.name == "valuation":
         kw["explicit_years"] = s.options["explicit_years"]
+    if s.model.name == "contagion.feedback":
+        kw["options"] = s.options
     for i in range(N_PATHS):
         want = ref(path_params(params, i), s.horizon_quarters, starts, **kw)
         assert set(want) == set(out), name

@@ -244,4 +244,5 @@ def test_models_package_exports() -> None:
         "efficiency",
         "valuation",
         "credit.gpu_collateral",
+        "contagion.feedback",
     }

@@ -192,3 +192,13 @@ def test_save_run_round_trip(store) -> None:
     assert bands["labels"][0] == "2022" and len(bands["p95"]) == 7
     rows = stored["parameters"]["capex_usd"]["from_store"]["rows"]
     assert len(rows) == 64 and all(row.get("source_url") for row in rows)
+
+
+def test_yoy_is_the_end_quarter_over_the_same_quarter_a_year_earlier(store) -> None:  # type: ignore[no-untyped-def]
+    from capexwatch.models.scenario import StoreQuery
+    from capexwatch.models.store_fill import query_store
+
+    found = query_store(store, StoreQuery(("GOOGL",), "cloud_revenue", "yoy", end="2026Q1"))
+    assert found["quarters"] == ["2025Q1", "2026Q1"]
+    before, after = (r["value"] for r in found["rows"])
+    assert found["value"] == pytest.approx(after / before - 1.0)

@@ -12,7 +12,18 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["REFERENCE", "bain", "cohort", "credit", "depreciation", "efficiency", "jpmorgan", "sequoia", "valuation"]
+__all__ = [
+    "REFERENCE",
+    "bain",
+    "cohort",
+    "contagion",
+    "credit",
+    "depreciation",
+    "efficiency",
+    "jpmorgan",
+    "sequoia",
+    "valuation",
+]
 
 P = Mapping[str, Any]
 HOURS_PER_QUARTER = 365.25 * 24.0 / 4.0
@@ -285,6 +296,115 @@ def valuation(p: P, horizon: int = 1, years: Sequence[int] = (), explicit_years:
     return out
 
 
+_BUYERS = ("msft", "googl", "amzn", "meta", "orcl")
+_VENDORS = ("nvda", "amd", "avgo", "mrvl", "tsm")
+
+
+def _pivoting(pivot: Any, capex0: list[float]) -> list[bool]:
+    if isinstance(pivot, int):
+        ranked = sorted(range(len(capex0)), key=lambda j: -capex0[j])  # stable: ties keep list order
+        return [j in ranked[:pivot] for j in range(len(capex0))]
+    return [b.upper() in pivot for b in _BUYERS]
+
+
+def _peak_to_trough(xs: Sequence[float]) -> float:
+    peak, worst = xs[0], 0.0
+    for x in xs:
+        peak = max(peak, x)
+        worst = max(worst, 1.0 - x / peak)
+    return worst
+
+
+def contagion(
+    p: P, horizon: int, years: Sequence[int] = (), *, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The capex feedback loop, one path, quarter by quarter (see models/contagion.py)."""
+    o = dict(options or {})
+    capex0 = [p[f"{b}_capex_usd"] for b in _BUYERS]
+    growth = [(1.0 + p.get(f"{b}_cloud_growth_annual", 0.0)) ** 0.25 for b in _BUYERS]
+    pivots = _pivoting(o["pivot"], capex0)
+    total0 = sum(capex0)
+    share = {v: [p[f"{v}_hyperscaler_share"] * c / total0 for c in capex0] for v in _VENDORS}
+    room = []
+    for j, b in enumerate(_BUYERS):
+        ocf = p.get(f"{b}_ocf_usd")
+        cap = p.get("capex_to_ocf_max_ratio")
+        room.append(math.inf if ocf is None or cap is None else max(0.0, cap * ocf / capex0[j] - 1.0))
+    g, a, lam = p["loop_gain"], p.get("capex_adjustment_speed", 1.0), p.get("sentiment_smoothing", 1.0)
+    shock, ramp, lag = o["shock_quarter"], o["cut_ramp_quarters"], o["sentiment_lag_quarters"]
+
+    dev = [0.0] * len(_BUYERS)
+    dev_other, sent = 0.0, 0.0
+    supplier = dict.fromkeys(_VENDORS, 1.0)
+    reported: list[float] = []
+    rev: dict[str, list[float]] = {v: [] for v in _VENDORS}
+    base: dict[str, list[float]] = {v: [] for v in _VENDORS}
+    sup_path: list[float] = []
+    capex_path: list[float] = []
+    sent_path: list[float] = []
+    deepest = [0.0] * len(_BUYERS)
+    for t in range(horizon):
+        phase = min(1.0, max(0.0, (t - shock + 1) / ramp))
+        lift = g * sent
+        for j in range(len(_BUYERS)):
+            target = (-p["pivot_cut_ratio"] * phase if pivots[j] else 0.0) + min(lift, room[j])
+            dev[j] = max(-1.0, dev[j] + a * (target - dev[j]))
+            deepest[j] = max(deepest[j], -dev[j])
+        dev_other = max(-1.0, dev_other + a * (lift - dev_other))
+        level = [growth[j] ** t for j in range(len(_BUYERS))]
+        capex_path.append(sum(capex0[j] * level[j] * (1.0 + dev[j]) for j in range(len(_BUYERS))))
+        surprise = 0.0
+        for v in _VENDORS:
+            rest = 1.0 - sum(share[v])
+            r = rest * (1.0 + dev_other) + sum(share[v][j] * level[j] * (1.0 + dev[j]) for j in range(len(_BUYERS)))
+            b_ = rest + sum(share[v][j] * level[j] for j in range(len(_BUYERS)))
+            rev[v].append(r)
+            base[v].append(b_)
+            surprise += (r / b_ - 1.0) / len(_VENDORS)
+            supplier[v] += a * (r - supplier[v])
+        reported.append(surprise)
+        sent += lam * ((reported[t - lag] if t >= lag else 0.0) - sent)
+        sent_path.append(sent)
+        sup_path.append(sum(supplier.values()) / len(_VENDORS))
+
+    out: dict[str, Any] = {}
+    for v in _VENDORS:
+        short = [max(0.0, 1.0 - r / b_) for r, b_ in zip(rev[v], base[v], strict=True)]
+        worst = max(short)
+        first = next(t for t, x in enumerate(short) if x >= 0.99 * worst)
+        out[f"{v}_revenue_index"] = rev[v]
+        out[f"{v}_revenue_drawdown_ratio"] = _peak_to_trough(rev[v])
+        out[f"{v}_revenue_shortfall_ratio"] = worst
+        out[f"{v}_quarters_to_trough"] = float(first - shock) if worst > 0 else math.nan
+    spread_cut = [deepest[j] for j in range(len(_BUYERS)) if not pivots[j]]
+    count = sum(1 for x in spread_cut if x >= p.get("spread_cut_threshold_ratio", 0.05))
+    out.update(
+        {
+            "hyperscaler_capex_usd": capex_path,
+            "sentiment_index": sent_path,
+            "supplier_capex_index": sup_path,
+            "hyperscaler_capex_drawdown_ratio": _peak_to_trough(capex_path),
+            "supplier_capex_drawdown_ratio": _peak_to_trough(sup_path),
+            "sentiment_min": min(sent_path),
+            "non_pivot_cut_max_ratio": max(spread_cut, default=0.0),
+            "spread_count": float(count),
+            "loop_turned_flag": float(min(sent_path) < p.get("sentiment_turn_threshold", -0.1) and count > 0),
+        }
+    )
+    if "neocloud_spread_ratio" in p:
+        s0, beta, lgd = p["neocloud_spread_ratio"], p["neocloud_spread_sensitivity"], p["neocloud_lgd_ratio"]
+        spreads = [s0 * math.exp(-beta * s) for s in sent_path]
+        hazard, pds = 0.0, []
+        for s in spreads:
+            hazard += s / lgd / 4.0
+            pds.append(1.0 - math.exp(-hazard))
+        out["neocloud_spread_path_ratio"] = spreads
+        out["neocloud_default_prob"] = pds
+        out["neocloud_default_prob_final"] = pds[-1]
+        out["neocloud_default_prob_added"] = pds[-1] - (1.0 - math.exp(-horizon * s0 / lgd / 4.0))
+    return out
+
+
 REFERENCE = {
     "required_revenue.sequoia": sequoia,
     "required_revenue.bain": bain,
@@ -293,6 +413,7 @@ REFERENCE = {
     "depreciation": depreciation,
     "efficiency": efficiency,
     "valuation": valuation,
+    "contagion.feedback": contagion,
 }
 """Model name -> per-path reference function."""
 

@@ -73,11 +73,15 @@ class Param:
 
 @dataclass(frozen=True)
 class Option:
-    """A non-random model setting (an integer, a year range, a choice), not sampled per path."""
+    """A non-random model setting (an integer, a year range, a choice, companies), not sampled per path.
+
+    ``tickers``: a list of tickers drawn from ``choices`` (``[META]``) or a count ``n`` in
+    ``[low, high]`` (the model picks the ``n`` companies itself, e.g. the largest).
+    """
 
     name: str
     description: str
-    kind: Literal["int", "year_range", "choice"]
+    kind: Literal["int", "year_range", "choice", "tickers"]
     default: Any = None
     choices: tuple[str, ...] = ()
     low: int = 0

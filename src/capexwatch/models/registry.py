@@ -19,6 +19,7 @@ ALIASES: dict[str, str] = {
     "efficiency.demand": "efficiency",
     "valuation.reverse_dcf": "valuation",
     "credit": "credit.gpu_collateral",
+    "contagion": "contagion.feedback",
 }
 """Short names accepted in scenario files."""
 
@@ -26,10 +27,10 @@ ALIASES: dict[str, str] = {
 @cache
 def models() -> dict[str, ModelSpec]:
     """All model specs by full name (imports the model modules on first use)."""
-    from capexwatch.models import credit, depreciation, efficiency, required_revenue, valuation
+    from capexwatch.models import contagion, credit, depreciation, efficiency, required_revenue, valuation
 
     out: dict[str, ModelSpec] = {}
-    for module in (required_revenue, depreciation, efficiency, valuation, credit):
+    for module in (required_revenue, depreciation, efficiency, valuation, credit, contagion):
         for spec in module.SPECS:
             out[spec.name] = spec
     return out

@@ -102,7 +102,8 @@ class StoreQuery:
 
     ``agg``: ``latest`` (the end quarter), ``run_rate`` (end quarter x 4), ``ttm`` (four quarters to
     the end, summed), ``sum`` (``quarters`` quarters to the end, summed), ``quarters`` (a vector from
-    ``start`` or the first complete quarter to the end). Several tickers are summed quarter by
+    ``start`` or the first complete quarter to the end), ``yoy`` (end quarter / the same quarter a
+    year earlier - 1). Several tickers are summed quarter by
     calendar quarter, over quarters where every one of them has a value.
     """
 
@@ -646,7 +647,7 @@ def _vector_mapping(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) ->
     return _vector(p, segments, extend, path, err)
 
 
-_AGGS = ("latest", "run_rate", "ttm", "sum", "quarters")
+_AGGS = ("latest", "run_rate", "ttm", "sum", "quarters", "yoy")
 
 
 def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> FromStore | None:
@@ -825,10 +826,41 @@ def _parse_option(opt: Option, value: Any, path: Path_, err: _Errors) -> Any:
             err.add(path, "must be [first_year, last_year], e.g. [2026, 2028]")
             return None
         return (int(value[0]), int(value[1]))
+    if opt.kind == "tickers":
+        return _parse_tickers(opt, value, path, err)
     if str(value) not in opt.choices:
         err.add(path, f"must be one of {', '.join(opt.choices)}")
         return None
     return str(value)
+
+
+def _parse_tickers(opt: Option, value: Any, path: Path_, err: _Errors) -> int | tuple[str, ...] | None:
+    """A list of tickers among ``opt.choices`` or a count in ``[opt.low, opt.high]``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not opt.low <= value <= opt.high:
+            err.add(
+                path, f"a count must be between {opt.low} and {opt.high}, or name tickers ({', '.join(opt.choices)})"
+            )
+            return None
+        return value
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(t, str) for t in items):
+        err.add(path, f"must be a list of tickers ({', '.join(opt.choices)}) or a count such as 2")
+        return None
+    tickers = tuple(t.strip().upper() for t in items)
+    for i, t in enumerate(tickers):
+        if t not in opt.choices:
+            where = path if isinstance(value, str) else (*path, i)
+            err.add(
+                where,
+                f"{t!r} is not a company this model follows in the store{_suggest(t, opt.choices)}; "
+                f"name one of {', '.join(opt.choices)} or give a count (2 = the two largest by capex)",
+            )
+            return None
+    if len(set(tickers)) != len(tickers):
+        err.add(path, "names a company twice")
+        return None
+    return tickers
 
 
 def _parse_expect(raw: Any, outputs: set[str], err: _Errors) -> dict[str, Expectation]:

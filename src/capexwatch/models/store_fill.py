@@ -241,6 +241,8 @@ def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -
         used = window(count)
     elif q.agg in ("latest", "run_rate"):
         used = [end]
+    elif q.agg == "yoy":
+        used = _year_apart(by_q, tickers, end, q.metric, where, fix)
     else:
         used = window(4 if q.agg == "ttm" else int(q.quarters or 4))
 
@@ -258,6 +260,10 @@ def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -
         out["value"] = 4.0 * sums[0]
     elif q.agg == "latest":
         out["value"] = sums[0]
+    elif q.agg == "yoy":
+        if sums[0] <= 0:
+            raise DataError(f"{where}: {q.metric} in {used[0]} is not positive; growth from it is undefined.", hint=fix)
+        out["value"] = sums[1] / sums[0] - 1.0
     else:
         out["value"] = float(sum(sums))
     return out
@@ -322,6 +328,19 @@ def query_series(store: StoreLike, q: StoreQuery, *, where: str = "from_store") 
             for cq in used
         ],
     }
+
+
+def _year_apart(
+    by_q: dict[str, dict[str, dict[str, Any]]], tickers: Sequence[str], end: str, metric: str, where: str, fix: str
+) -> list[str]:
+    """``[end - 4 quarters, end]``, both complete for every ticker (for ``agg: yoy``)."""
+    before = quarter_label(quarter_index(end) - 4)
+    lack = [t for t in tickers if t not in by_q.get(before, {})]
+    if lack:
+        raise DataError(
+            f"{where}: yoy to {end} needs {metric} for {before} too, but {', '.join(lack)} has none.", hint=fix
+        )
+    return [before, end]
 
 
 def _query_dict(q: StoreQuery, tickers: Sequence[str]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ Files (all CSV, UTF-8, one header row; see MANIFEST.toml for the version and che
   deals, moratoria, GPU-backed debt, H100 rental prices, ...) each with a source URL.
 - ``published_figures.csv``: published fiscal-year totals and single figures (SpaceX S-1, annual
   capex actuals) with their source URL.
+- ``historical_cycles.csv``: the telecom (1999-2002) and semiconductor (2021-2023) cycles' annual
+  points from published-analyses.md sections 7-8, each with its source (the analog view).
 
 This module only reads the files; the store loads them.
 """
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "load_company_quarters",
     "load_events",
+    "load_historical_cycles",
     "load_macro",
     "load_published_figures",
     "manifest",
@@ -112,3 +115,9 @@ def load_published_figures() -> pd.DataFrame:
     if not _path("published_figures.csv").is_file():
         return pd.DataFrame(columns=cols)
     return _read("published_figures.csv", dtype={"value": "float64"})
+
+
+def load_historical_cycles() -> pd.DataFrame:
+    """Past capex/sales cycles for the analog view: cycle, series, period, period_end, value_usd,
+    growth_yoy (as published, else empty), source_url, source_kind, note."""
+    return _read("historical_cycles.csv", dtype={"value_usd": "float64", "growth_yoy": "float64"})

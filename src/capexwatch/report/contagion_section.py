@@ -1,0 +1,179 @@
+"""The "Contagion" report section: vendor revenue drawdowns under the pivot presets, and the
+historical analog chart.
+
+Faces compute nothing: these functions render the :class:`~capexwatch.models.engine.SimulationResult`
+objects of ``contagion.feedback`` runs (``pivot-1``, ``pivot-2``, ``telecom-2001``) and the frame of
+:func:`capexwatch.signals.analogs.analog_frame`. :func:`contagion_section` returns an ``{"id",
+"title", "html"}`` block for the HTML report; figure divs leave plotly.js out (the report inlines
+it once).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from capexwatch.report.fmt import is_missing
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from capexwatch.models.engine import SimulationResult
+
+__all__ = [
+    "PRESETS",
+    "analog_figure",
+    "contagion_section",
+    "drawdown_figure",
+    "drawdown_rows",
+    "drawdown_table_html",
+]
+
+PRESETS: tuple[str, ...] = ("pivot-1", "pivot-2", "telecom-2001")
+"""The scenarios the section shows, in order."""
+
+_VENDORS: tuple[tuple[str, str], ...] = (
+    ("nvda", "NVIDIA"),
+    ("amd", "AMD"),
+    ("avgo", "Broadcom"),
+    ("mrvl", "Marvell"),
+    ("tsm", "TSMC"),
+)
+
+_CYCLE_NAMES = {
+    "ai": "AI build-out (Big Four capex)",
+    "telecom": "Telecom 1999-2002",
+    "semiconductor": "Semis 2021-2023",
+}
+
+
+def _share(x: Any) -> str:
+    return "—" if is_missing(x) else f"{100 * float(x):.1f}%"
+
+
+def drawdown_rows(results: Mapping[str, SimulationResult]) -> list[dict[str, Any]]:
+    """One row per scenario and vendor: median shortfall against the no-shock path (p5-p95),
+    median peak-to-trough drawdown and median quarters to trough."""
+    rows = []
+    for name, r in results.items():
+        for key, label in _VENDORS:
+            short = r.outputs[f"{key}_revenue_shortfall_ratio"]
+            rows.append(
+                {
+                    "scenario": name,
+                    "vendor": label,
+                    "shortfall_p50": short.p50,
+                    "shortfall_p5": short.p5,
+                    "shortfall_p95": short.p95,
+                    "drawdown_p50": r.outputs[f"{key}_revenue_drawdown_ratio"].p50,
+                    "quarters_to_trough_p50": r.outputs[f"{key}_quarters_to_trough"].p50,
+                }
+            )
+    return rows
+
+
+def drawdown_table_html(results: Mapping[str, SimulationResult]) -> str:
+    """The drawdown rows as an HTML table, plus each run's loop and neocloud summary."""
+    head = "<tr><th>scenario</th><th>vendor</th><th>shortfall vs no-shock (p50, p5-p95)</th>"
+    head += "<th>peak-to-trough (p50)</th><th>quarters to trough (p50)</th></tr>"
+    body = []
+    for row in drawdown_rows(results):
+        q = row["quarters_to_trough_p50"]
+        body.append(
+            f"<tr><td>{html.escape(row['scenario'])}</td><td>{row['vendor']}</td>"
+            f"<td>{_share(row['shortfall_p50'])} ({_share(row['shortfall_p5'])} - {_share(row['shortfall_p95'])})</td>"
+            f"<td>{_share(row['drawdown_p50'])}</td><td>{'—' if is_missing(q) else f'{q:.0f}'}</td></tr>"
+        )
+    notes = []
+    for name, r in results.items():
+        o = r.outputs
+        turned = o["loop_turned_flag"].mean
+        text = f"{html.escape(name)}: the loop turns on {_share(turned)} of paths"
+        if "neocloud_default_prob_added" in o:
+            text += f"; neocloud default probability +{_share(o['neocloud_default_prob_added'].p50)} (p50)"
+        notes.append(f"<li>{text}</li>")
+    return f"<table class='contagion'>{head}{''.join(body)}</table><ul>{''.join(notes)}</ul>"
+
+
+def drawdown_figure(results: Mapping[str, SimulationResult]) -> go.Figure:
+    """Grouped bars: each vendor's median revenue shortfall under each scenario (p5-p95 whiskers)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    labels = [label for _, label in _VENDORS]
+    for name, r in results.items():
+        stats = [r.outputs[f"{key}_revenue_shortfall_ratio"] for key, _ in _VENDORS]
+        p50 = [100 * s.p50 for s in stats]
+        fig.add_bar(
+            name=name,
+            x=labels,
+            y=p50,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [100 * s.p95 - m for s, m in zip(stats, p50, strict=True)],
+                "arrayminus": [m - 100 * s.p5 for s, m in zip(stats, p50, strict=True)],
+            },
+        )
+    fig.update_layout(
+        barmode="group",
+        title="Vendor revenue shortfall against the no-shock path",
+        yaxis_title="% of revenue (median, p5-p95)",
+        template="plotly_white",
+        height=420,
+    )
+    return fig
+
+
+def analog_figure(frame: pd.DataFrame) -> go.Figure:
+    """Each series indexed to its cycle's peak growth period (1.0), by quarters from it."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for (cycle, series), g in frame.groupby(["cycle", "series"], sort=False):
+        g = g.sort_values("offset_quarters")
+        fig.add_scatter(
+            x=g["offset_quarters"],
+            y=g["index"],
+            mode="lines+markers",
+            name=f"{_CYCLE_NAMES.get(str(cycle), str(cycle))}: {str(series).replace('_', ' ')}",
+            text=[f"{p}<br>{s}" for p, s in zip(g["period"], g["source"], strict=True)],
+            hovertemplate="%{text}<br>index %{y:.2f}<extra></extra>",
+            line={"width": 3 if cycle == "ai" else 1.5},
+        )
+    fig.add_vline(x=0, line_dash="dot", line_color="#8c959f")
+    fig.update_layout(
+        title="Where the AI cycle stands: cycles aligned on their peak growth period",
+        xaxis_title="quarters from the peak growth period",
+        yaxis_title="level / level at peak growth",
+        template="plotly_white",
+        height=460,
+    )
+    return fig
+
+
+def contagion_section(results: Mapping[str, SimulationResult], analogs: pd.DataFrame) -> dict[str, str]:
+    """The HTML report block: the drawdown chart and table, then the analog chart."""
+    import plotly.io as pio
+
+    parts = [
+        "<p>How a capex pivot by one or two hyperscalers, or a telecom-2001 style collapse, reaches the "
+        "chip vendors and the neoclouds' lenders (model contagion.feedback; every input cited in the "
+        "presets).</p>"
+    ]
+    if results:
+        parts.append(pio.to_html(drawdown_figure(results), include_plotlyjs=False, full_html=False))
+        parts.append(drawdown_table_html(results))
+    if not analogs.empty:
+        parts.append(pio.to_html(analog_figure(analogs), include_plotlyjs=False, full_html=False))
+        anchors = analogs.groupby("cycle")["anchor_period"].first()
+        parts.append(
+            "<p>Peak growth periods: "
+            + ", ".join(
+                f"{html.escape(_CYCLE_NAMES.get(str(c), str(c)))} {html.escape(str(a))}" for c, a in anchors.items()
+            )
+            + ". Historical points: published-analyses.md sections 7-8 (hover for each source).</p>"
+        )
+    return {"id": "contagion", "title": "Contagion", "html": "\n".join(parts)}
