@@ -116,7 +116,7 @@ def test_neocloud_pd_is_the_credit_triangle() -> None:
 
 
 def test_invariants_on_random_paths() -> None:
-    from helpers import scenario
+    from tests._support.scenarios import scenario
 
     s = scenario("contagion")
     n = 400

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import path_params
 
 from capexwatch.errors import ScenarioError
 from capexwatch.models import _reference
@@ -17,6 +16,7 @@ from capexwatch.models.credit import HOURS_PER_QUARTER, default_flags, fit_renta
 from capexwatch.models.credit_grid import pd_grid
 from capexwatch.models.engine import _context, draw_parameters, simulate
 from capexwatch.models.scenario import parse_scenario
+from tests._support.scenarios import path_params
 
 
 def _scenario(params: str, options: str = "", horizon: int = 24, extra: str = "") -> Any:
@@ -137,7 +137,7 @@ def test_annuity_schedule_matches_the_formula_to_the_cent() -> None:
 
 
 def test_stock_flow_identities_hold_on_every_path() -> None:
-    from helpers import scenario
+    from tests._support.scenarios import scenario
 
     s = scenario("credit")
     n = 400
@@ -244,7 +244,7 @@ def test_rental_fit_by_hand() -> None:
 
 
 def test_cost_of_debt_seam_and_grid() -> None:
-    from helpers import scenario
+    from tests._support.scenarios import scenario
 
     s = scenario("credit")
     n = 2000
