@@ -16,7 +16,8 @@ from facts_synth import CHAINS, FLOWS, Filer, build_filer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capexwatch.facts.select import PERIODIC_FORMS, audit, derive_quarters
+from capexwatch.facts.audit import audit_quarters as audit
+from capexwatch.facts.select import PERIODIC_FORMS, derive_quarters
 
 METRICS = list(CHAINS)
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from facts_ref import FILERS, facts_of, reference_quarters
 
-from capexwatch.facts.select import audit, derive_annual, derive_quarters
+from capexwatch.facts.audit import audit_quarters as audit
+from capexwatch.facts.select import derive_annual, derive_quarters
 
 REF_TICKERS = ["NVDA", "GOOGL"]
 _PANELS: dict[str, pd.DataFrame] = {}

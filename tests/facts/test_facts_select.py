@@ -11,10 +11,10 @@ from facts_ref import facts_of
 from facts_synth import to_frame
 
 from capexwatch.errors import DataError, UnknownMetricError
+from capexwatch.facts.audit import AUDIT_COLUMNS
+from capexwatch.facts.audit import audit_quarters as audit
 from capexwatch.facts.select import (
-    AUDIT_COLUMNS,
     PANEL_COLUMNS,
-    audit,
     derive_annual,
     derive_quarters,
     filing_url,

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
 from fakeserver import FakeServer  # noqa: E402
 
 import capexwatch  # noqa: E402
-from capexwatch.update import update  # noqa: E402
+from capexwatch.pipeline.update import update  # noqa: E402
 
 FEDFUNDS = Path(__file__).resolve().parents[1] / "data" / "recorded" / "fred" / "FEDFUNDS.csv"
 
