@@ -1,6 +1,6 @@
 """Bulk ingest end to end: companyfacts.zip -> decode -> derive -> diff -> one store transaction.
 
-Measures wall time, companies/s and **peak RSS** of ``capexwatch.update.ingest_sec_path`` on
+Measures wall time, companies/s and **peak RSS** of ``capexwatch.pipeline.files.ingest_sec_path`` on
 generated zips of two sizes, each in a fresh process, to show that memory is bounded by a batch of
 companies rather than by the size of the archive (issue 3 goal: bulk ingest peak memory under 2 GB
 whatever the size of the zip). The zips are built by ``bench_decode.build_zip`` from the three
@@ -29,10 +29,10 @@ GOAL_MB = 2048
 
 def _ingest(zip_path: str, db_path: str) -> tuple[float, int, int, int, float]:
     """In a fresh process: ingest the zip into a new store; (seconds, companies, quarters, skipped, peak MB)."""
-    from capexwatch.store.db import Store
-    from capexwatch.update import ingest_sec_path
+    import capexwatch
+    from capexwatch.pipeline.files import ingest_sec_path
 
-    store = Store.open(db_path)
+    store = capexwatch.open(db_path)
     t = time.perf_counter()
     out = ingest_sec_path(store, zip_path)
     sec = time.perf_counter() - t

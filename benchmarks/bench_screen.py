@@ -28,9 +28,9 @@ METRICS = ("capex", "revenue", "operating_cash_flow", "depreciation_amortization
 
 def build(path: Path, companies: int, quarters: int = 40) -> int:
     """Create a store at *path* with synthetic SEC panel rows; returns the panel row count."""
-    from capexwatch.store.db import Store
+    import capexwatch
 
-    store = Store.open(path)  # with the bundled snapshot, as every real store has
+    store = capexwatch.open(path)  # with the bundled snapshot, as every real store has
     con = store.con
     metric_list = ", ".join(f"'{m}'" for m in METRICS)
     with store.transaction():
@@ -75,7 +75,7 @@ def build(path: Path, companies: int, quarters: int = 40) -> int:
 
 def main() -> None:
     import capexwatch
-    from capexwatch.screen import screen
+    from capexwatch.store.screen import screen
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--companies", type=int, default=10_000)

@@ -18,8 +18,6 @@ stays fast.
 
 # No `from __future__ import annotations` and only private aliases here: every public name of this
 # namespace is in __all__ (tests/test_exported_members.py holds it to that).
-import sys as _sys
-import types as _types
 import typing as _typing
 from importlib import import_module as _import_module
 
@@ -42,12 +40,12 @@ from capexwatch.errors import (
 
 if _typing.TYPE_CHECKING:
     from capexwatch import signals
-    from capexwatch.ingest import ingest_path as ingest
     from capexwatch.models.engine import simulate
     from capexwatch.models.scenario import load_scenario
+    from capexwatch.pipeline.files import ingest_path as ingest
+    from capexwatch.pipeline.update import update
     from capexwatch.report.build import build_report
     from capexwatch.store.db import Store
-    from capexwatch.update import update
 
     __version__: str
 
@@ -80,11 +78,11 @@ __all__ = [
 _LAZY: dict[str, tuple[str, str | None]] = {
     "Store": ("capexwatch.store.db", "Store"),
     "build_report": ("capexwatch.report.build", "build_report"),
-    "ingest": ("capexwatch.ingest", "ingest_path"),
+    "ingest": ("capexwatch.pipeline.files", "ingest_path"),
     "load_scenario": ("capexwatch.models.scenario", "load_scenario"),
     "signals": ("capexwatch.signals", None),
     "simulate": ("capexwatch.models.engine", "simulate"),
-    "update": ("capexwatch.update", "update"),
+    "update": ("capexwatch.pipeline.update", "update"),
 }
 """Exports that import DuckDB, pandas or NumPy: name -> (module, attribute; None for the module itself)."""
 
@@ -114,20 +112,3 @@ def __getattr__(name: str) -> _typing.Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY, "__version__"})
-
-
-class _Namespace(_types.ModuleType):
-    """Keeps the verbs ``update`` and ``ingest`` bound to the functions.
-
-    The import system binds a submodule on its package once it has loaded (``capexwatch.update``
-    would become the module ``capexwatch/update.py``). While modules of those names sit at the
-    package root, the verb wins; ``from capexwatch.update import ...`` still finds the module.
-    """
-
-    def __setattr__(self, name: str, value: _typing.Any) -> None:
-        if isinstance(value, _types.ModuleType) and _LAZY.get(name, ("", None))[1] is not None:
-            return
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Namespace

@@ -27,9 +27,9 @@ def open(path: str | Path | None = None, *, read_only: bool = False) -> Store:  
     path : DuckDB file; default ``$CAPEXWATCH_HOME/capexwatch.duckdb``
     read_only : open without write access (several readers may share the file)
     """
-    from capexwatch.store.db import Store
+    from capexwatch.store.load import open_store
 
-    return Store.open(path, read_only=read_only)
+    return open_store(path, read_only=read_only)
 
 
 def quarters(

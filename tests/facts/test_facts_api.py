@@ -12,7 +12,7 @@ import capexwatch.facts as facts
 def test_public_exports() -> None:
     assert sorted(facts.__all__) == sorted([
         "ALL", "FACT_COLUMNS", "PANEL_COLUMNS", "PERIODIC_FORMS", "Check", "FactsTable", "FiscalCalendar",
-        "Operand", "PeriodLabel", "QuarterResult", "audit", "build_calendar", "calendar_quarter",
+        "Operand", "PeriodLabel", "QuarterResult", "audit_quarters", "build_calendar", "calendar_quarter",
         "decode_companyfacts", "decode_many", "default_tags", "derive_annual", "derive_quarters", "filing_url",
         "fiscal_calendar", "infer_fye_month", "metric_tags", "non_usd_units", "quarter_results",
     ])  # fmt: skip

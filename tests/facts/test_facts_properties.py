@@ -15,7 +15,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capexwatch.facts.select import PERIODIC_FORMS, audit, derive_quarters
+from capexwatch.facts.audit import audit_quarters as audit
+from capexwatch.facts.select import PERIODIC_FORMS, derive_quarters
 from tests._support.facts_synth import CHAINS, FLOWS, Filer, build_filer
 
 METRICS = list(CHAINS)

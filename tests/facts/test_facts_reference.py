@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from capexwatch.facts.select import audit, derive_annual, derive_quarters
+from capexwatch.facts.audit import audit_quarters as audit
+from capexwatch.facts.select import derive_annual, derive_quarters
 from tests._support.facts_ref import FILERS, facts_of, reference_quarters
 
 REF_TICKERS = ["NVDA", "GOOGL"]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from capexwatch.errors import DataError, UnknownMetricError
+from capexwatch.facts.audit import AUDIT_COLUMNS
+from capexwatch.facts.audit import audit_quarters as audit
 from capexwatch.facts.select import (
-    AUDIT_COLUMNS,
     PANEL_COLUMNS,
-    audit,
     derive_annual,
     derive_quarters,
     filing_url,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from capexwatch.pipeline.files import ingest_sec_path
 from capexwatch.store.db import Store
-from capexwatch.update import ingest_sec_path
 from tests._support.data import RECORDED
 
 CF = RECORDED / "sec" / "companyfacts" / "CIK0001045810.json"
@@ -21,7 +21,7 @@ def test_bulk_new_filer_rows_and_entity_agree(tmp_path: Path) -> None:
     z = tmp_path / "companyfacts.zip"
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("CIK0001045810.json", CF.read_bytes())
-    store = Store.open(tmp_path / "empty.duckdb", load_snapshot=False)  # no universe: NVIDIA is new
+    store = Store.open(tmp_path / "empty.duckdb")  # no universe: NVIDIA is new
     try:
         out = ingest_sec_path(store, z)
         ticker = out["companies"][0]["ticker"]

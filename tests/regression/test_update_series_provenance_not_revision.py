@@ -13,7 +13,7 @@ import csv
 import pytest
 
 import capexwatch
-from capexwatch.update import update
+from capexwatch.pipeline.update import update
 from tests._support.data import RECORDED
 from tests._support.fakeserver import FakeServer
 

@@ -13,9 +13,9 @@ from capexwatch.signals.base import Inputs
 @pytest.fixture(scope="module")
 def real_inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inputs]:
     """The bundled snapshot as Inputs (latest view), read once per module from a real store."""
-    from capexwatch.store.db import Store
+    import capexwatch
 
-    store = Store.open(tmp_path_factory.mktemp("sigreal") / "capexwatch.duckdb")
+    store = capexwatch.open(tmp_path_factory.mktemp("sigreal") / "capexwatch.duckdb")
     try:
         yield Inputs.from_store(store)
     finally:
@@ -25,8 +25,8 @@ def real_inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inputs]:
 @pytest.fixture(scope="module")
 def real_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real store with the bundled snapshot, created once per module (opened per test)."""
-    from capexwatch.store.db import Store
+    import capexwatch
 
     p = tmp_path_factory.mktemp("sigstore") / "capexwatch.duckdb"
-    Store.open(p).close()
+    capexwatch.open(p).close()
     return p

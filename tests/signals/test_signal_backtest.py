@@ -66,7 +66,7 @@ def test_first_filed_not_restated_values_are_used(tmp_path: Path) -> None:
     """A restatement filed later changes the latest view, not what --as-of saw."""
     from capexwatch.store.load import fill_panel_columns
 
-    store = Store.open(tmp_path / "db.duckdb", load_snapshot=False)
+    store = Store.open(tmp_path / "db.duckdb")
     store.upsert_entity(ticker="ORCL", name="Oracle", role="hyperscaler", fye_month=5, origin="test")
     rows = pd.DataFrame(
         [

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from capexwatch import signals as S
-from capexwatch.ingest import ingest_path
+from capexwatch.pipeline.files import ingest_path
 from capexwatch.signals.base import Inputs
 from capexwatch.store.db import Store
 from capexwatch.store.load import fill_panel_columns
@@ -34,7 +34,7 @@ def test_constructed_frames_give_the_same_status_through_a_real_store(tmp_path: 
     rows = cal_rows("ORCL", "capex", (2025, 1), [10 * B] * 4) + cal_rows("ORCL", "revenue", (2025, 1), [100 * B] * 4)
     rows += cal_rows("ORCL", "operating_cash_flow", (2025, 1), [ocf * B] * 4)
     pure = S.evaluate(Inputs.from_frames(pd.DataFrame(rows)), "capital_intensity", ticker="ORCL")
-    with Store.open(tmp_path / "db.duckdb", load_snapshot=False) as store:
+    with Store.open(tmp_path / "db.duckdb") as store:
         store.upsert_entity(ticker="ORCL", name="Oracle", role="hyperscaler", fye_month=12, origin="test")
         store.write_panel(_to_panel(rows), kind="test", origin="constructed")
         via_store = S.run(store, names=["capital_intensity"], ticker="ORCL")[0]
@@ -80,7 +80,7 @@ def test_macro_and_events_through_a_real_store(tmp_path: Path) -> None:
             }
         ]
     )
-    with Store.open(tmp_path / "db.duckdb", load_snapshot=False) as store:
+    with Store.open(tmp_path / "db.duckdb") as store:
         store.upsert_series(series, origin="test")
         store.upsert_events(ev, origin="test")
         liq, energy = S.run(store, names=["liquidity_drain", "energy_constraints"], as_of="2024-06-30")

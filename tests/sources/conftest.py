@@ -16,10 +16,10 @@ from tests._support.recorded import ARCHIVES, PUBLISHED_LIMITS, UA, load_routes
 @pytest.fixture(scope="session")
 def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store loaded with the bundled snapshot, built once per session (loading takes ~0.5 s)."""
-    from capexwatch.store.db import Store
+    import capexwatch
 
     path = tmp_path_factory.mktemp("template") / "capexwatch.duckdb"
-    Store.open(path).close()
+    capexwatch.open(path).close()
     return path
 
 

@@ -274,10 +274,10 @@ def test_text_summary(net_env: FakeServer, capsys: pytest.CaptureFixture[str]) -
 
 def test_cik_of_a_filer_not_in_the_store(net_env: FakeServer, tmp_path: Path) -> None:
     """An empty store (no universe): --cik adds the filer with its ticker and FYE from submissions."""
+    from capexwatch.pipeline.update import update
     from capexwatch.store.db import Store
-    from capexwatch.update import update
 
-    store = Store.open(tmp_path / "empty.duckdb", load_snapshot=False)
+    store = Store.open(tmp_path / "empty.duckdb")
     try:
         rep = update(store, ciks=[str(NVDA_CIK)])
         ent = store.entity("NVDA")
@@ -363,7 +363,7 @@ def test_bulk_download_and_corrupt_zip(net_env: FakeServer, capsys: pytest.Captu
 
 def test_ingest_companyfacts_file(net_env: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """The offline path: `capexwatch ingest CIK##########.json` (the lead's command calls ours)."""
-    from capexwatch.update import ingest_sec_path
+    from capexwatch.pipeline.files import ingest_sec_path
 
     with capexwatch.open() as s:
         out = ingest_sec_path(s, CF_FILE)
@@ -375,20 +375,6 @@ def test_ingest_companyfacts_file(net_env: FakeServer, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "ingest", str(broken))
     assert code == 2 and "truncated" in err
     assert dump() == before
-
-
-def test_ingest_unknown_filer_infers_fiscal_year(net_env: FakeServer, tmp_path: Path) -> None:
-    from capexwatch.store.db import Store
-    from capexwatch.update import ingest_sec_path
-
-    store = Store.open(tmp_path / "empty.duckdb", load_snapshot=False)
-    try:
-        out = ingest_sec_path(store, CF_FILE)
-        c = out["companies"][0]
-        assert c["ticker"] == f"CIK{NVDA_CIK:010d}" and c["fye_source"] == "inferred" and c["fye_month"] == 1
-        assert store.entity(NVDA_CIK)["ticker"] == f"CIK{NVDA_CIK:010d}"
-    finally:
-        store.close()
 
 
 def test_loopback_routes_cover_every_recorded_file() -> None:
@@ -416,33 +402,3 @@ def test_bulk_failure_midway_rolls_back_and_cleans_up(
     assert code == 2 and "corrupt" in err
     assert dump() == before
     assert not list(home.glob(".capexwatch-stage-*"))
-
-
-def test_foreign_ifrs_filer_is_labelled_not_a_traceback(reference_dir: Path) -> None:
-    """TSMC files a 20-F on ifrs-full in TWD with USD convenience figures: the USD panel keeps USD
-    only, and the summary says what was left out in which currency."""
-    from capexwatch.update import ingest_sec_path
-
-    with capexwatch.open() as s:
-        out = ingest_sec_path(s, reference_dir / "sec" / "CIK0001046179.json")
-        units = {
-            r[0]
-            for r in s.con.execute("SELECT DISTINCT unit FROM panel WHERE ticker = 'TSM' AND source = 'sec'").fetchall()
-        }
-    c = out["companies"][0]
-    assert c["ticker"] == "TSM" and c["fye_month"] == 12
-    assert any("TWD" in n and "revenue" in n for n in c["notes"])
-    assert units <= {"USD"}
-
-
-def test_change_list_is_capped_but_counts_are_exact() -> None:
-    from capexwatch.update import Change, UpdateReport
-
-    rep = UpdateReport(max_changes=3)
-    new = [Change("new", "X", "revenue", f"FY2020Q{q}", "2020-01-01", None, 1.0) for q in (1, 2, 3, 4)]
-    rev = Change("revised", "X", "capex", "FY2019Q4", "2019-12-31", 1.0, 2.0)
-    rep.add_changes([*new, rev])
-    d = rep.as_dict()
-    assert (d["new_quarters"], d["revisions"]) == (4, 1)
-    assert len(d["changes"]) == 3 and d["changes_omitted"] == 2
-    assert any(c["kind"] == "revised" for c in d["changes"])  # a revision displaces a new quarter

@@ -9,7 +9,9 @@ import pytest
 
 import capexwatch
 from capexwatch.errors import StoreError, UnknownTickerError
-from capexwatch.store.db import PANEL_COLUMNS, SCHEMA_VERSION, Store
+from capexwatch.store.db import PANEL_COLUMNS, Store
+from capexwatch.store.load import load_snapshot
+from capexwatch.store.schema import SCHEMA_VERSION
 
 
 def test_first_open_creates_migrates_and_loads_snapshot(home: Path) -> None:
@@ -32,7 +34,7 @@ def test_first_open_creates_migrates_and_loads_snapshot(home: Path) -> None:
 
 def test_loading_is_idempotent(store: Store) -> None:
     before = store.counts()
-    store.load_snapshot()
+    load_snapshot(store)
     after = store.counts()
     assert {k: v for k, v in after.items() if k != "loads"} == {k: v for k, v in before.items() if k != "loads"}
     store.close()

@@ -43,8 +43,8 @@ def update_cmd(
     fetched come from the cache). Without options: every company with a CIK, and the macro series.
     The SEC requires CAPEXWATCH_SEC_USER_AGENT='Your Name you@example.com' (or EDGAR_IDENTITY).
     """
+    from capexwatch.pipeline.update import update
     from capexwatch.report.progress import update_progress
-    from capexwatch.update import update
 
     with open_store() as store, update_progress() as progress:
         report = update(
@@ -76,7 +76,7 @@ def ingest(path: str, as_json: bool) -> None:
     unit (USD | USD_millions | USD_billions | percent), source; optional period_start, name,
     fye_month, role, cik, source_kind, note. A bad row stops the load: nothing of the file is stored.
     """
-    from capexwatch.ingest import ingest_path
+    from capexwatch.pipeline.files import ingest_path
 
     with open_store() as store:
         summary = ingest_path(store, path)
@@ -137,7 +137,7 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
     Recomputed from the raw XBRL facts stored by `capexwatch update` (or `ingest` of a companyfacts
     file), with the same rules that built the panel.
     """
-    from capexwatch.audit import audit_ticker
+    from capexwatch.pipeline.audit import audit_ticker
 
     with open_store(read_only=False) as store:
         df = audit_ticker(store, ticker, metric=metric, view=view)
@@ -173,7 +173,7 @@ def screen_cmd(
 ) -> None:
     """Rank every company in the store by a metric (capex intensity = TTM capex / TTM revenue)."""
     from capexwatch.errors import UnknownMetricError
-    from capexwatch.screen import screen, screen_names
+    from capexwatch.store.screen import screen, screen_names
 
     with open_store() as store:
         try:

@@ -4,13 +4,15 @@
 * :mod:`~capexwatch.facts.periods` — fiscal calendars: fiscal year, quarter and duration class of a
   period from its dates and the fiscal-year end.
 * :mod:`~capexwatch.facts.select` — tag chains, latest and first-filed views, the year-to-date
-  ladder, identity checks, fail-closed quarters in the store's panel format; ``audit``.
+  ladder, identity checks, fail-closed quarters in the store's panel format.
+* :mod:`~capexwatch.facts.audit` — why a quarter is what it is: its provenance and checks.
 
 Design notes and decisions: ``facts/NOTES.md``.
 """
 
 from __future__ import annotations
 
+from capexwatch.facts.audit import audit_quarters
 from capexwatch.facts.decode import (
     ALL,
     FACT_COLUMNS,
@@ -33,7 +35,6 @@ from capexwatch.facts.select import (
     Check,
     Operand,
     QuarterResult,
-    audit,
     derive_annual,
     derive_quarters,
     filing_url,
@@ -53,7 +54,7 @@ __all__ = [
     "Operand",
     "PeriodLabel",
     "QuarterResult",
-    "audit",
+    "audit_quarters",
     "build_calendar",
     "calendar_quarter",
     "decode_companyfacts",

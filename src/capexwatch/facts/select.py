@@ -52,13 +52,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANNUAL_COLUMNS",
-    "AUDIT_COLUMNS",
     "PANEL_COLUMNS",
     "PERIODIC_FORMS",
     "Check",
     "Operand",
     "QuarterResult",
-    "audit",
     "derive_annual",
     "derive_quarters",
     "filing_url",
@@ -82,14 +80,6 @@ PANEL_COLUMNS: Final = [
 ANNUAL_COLUMNS: Final = [
     "ticker", "metric", "fiscal_year", "period_start", "period_end", "value", "unit", "source",
     "source_url", "source_kind", "note", "tag", "accn", "form", "filed", "known_at", "view",
-]  # fmt: skip
-
-#: columns of :func:`audit`
-AUDIT_COLUMNS: Final = [
-    "ticker", "metric", "view", "fiscal_period", "fiscal_year", "fiscal_quarter", "period_start",
-    "period_end", "calendar_quarter", "value", "unit", "status", "reason", "method", "tag", "accn",
-    "form", "filed", "known_at", "source_url", "derived_from", "checks", "checks_passed",
-    "checks_failed",
 ]  # fmt: skip
 
 VIEWS: Final = ("latest", "first-filed")
@@ -704,7 +694,7 @@ def quarter_results(
 ) -> list[QuarterResult]:
     """Every metric's fiscal quarters in both views, as :class:`QuarterResult` objects.
 
-    The engine behind :func:`derive_quarters` and :func:`audit`; parameters as there.
+    The engine behind :func:`derive_quarters` and :func:`capexwatch.facts.audit.audit_quarters`; parameters as there.
     """
     prep = _prepare(facts, fye_month, cik)
     out: list[QuarterResult] = []
@@ -825,68 +815,6 @@ def derive_quarters(
     df["fiscal_quarter"] = df["fiscal_quarter"].astype("int64")
     df["value"] = df["value"].astype("float64")
     return df
-
-
-def audit(
-    facts: FactsTable | pd.DataFrame,
-    *,
-    ticker: str,
-    fye_month: int | None,
-    metric: str | None = None,
-    view: str | None = None,
-    currency: str = "USD",
-    cik: int | None = None,
-) -> pd.DataFrame:
-    """Why each quarterly number is what it is: per metric and quarter, its provenance and checks.
-
-    Parameters
-    ----------
-    facts, ticker, fye_month, currency, cik : as :func:`derive_quarters`
-    metric : one canonical metric (default: all with a tag chain)
-    view : ``latest``, ``first-filed``, or None for both
-
-    Returns
-    -------
-    pandas.DataFrame
-        columns :data:`AUDIT_COLUMNS`, sorted by metric, period end, view. ``derived_from`` is a
-        list of operand dicts (role, tag, period_start, period_end, value, unit, accn, form,
-        filed); ``checks`` a list of ``{name, passed, detail}``; ``checks_passed`` and
-        ``checks_failed`` the names of each.
-    """
-    import pandas as pd
-
-    if view is not None and view not in VIEWS:
-        raise DataError(f"Unknown view {view!r}.", hint="Use 'latest' or 'first-filed'.")
-    prep_cik = cik if cik is not None else _frame_of(facts)[1]
-    results = quarter_results(
-        facts, ticker=ticker, fye_month=fye_month, metrics=[metric] if metric else None,
-        currency=currency, cik=cik,
-    )  # fmt: skip
-    recs: list[dict[str, Any]] = []
-    for r in results:
-        if view is not None and r.view != view:
-            continue
-        src = r.source_operand
-        recs.append({
-            "ticker": ticker.upper(), "metric": r.metric, "view": r.view, "fiscal_period": r.fiscal_period,
-            "fiscal_year": r.fiscal_year, "fiscal_quarter": r.fiscal_quarter,
-            "period_start": r.period_start, "period_end": r.period_end,
-            "calendar_quarter": r.calendar_quarter, "value": r.value, "unit": r.unit,
-            "status": r.status, "reason": r.reason, "method": r.method,
-            "tag": src.tag if src else None, "accn": src.accn if src else None,
-            "form": src.form if src else None, "filed": src.filed if src else None,
-            "known_at": src.filed if src else None,
-            "source_url": filing_url(prep_cik or 0, src.accn) if src else None,
-            "derived_from": [o.as_dict() for o in r.operands] if len(r.operands) > 1 or r.method == "derived"
-            else [],
-            "checks": [c.as_dict() for c in r.checks],
-            "checks_passed": [c.name for c in r.checks if c.passed],
-            "checks_failed": [c.name for c in r.checks if not c.passed],
-        })  # fmt: skip
-    if not recs:
-        return _empty(AUDIT_COLUMNS)
-    df = pd.DataFrame(recs, columns=AUDIT_COLUMNS)
-    return df.sort_values(["metric", "period_end", "view"], kind="stable").reset_index(drop=True)
 
 
 def derive_annual(

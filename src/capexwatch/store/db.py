@@ -1,8 +1,11 @@
-"""The DuckDB store: schema, migrations, transactions, loads and reads.
+"""The DuckDB store: opening and migrating the file, transactions, writes and reads.
 
 See ``NOTES.md`` beside this file for the tables and the read/write contract. Every write runs in
-one transaction: a failure inside leaves the file exactly as it was. The first open of a new file
-loads the bundled snapshot; loading is idempotent (a reload replaces curated rows by key).
+one transaction: a failure inside leaves the file exactly as it was. The schema and its
+migrations are :mod:`capexwatch.store.schema`; the write-side queries an update needs are
+:mod:`capexwatch.store.diff` (what would change) and :mod:`capexwatch.store.stage` (bulk staging),
+exposed here as methods. Loading curated inputs (the bundled snapshot, a user's CSV) drives a
+Store from :mod:`capexwatch.store.load`; this module never imports it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from capexwatch.errors import StoreError, UnknownTickerError
+from capexwatch.store import diff
+from capexwatch.store.schema import KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL
+from capexwatch.store.stage import Stage
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store", "MIGRATIONS"]
+__all__ = ["CURATED_PUBLICATION_LAG_DAYS", "PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store"]
 
 #: columns of the ``panel`` table and of :meth:`Store.quarters`, in order
 PANEL_COLUMNS = [
@@ -59,69 +65,6 @@ SOURCE_PRECEDENCE = {"sec": 0, "user": 1, "curated": 2}
 #: days after a quarter's end at which a curated figure with no filing date counts as public
 CURATED_PUBLICATION_LAG_DAYS = 45
 
-_PANEL_DDL = """
-CREATE TABLE panel (
-    ticker VARCHAR NOT NULL, metric VARCHAR NOT NULL,
-    fiscal_year INTEGER NOT NULL, fiscal_quarter INTEGER NOT NULL, fiscal_period VARCHAR NOT NULL,
-    period_start DATE, period_end DATE NOT NULL, calendar_quarter VARCHAR,
-    value DOUBLE, unit VARCHAR NOT NULL, method VARCHAR NOT NULL, status VARCHAR NOT NULL,
-    reason VARCHAR, tag VARCHAR, accn VARCHAR, form VARCHAR, filed DATE, known_at DATE,
-    source VARCHAR NOT NULL, source_url VARCHAR, source_kind VARCHAR, note VARCHAR,
-    derived_from VARCHAR, view VARCHAR NOT NULL, load_id VARCHAR,
-    PRIMARY KEY (ticker, metric, fiscal_year, fiscal_quarter, source, view),
-    CHECK (fiscal_quarter BETWEEN 1 AND 4),
-    CHECK (method IN ('reported', 'derived')),
-    CHECK (status IN ('ok', 'not-derivable')),
-    CHECK (view IN ('latest', 'first-filed')),
-    CHECK (source IN ('sec', 'curated', 'user'))
-)
-"""
-
-#: numbered schema migrations, applied in order inside one transaction each
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
-    (
-        1,
-        "initial schema",
-        [
-            """CREATE TABLE entities (
-                ticker VARCHAR PRIMARY KEY, name VARCHAR, cik BIGINT, role VARCHAR,
-                fye_month INTEGER, big_four BOOLEAN DEFAULT FALSE, notes VARCHAR,
-                origin VARCHAR NOT NULL)""",
-            """CREATE TABLE loads (
-                load_id VARCHAR PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, kind VARCHAR NOT NULL,
-                origin VARCHAR, version VARCHAR, rows BIGINT)""",
-            """CREATE TABLE facts (
-                load_id VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL, ticker VARCHAR, cik BIGINT,
-                taxonomy VARCHAR, tag VARCHAR, unit VARCHAR, period_start DATE, period_end DATE,
-                value DOUBLE, accn VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE,
-                frame VARCHAR)""",
-            _PANEL_DDL,
-            """CREATE TABLE annual (
-                ticker VARCHAR NOT NULL, metric VARCHAR NOT NULL, fiscal_year INTEGER NOT NULL,
-                period_end DATE, value DOUBLE, unit VARCHAR NOT NULL, source VARCHAR NOT NULL,
-                source_url VARCHAR, source_kind VARCHAR, note VARCHAR, load_id VARCHAR,
-                PRIMARY KEY (ticker, metric, fiscal_year, source))""",
-            """CREATE TABLE series (
-                series_id VARCHAR NOT NULL, date DATE NOT NULL, value DOUBLE, source VARCHAR,
-                load_id VARCHAR, PRIMARY KEY (series_id, date))""",
-            """CREATE TABLE series_meta (
-                series_id VARCHAR PRIMARY KEY, title VARCHAR, units VARCHAR, frequency VARCHAR,
-                source VARCHAR)""",
-            """CREATE TABLE events (
-                event_id VARCHAR PRIMARY KEY, date DATE NOT NULL, entity VARCHAR, counterparty VARCHAR,
-                kind VARCHAR NOT NULL, metric VARCHAR, amount DOUBLE, amount_high DOUBLE,
-                unit VARCHAR, old_value DOUBLE, new_value DOUBLE, jurisdiction VARCHAR,
-                scope VARCHAR, description VARCHAR, source_url VARCHAR NOT NULL,
-                source_kind VARCHAR, confidence VARCHAR, load_id VARCHAR)""",
-            """CREATE TABLE runs (
-                run_id VARCHAR PRIMARY KEY, created_at TIMESTAMP NOT NULL, model VARCHAR NOT NULL,
-                scenario VARCHAR, paths BIGINT, seed BIGINT, parameters JSON, outputs JSON)""",
-        ],
-    ),
-]
-
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -145,8 +88,12 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, read_only: bool = False, load_snapshot: bool = True) -> Store:
-        """Open (and on first use create, migrate and load) the store at *path*."""
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Store:
+        """Open (and on first use create and migrate) the store at *path*.
+
+        The bundled snapshot is not loaded here: :func:`capexwatch.open` (through
+        :func:`capexwatch.store.load.open_store`) loads it on first use.
+        """
         from capexwatch.config import get_settings
 
         db_path = Path(path) if path is not None else get_settings().db_path
@@ -167,18 +114,16 @@ class Store:
         try:
             con = duckdb.connect(str(db_path), read_only=read_only)
         except duckdb.Error as exc:
-            raise _open_error(db_path, exc) from exc
+            raise store_open_error(db_path, exc) from exc
         store = cls(con, db_path, read_only=read_only)
         try:
             if not read_only:
                 store.migrate()
-                if load_snapshot and not store.snapshot_loaded():
-                    store.load_snapshot()
             else:
                 store._check_schema()
         except duckdb.Error as exc:
             con.close()
-            raise _open_error(db_path, exc) from exc
+            raise store_open_error(db_path, exc) from exc
         except Exception:
             con.close()
             raise
@@ -216,10 +161,7 @@ class Store:
 
     def migrate(self) -> list[int]:
         """Apply pending migrations, each in its own transaction; returns the versions applied."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-            "description VARCHAR, applied_at TIMESTAMP)"
-        )
+        self.con.execute(SCHEMA_VERSION_DDL)
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
@@ -273,7 +215,7 @@ class Store:
         con.execute("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?)", [load_id, _now(), kind, origin, version, rows])
         return load_id
 
-    # ------------------------------------------------------------------ snapshot
+    # ------------------------------------------------------------------ loads
 
     def snapshot_loaded(self) -> str | None:
         """The version of the bundled snapshot loaded into this store, or None."""
@@ -283,31 +225,6 @@ class Store:
             "SELECT version FROM loads WHERE kind = 'snapshot' AND version = ? LIMIT 1", [snapshot_version()]
         ).fetchone()
         return str(row[0]) if row else None
-
-    def load_snapshot(self) -> dict[str, int]:
-        """Load (or reload) the bundled snapshot in one transaction; idempotent."""
-        from capexwatch.sources import snapshot
-        from capexwatch.store import load as L
-
-        quarters = L.curated_panel(snapshot.load_company_quarters(), snapshot.load_published_figures())
-        annual = L.curated_annual(snapshot.load_published_figures())
-        macro = snapshot.load_macro()
-        events = L.events_frame(snapshot.load_events())
-        entities = L.universe_entities()
-        counts = {"panel": len(quarters), "annual": len(annual), "series": len(macro), "events": len(events)}
-        with self.transaction() as con:
-            load_id = self._new_load(
-                con, "snapshot", "bundled", sum(counts.values()), version=snapshot.snapshot_version()
-            )
-            self._upsert_entities(con, entities, only_missing=False)
-            self._write_panel(con, quarters, load_id)
-            self._upsert(con, "annual", annual.assign(load_id=load_id), ["ticker", "metric", "fiscal_year", "source"])
-            self._upsert(con, "series", macro.assign(load_id=load_id), ["series_id", "date"])
-            meta = L.series_meta_frame(snapshot.series_meta())
-            self._upsert(con, "series_meta", meta, ["series_id"])
-            if len(events):
-                self._upsert(con, "events", events.assign(load_id=load_id), ["event_id"])
-        return counts
 
     # ------------------------------------------------------------------ writes
 
@@ -334,23 +251,27 @@ class Store:
         return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
     def _write_panel(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, load_id: str) -> int:
-        return self._upsert(
-            con,
-            "panel",
-            df.assign(load_id=load_id),
-            ["ticker", "metric", "fiscal_year", "fiscal_quarter", "source", "view"],
-        )
+        return self._upsert(con, "panel", df.assign(load_id=load_id), KEYS["panel"])
 
     def _upsert_entities(self, con: duckdb.DuckDBPyConnection, df: pd.DataFrame, *, only_missing: bool) -> int:
         if only_missing:
             known = {r[0] for r in con.execute("SELECT ticker FROM entities").fetchall()}
             df = df[~df["ticker"].isin(known)]
-        return self._upsert(con, "entities", df, ["ticker"])
+        return self._upsert(con, "entities", df, KEYS["entities"])
 
-    def new_load(self, kind: str, origin: str, rows: int) -> str:
+    def new_load(self, kind: str, origin: str, rows: int, *, version: str | None = None) -> str:
         """Record a load in the load log (inside the current transaction, if any); returns its id."""
         with self.transaction() as con:
-            return self._new_load(con, kind, origin, rows)
+            return self._new_load(con, kind, origin, rows, version)
+
+    def upsert(self, table: str, df: pd.DataFrame) -> int:
+        """Upsert rows of a keyed table (:data:`~capexwatch.store.schema.KEYS`): a row whose key is
+        stored replaces it. Columns missing from *df* are null (stamp ``load_id`` yourself, from
+        :meth:`new_load`, inside the same :meth:`transaction`); returns the rows written."""
+        if table not in KEYS:
+            raise StoreError(f"{table!r} is not a keyed table.", hint=f"Use one of {', '.join(KEYS)}.")
+        with self.transaction() as con:
+            return self._upsert(con, table, df, KEYS[table])
 
     def add_entities(self, df: pd.DataFrame, *, only_missing: bool = True) -> int:
         """Add entities; with *only_missing*, tickers already in the store keep their record."""
@@ -369,28 +290,8 @@ class Store:
             if df is not None and n_panel:
                 self._write_panel(con, df, load_id)
             if annual is not None and n_annual:
-                self._upsert(
-                    con, "annual", annual.assign(load_id=load_id), ["ticker", "metric", "fiscal_year", "source"]
-                )
+                self._upsert(con, "annual", annual.assign(load_id=load_id), KEYS["annual"])
         return n_panel + n_annual
-
-    def write_user_figures(self, rows: pd.DataFrame, entities: list[dict[str, Any]], *, origin: str) -> dict[str, int]:
-        """Load a user's validated figures (see :mod:`capexwatch.sources.usercsv`) in one transaction:
-        tickers not yet in the store become entities (origin ``user``); existing ones are kept."""
-        import pandas as pd
-
-        from capexwatch.store.load import fill_panel_columns
-
-        panel = fill_panel_columns(rows, source="user")
-        ents = pd.DataFrame(entities).assign(big_four=False, notes=None, origin="user")
-        if len(ents):
-            ents["name"] = ents["name"].fillna(ents["ticker"])
-            ents["cik"] = ents["cik"].astype("Int64")
-        with self.transaction() as con:
-            new = self._upsert_entities(con, ents, only_missing=True) if len(ents) else 0
-            load_id = self._new_load(con, "user-csv", origin, len(rows))
-            n = self._write_panel(con, panel, load_id)
-        return {"rows": len(rows), "panel_rows": n, "new_entities": new}
 
     def append_facts(self, df: pd.DataFrame, *, origin: str) -> int:
         """Append raw XBRL facts (append-only, stamped with a load id and time)."""
@@ -416,16 +317,16 @@ class Store:
             n = 0
             if len(df):
                 load_id = self._new_load(con, "series", origin, len(df))
-                n = self._upsert(con, "series", df.assign(load_id=load_id), ["series_id", "date"])
+                n = self._upsert(con, "series", df.assign(load_id=load_id), KEYS["series"])
             if meta is not None and len(meta):
-                self._upsert(con, "series_meta", meta, ["series_id"])
+                self._upsert(con, "series_meta", meta, KEYS["series_meta"])
             return n
 
     def upsert_events(self, df: pd.DataFrame, *, origin: str) -> int:
         """Upsert curated events keyed by event_id."""
         with self.transaction() as con:
             load_id = self._new_load(con, "events", origin, len(df))
-            return self._upsert(con, "events", df.assign(load_id=load_id), ["event_id"])
+            return self._upsert(con, "events", df.assign(load_id=load_id), KEYS["events"])
 
     def upsert_entity(
         self,
@@ -457,7 +358,7 @@ class Store:
             ]
         )
         with self.transaction() as con:
-            self._upsert(con, "entities", row, ["ticker"])
+            self._upsert(con, "entities", row, KEYS["entities"])
 
     def save_run(
         self,
@@ -489,7 +390,45 @@ class Store:
             )
         return run_id
 
+    # ------------------------------------------------------------------ what would change (store/diff.py)
+
+    def changed_panel_rows(self, incoming: pd.DataFrame) -> pd.DataFrame:
+        """SEC panel rows that are new or differ from the stored ones (:func:`.diff.changed_panel_rows`)."""
+        return diff.changed_panel_rows(self.con, incoming)
+
+    def changed_annual_rows(self, incoming: pd.DataFrame) -> pd.DataFrame:
+        """SEC fiscal-year rows that are new or differ (:func:`.diff.changed_annual_rows`)."""
+        return diff.changed_annual_rows(self.con, incoming)
+
+    def new_facts(self, facts: pd.DataFrame) -> pd.DataFrame:
+        """The raw facts not already stored (:func:`.diff.new_facts`)."""
+        return diff.new_facts(self.con, facts)
+
+    def changed_series(self, obs: pd.DataFrame) -> pd.DataFrame:
+        """Series observations that are new or differ, flagged ``is_new``/``is_revised``
+        (:func:`.diff.changed_series`)."""
+        return diff.changed_series(self.con, obs)
+
+    def changed_series_meta(self, meta: pd.DataFrame) -> pd.DataFrame:
+        """Series metadata that is new or differs (:func:`.diff.changed_series_meta`)."""
+        return diff.changed_series_meta(self.con, meta)
+
+    # ------------------------------------------------------------------ bulk staging (store/stage.py)
+
+    def stage(self) -> Stage:
+        """A new :class:`~capexwatch.store.stage.Stage` beside this store's file (discard it when done)."""
+        return Stage(self.path.parent, {t: diff.column_types(self.con, t) for t in Stage.TABLES})
+
+    def merge_stage(self, stage: Stage, *, origin: str) -> None:
+        """Merge the rows of *stage* in one transaction (or the one already open)."""
+        with self.transaction() as con:
+            stage.merge(con, self.new_load, origin)
+
     # ------------------------------------------------------------------ reads
+
+    def facts(self, ticker: str) -> pd.DataFrame:
+        """The raw XBRL facts stored for *ticker* (the ``facts`` table), oldest load first."""
+        return self.con.execute("SELECT * FROM facts WHERE ticker = ? ORDER BY loaded_at, filed", [ticker.upper()]).df()
 
     def entities(self) -> pd.DataFrame:
         """All entities (universe companies and those added by ingest)."""
@@ -669,7 +608,8 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def _open_error(path: Path, exc: Exception) -> StoreError:
+def store_open_error(path: Path, exc: Exception) -> StoreError:
+    """The :class:`StoreError` for a DuckDB error met while opening *path* (lock, permission, corrupt file)."""
     text = str(exc)
     if "lock" in text.lower():
         return StoreError(

@@ -1,4 +1,7 @@
-"""Turn curated inputs (snapshot files, user CSVs, the universe) into rows of the store's tables.
+"""Turn curated inputs (snapshot files, user CSVs, the universe) into rows of the store's tables,
+and load them: :func:`open_store` (a store loaded with the bundled snapshot), :func:`load_snapshot`,
+:func:`write_user_figures`. Loading drives a :class:`~capexwatch.store.db.Store` through its public
+write methods inside one transaction; the Store knows nothing of these inputs.
 
 Curated figures carry their fiscal label and period end; what they lack is derived here and
 documented: ``period_start`` is the day after the same company's previous quarter end where that
@@ -14,7 +17,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
+
+    from capexwatch.store.db import Store
 
 __all__ = [
     "calendar_quarter",
@@ -22,8 +29,11 @@ __all__ = [
     "curated_panel",
     "events_frame",
     "fill_panel_columns",
+    "load_snapshot",
+    "open_store",
     "series_meta_frame",
     "universe_entities",
+    "write_user_figures",
 ]
 
 _TAG = re.compile(r"\b((?:us-gaap|ifrs-full|dei):[A-Za-z0-9]+)")
@@ -171,3 +181,80 @@ def series_meta_frame(meta: dict[str, dict[str, str]]) -> pd.DataFrame:
             for k, v in meta.items()
         ]
     )
+
+
+def load_snapshot(store: Store) -> dict[str, int]:
+    """Load (or reload) the bundled snapshot into *store* in one transaction; idempotent.
+
+    Every table's rows share one load (kind ``snapshot``, the snapshot's version), which is how
+    :meth:`~capexwatch.store.db.Store.snapshot_loaded` knows it is there. Returns rows per table.
+    """
+    from capexwatch.sources import snapshot
+
+    published = snapshot.load_published_figures()
+    quarters = curated_panel(snapshot.load_company_quarters(), published)
+    annual = curated_annual(published)
+    macro = snapshot.load_macro()
+    events = events_frame(snapshot.load_events())
+    counts = {"panel": len(quarters), "annual": len(annual), "series": len(macro), "events": len(events)}
+    with store.transaction():
+        load_id = store.new_load("snapshot", "bundled", sum(counts.values()), version=snapshot.snapshot_version())
+        store.add_entities(universe_entities(), only_missing=False)
+        store.upsert("panel", quarters.assign(load_id=load_id))
+        store.upsert("annual", annual.assign(load_id=load_id))
+        store.upsert("series", macro.assign(load_id=load_id))
+        store.upsert("series_meta", series_meta_frame(snapshot.series_meta()))
+        if len(events):
+            store.upsert("events", events.assign(load_id=load_id))
+    return counts
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True) -> Store:
+    """Open the store at *path* (default: the settings' file), loading the bundled snapshot into a
+    writable store that does not hold this version of it yet (first use, or a new capexwatch).
+
+    Raises
+    ------
+    StoreError : the file cannot be opened, created or loaded (the store is closed again)
+    """
+    import duckdb
+
+    from capexwatch.store.db import Store, store_open_error
+
+    store = Store.open(path, read_only=read_only)
+    if read_only or not snapshot or store.snapshot_loaded():
+        return store
+    try:
+        load_snapshot(store)
+    except duckdb.Error as exc:
+        store.close()
+        raise store_open_error(store.path, exc) from exc
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def write_user_figures(
+    store: Store, rows: pd.DataFrame, entities: list[dict[str, Any]], *, origin: str
+) -> dict[str, int]:
+    """Load a user's validated figures (see :mod:`capexwatch.sources.usercsv`) in one transaction:
+    tickers not yet in the store become entities (origin ``user``); existing ones are kept.
+
+    Returns
+    -------
+    dict
+        ``rows`` (the user's rows), ``panel_rows`` (written: one per view), ``new_entities``
+    """
+    import pandas as pd
+
+    panel = fill_panel_columns(rows, source="user")
+    ents = pd.DataFrame(entities).assign(big_four=False, notes=None, origin="user")
+    if len(ents):
+        ents["name"] = ents["name"].fillna(ents["ticker"])
+        ents["cik"] = ents["cik"].astype("Int64")
+    with store.transaction():
+        new = store.add_entities(ents, only_missing=True) if len(ents) else 0
+        load_id = store.new_load("user-csv", origin, len(rows))
+        n = store.upsert("panel", panel.assign(load_id=load_id))
+    return {"rows": len(rows), "panel_rows": n, "new_entities": new}

@@ -11,7 +11,7 @@ import pytest
 
 from capexwatch.cli import main
 from capexwatch.errors import DataError
-from capexwatch.screen import RATIOS, screen
+from capexwatch.store.screen import RATIOS, screen
 
 
 def ttm_ratio_by_hand(store: Any, num: str, den: str, **kw: Any) -> dict[str, tuple[float, str]]:

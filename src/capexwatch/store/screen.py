@@ -1,4 +1,4 @@
-"""``capexwatch screen``: rank every company in the store by a metric, in DuckDB SQL.
+"""Screening: rank every company in the store by a metric, in DuckDB SQL (``capexwatch screen``).
 
 Ratio screens use trailing four quarters (TTM) of both operands, from the latest four *consecutive*
 fiscal quarters in which both are ok; a company with a gap, or a non-positive denominator, is left

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from capexwatch.errors import InputFileError
-from capexwatch.ingest import ingest_path
+from capexwatch.pipeline.files import ingest_path
 from capexwatch.store.db import Store
 from tests._support.cli import run_cli
 
