@@ -57,8 +57,6 @@ def open_store(read_only: bool = False) -> Any:
     return capexwatch.open(read_only=read_only)
 
 
-
-
 @cli.command()
 @click.option("--ticker", "-t", help="Ticker, e.g. GOOGL.")
 @click.option("--cik", help="SEC CIK, e.g. 1652044.")
@@ -768,7 +766,7 @@ def simulate_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from capexwatch.models.engine import default_workers, simulate
+    from capexwatch.models.engine import default_workers, save_result, simulate
     from capexwatch.models.scenario import load_scenario
 
     scn = load_scenario(scenario)
@@ -796,9 +794,10 @@ def simulate_cmd(
                 workers=workers or default_workers(),
                 scheduler=scheduler,
                 store=store,
-                save=not no_store,
                 progress=lambda done, _total: bar.update(task, completed=done, refresh=True),
             )
+        if not no_store:
+            result.run_id = save_result(result, store)
     finally:
         if store is not None:
             store.close()

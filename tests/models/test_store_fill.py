@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from capexwatch.errors import DataError
-from capexwatch.models.engine import simulate
+from capexwatch.models.engine import save_result, simulate
 from capexwatch.models.scenario import load_scenario, parse_scenario
 from capexwatch.models.store_fill import fill_from_store
 
@@ -180,7 +180,8 @@ def test_random_scale_on_a_store_vector_is_one_level_per_path(store) -> None:
 
 
 def test_save_run_round_trip(store) -> None:
-    r = simulate(load_scenario("burry-2026"), paths=5000, store=store, save=True)
+    r = simulate(load_scenario("burry-2026"), paths=5000, store=store)
+    r.run_id = save_result(r, store)
     assert r.run_id
     stored = store.run(r.run_id)
     assert stored["model"] == "depreciation" and stored["scenario"] == "burry-2026"

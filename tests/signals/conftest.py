@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sigdata import REFERENCE
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 
 @pytest.fixture

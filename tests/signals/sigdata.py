@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from capexwatch import signals as S
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from capexwatch.signals.capital_intensity import classify
 
 B = 1e9

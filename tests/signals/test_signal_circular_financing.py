@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 B = 1e9
 

@@ -10,7 +10,8 @@ from sigdata import cal_rows, inputs
 
 from capexwatch import signals as S
 from capexwatch._json import dumps
-from capexwatch.signals.base import Inputs, UnknownSignalError
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._registry import UnknownSignalError
 
 NAMES = [
     "roi_gap",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sigdata import evaluate, event, inputs
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 
 def _halt(date: str, jurisdiction: str, metric: str = "moratorium") -> dict[str, object]:

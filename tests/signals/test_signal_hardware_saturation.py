@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 BIG4 = ("MSFT", "GOOGL", "AMZN", "META")
 

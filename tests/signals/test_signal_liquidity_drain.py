@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sigdata import evaluate, inputs, ref_fred
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 
 def _daily(sid: str, start: str, end: str, value: float, freq: str = "D") -> pd.DataFrame:

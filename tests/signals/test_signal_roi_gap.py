@@ -8,7 +8,7 @@ import pytest
 from sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters, ref_value, thresholds
 
 from capexwatch.signals import roi_gap
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 B = 1e9
 

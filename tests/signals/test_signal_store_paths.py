@@ -11,7 +11,7 @@ from sigdata import cal_rows
 
 from capexwatch import signals as S
 from capexwatch.ingest import ingest_path
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from capexwatch.store.db import Store
 from capexwatch.store.load import fill_panel_columns
 from cwtest import run_cli

@@ -1,6 +1,6 @@
 """The risk signals in the report: the board (Rich and HTML), one signal in depth, history charts.
 
-Faces compute nothing: everything here renders :class:`~capexwatch.signals.base.Signal` objects
+Faces compute nothing: everything here renders :class:`~capexwatch.signals.Signal` objects
 (and backtest results) that :mod:`capexwatch.signals` returns. The lead wires
 :func:`report_section` into ``capexwatch report``: it returns the Rich board for the terminal
 dashboard (``data["signals_board"]``) and an ``{"id", "title", "html"}`` block for the HTML
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
+    from capexwatch.signals import Signal
     from capexwatch.signals.backtest import BacktestResult
-    from capexwatch.signals.base import Signal
     from capexwatch.store.db import Store
 
 __all__ = [
