@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.errors import DataError
+from capexwatch.errors import DataError, ScenarioError
 from capexwatch.models.engine import save_result, simulate
 from capexwatch.models.scenario import load_scenario, parse_scenario
 from capexwatch.models.store_fill import fill_from_store
@@ -193,3 +193,9 @@ def test_save_run_round_trip(store) -> None:
     assert bands["labels"][0] == "2022" and len(bands["p95"]) == 7
     rows = stored["parameters"]["capex_usd"]["from_store"]["rows"]
     assert len(rows) == 64 and all(row.get("source_url") for row in rows)
+
+
+def test_a_scenario_that_reads_the_store_needs_one_from_the_caller() -> None:
+    # lower layers never open the store themselves: the caller passes it
+    with pytest.raises(ScenarioError, match="no store was given"):
+        fill_from_store(load_scenario("burry-2026"), None)

@@ -7,7 +7,7 @@ import, so the signal modules never import their own package.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from capexwatch.errors import CapexwatchError
@@ -37,7 +37,7 @@ _MODULES = (
 )
 
 #: name -> spec of every signal (read-only)
-REGISTRY = MappingProxyType({m.SPEC.name: m.SPEC for m in _MODULES})
+REGISTRY: Mapping[str, SignalSpec] = MappingProxyType({m.SPEC.name: m.SPEC for m in _MODULES})
 
 
 class UnknownSignalError(CapexwatchError):

@@ -562,8 +562,8 @@ SEQUOIA_SOURCE = "https://sequoiacap.com/article/ais-600b-question"
 def headline(inputs: Inputs, thresholds: Mapping[str, Threshold] | None = None) -> dict[str, Any]:
     """The report's ROI-gap headline: the group signal's current quarter, on the Sequoia chain.
 
-    The same row the ``roi_gap`` signal reports (so the report and the signal show the same
-    figures): ``required = G x k_tco x k_margin`` with ``G`` the GPU vendors' data-centre revenue
+    The same row the ``roi_gap`` signal shows its values for (its current quarter, else its latest
+    quarter), so the report and the signal show the same figures: ``required = G x k_tco x k_margin`` with ``G`` the GPU vendors' data-centre revenue
     of the quarter x 4 (Cahn 2024), against the AI revenue run-rates that count at the quarter
     (:func:`ai_revenue_at`), each with its date and source and any newer low-confidence report
     beside it. The sum can double-count where one firm's AI revenue is another's cost (OpenAI pays
@@ -587,10 +587,14 @@ def headline(inputs: Inputs, thresholds: Mapping[str, Threshold] | None = None) 
         thresholds = thresholds_for(load_thresholds(), SPEC.name)
     t, _ctx = quarter_table(inputs, thresholds)
     row, why = _current(inputs, thresholds, t)
-    if row is None:
+    if row is None and t.empty:
         return {"status": "insufficient-data", "reason": why}
+    if row is None:
+        row = t.iloc[-1]  # the quarter whose values the signal shows when it has no current status
     if not row["gpu_rows"] or not isnum(row["required_sequoia_usd"]):
         return {"status": "insufficient-data", "reason": f"no GPU-vendor data-centre revenue for {row['quarter']}"}
+    if not row["ai_rows"]:
+        return {"status": "insufficient-data", "reason": f"no AI revenue run-rate disclosed for {row['quarter']}"}
     gpu = row["gpu_rows"][0]
     required = float(row["required_sequoia_usd"])
     ai = float(row["ai_usd"])
