@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-    from capexwatch.signals import Signal
+    from capexwatch.signals import Inputs, Signal
     from capexwatch.signals.backtest import BacktestResult
     from capexwatch.store.db import Store
 
@@ -522,15 +522,16 @@ def html_fragment(signals: Sequence[Signal], *, include_plotlyjs: bool = False) 
     return "\n".join(parts)
 
 
-def report_section(store: Store, *, as_of: Any = None) -> dict[str, Any]:
-    """Everything the report needs from the signals layer.
+def report_section(store: Store, *, as_of: Any = None, inputs: Inputs | None = None) -> dict[str, Any]:
+    """Everything the report needs from the signals layer (evaluated on *inputs* when given: the
+    frames already read from *store* at *as_of*).
 
     Returns ``{"signals": [dict, ...] (JSON-ready), "board": Rich table, "section": {"id",
     "title", "html"}}``.
     """
     from capexwatch import signals as S
 
-    sigs = S.run(store, as_of=as_of)
+    sigs = S.run(store, as_of=as_of) if inputs is None else S.evaluate_all(inputs)
     return {
         "signals": [s.to_dict() for s in sigs],
         "board": board_renderable(sigs),

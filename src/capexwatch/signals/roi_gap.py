@@ -563,11 +563,12 @@ def headline(inputs: Inputs, thresholds: Mapping[str, Threshold] | None = None) 
     """The report's ROI-gap headline: the group signal's current quarter, on the Sequoia chain.
 
     The same row the ``roi_gap`` signal shows its values for (its current quarter, else its latest
-    quarter), so the report and the signal show the same figures: ``required = G x k_tco x k_margin`` with ``G`` the GPU vendors' data-centre revenue
-    of the quarter x 4 (Cahn 2024), against the AI revenue run-rates that count at the quarter
-    (:func:`ai_revenue_at`), each with its date and source and any newer low-confidence report
-    beside it. The sum can double-count where one firm's AI revenue is another's cost (OpenAI pays
-    Microsoft for Azure); it is shown by component.
+    quarter), so the report and the signal show the same figures: ``required = G x k_tco x
+    k_margin`` with ``G`` the GPU vendors' data-centre revenue of the quarter x 4 (Cahn 2024),
+    against the AI revenue run-rates that count at the quarter (:func:`ai_revenue_at`), each with
+    its date and source and any newer low-confidence report beside it. The sum can double-count
+    where one firm's AI revenue is another's cost (OpenAI pays Microsoft for Azure); it is shown by
+    component.
 
     Parameters
     ----------
