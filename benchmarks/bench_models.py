@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from capexwatch.facts.periods import quarter_index
 from capexwatch.models import _reference
-from capexwatch.models._spec import quarter_index, year_groups
+from capexwatch.models._spec import year_groups
 from capexwatch.models.engine import DEFAULT_BLOCK_SIZE, _context, _output_length, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
 

@@ -74,8 +74,8 @@ def main() -> None:
         import capexwatch
         from capexwatch import signals as S
         from capexwatch.report.signals_section import html_fragment
+        from capexwatch.signals import Inputs
         from capexwatch.signals.backtest import backtest, backtest_inputs
-        from capexwatch.signals.base import Inputs
 
         rows: list[tuple[str, list[float]]] = []
         with capexwatch.open() as store:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from capexwatch import signals as S
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 _QEND = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 

@@ -15,8 +15,12 @@ from capexwatch.facts.periods import (
     anchored_month,
     build_calendar,
     calendar_quarter,
+    calendar_quarter_end,
+    calendar_quarter_of,
     infer_fye_month,
     nominal_fy_end,
+    quarter_index,
+    quarter_label,
 )
 from capexwatch.facts.select import fiscal_calendar
 from tests._support.facts_ref import facts_of
@@ -76,6 +80,30 @@ def test_calendar_quarter_midpoint_rule() -> None:
     assert calendar_quarter(D(2026, 1, 26), D(2026, 4, 26)) == "2026Q1"  # NVIDIA; SEC frame CY2026Q1
     assert calendar_quarter(D(2025, 12, 1), D(2026, 2, 28)) == "2026Q1"  # Oracle Dec-Feb
     assert calendar_quarter(None, D(2025, 9, 30)) == "2025Q3"
+
+
+def test_calendar_quarter_midpoint_is_the_same_for_dates_and_timestamps() -> None:
+    # the store loads curated rows as pandas Timestamps, the facts layer derives with dates
+    import pandas as pd
+
+    rng = random.Random(7)
+    for _ in range(500):
+        start = D(2020, 1, 1) + dt.timedelta(days=rng.randrange(2500))
+        end = start + dt.timedelta(days=rng.randrange(80, 130))
+        assert calendar_quarter(start, end) == calendar_quarter(pd.Timestamp(start), pd.Timestamp(end))
+
+
+def test_quarter_labels_index_and_ends() -> None:
+    assert quarter_index("2025Q4") + 1 == quarter_index("2026Q1") and quarter_label(quarter_index("2026Q1")) == "2026Q1"
+    assert quarter_index(" 2025Q3 ") == 2025 * 4 + 2
+    for bad in ("2025Q5", "2025Q0", "25Q1", "2025-Q1", ""):
+        with pytest.raises(ValueError, match="not a calendar quarter"):
+            quarter_index(bad)
+    assert [calendar_quarter_end(f"2024Q{q}") for q in (1, 2, 3, 4)] == [
+        D(2024, 3, 31), D(2024, 6, 30), D(2024, 9, 30), D(2024, 12, 31)
+    ]  # fmt: skip
+    assert calendar_quarter_of(D(2024, 6, 30)) == "2024Q2" and calendar_quarter_of("2024-07-01") == "2024Q3"
+    assert calendar_quarter_of(dt.datetime(2025, 12, 31, 23, 59)) == "2025Q4"
 
 
 def test_instants_land_on_quarter_ends_only() -> None:

@@ -315,7 +315,7 @@ def test_preset_rental_terms_are_the_fit_of_section_6() -> None:
 
 def test_series_from_store_quarter_means_and_change(store: Any) -> None:
     from capexwatch.models.scenario import StoreQuery
-    from capexwatch.models.store_fill import query_series
+    from capexwatch.models.store_query import query_series
 
     df = store.series("BAMLH0A0HYM2", start="2008-07-01", end="2008-12-31")
     q3 = df[df["date"].astype(str) < "2008-10-01"]["value"].mean()

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from capexwatch.facts.periods import quarter_index
 from capexwatch.models import _kernels, _reference
-from capexwatch.models._spec import Context, quarter_index, year_groups
+from capexwatch.models._spec import Context, year_groups
 from capexwatch.models.engine import _context, draw_parameters
 from capexwatch.models.valuation import dcf_value
 from tests._support.scenarios import SCENARIOS, path_params, scenario

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.errors import DataError
-from capexwatch.models.engine import simulate
+from capexwatch.errors import DataError, ScenarioError
+from capexwatch.models.engine import save_result, simulate
 from capexwatch.models.scenario import load_scenario, parse_scenario
 from capexwatch.models.store_fill import fill_from_store
 
@@ -180,7 +180,8 @@ def test_random_scale_on_a_store_vector_is_one_level_per_path(store) -> None:
 
 
 def test_save_run_round_trip(store) -> None:
-    r = simulate(load_scenario("burry-2026"), paths=5000, store=store, save=True)
+    r = simulate(load_scenario("burry-2026"), paths=5000, store=store)
+    r.run_id = save_result(r, store)
     assert r.run_id
     stored = store.run(r.run_id)
     assert stored["model"] == "depreciation" and stored["scenario"] == "burry-2026"
@@ -196,9 +197,15 @@ def test_save_run_round_trip(store) -> None:
 
 def test_yoy_is_the_end_quarter_over_the_same_quarter_a_year_earlier(store) -> None:  # type: ignore[no-untyped-def]
     from capexwatch.models.scenario import StoreQuery
-    from capexwatch.models.store_fill import query_store
+    from capexwatch.models.store_query import query_store
 
     found = query_store(store, StoreQuery(("GOOGL",), "cloud_revenue", "yoy", end="2026Q1"))
     assert found["quarters"] == ["2025Q1", "2026Q1"]
     before, after = (r["value"] for r in found["rows"])
     assert found["value"] == pytest.approx(after / before - 1.0)
+
+
+def test_a_scenario_that_reads_the_store_needs_one_from_the_caller() -> None:
+    # lower layers never open the store themselves: the caller passes it
+    with pytest.raises(ScenarioError, match="no store was given"):
+        fill_from_store(load_scenario("burry-2026"), None)

@@ -4,7 +4,7 @@ boolean never is; Oracle's capex_vs_cloud read insufficient-data on the bundled 
 
 import numpy as np
 
-from capexwatch.signals._frames import two_leg_status
+from capexwatch.signals._runs import two_leg_status
 
 
 def test_numpy_false_leg_with_unknown_other_leg_is_ok() -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from capexwatch.models.engine import simulate
+from capexwatch.models.engine import save_result, simulate
 from capexwatch.models.scenario import load_scenario
 from capexwatch.report.fan import fan_figures, fan_section, recent_runs
 
 
 def test_fan_figures_from_a_stored_run(store) -> None:
-    r = simulate(load_scenario("consensus-1t"), paths=8192, store=store, save=True)
+    r = simulate(load_scenario("consensus-1t"), paths=8192, store=store)
+    r.run_id = save_result(r, store)
     figs = fan_figures(store.run(r.run_id))
     assert len(figs) == len(r.series)
     by_name = {f.layout.meta["output"]: f for f in figs}
@@ -27,8 +28,8 @@ def test_fan_figures_from_a_stored_run(store) -> None:
 
 def test_fan_section_for_the_report(store) -> None:
     assert "No stored simulation runs" in fan_section(recent_runs(store))["html"]
-    simulate(load_scenario("burry-2026"), paths=4096, store=store, save=True)
-    simulate(load_scenario("sequoia-2024"), paths=100, store=store, save=True)  # no series: skipped
+    save_result(simulate(load_scenario("burry-2026"), paths=4096, store=store), store)
+    save_result(simulate(load_scenario("sequoia-2024"), paths=100, store=store), store)  # no series: skipped
     runs = recent_runs(store)
     assert [r["scenario"] for r in runs] == ["burry-2026"]
     sec = fan_section(runs)

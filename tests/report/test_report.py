@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import capexwatch
 from tests._support.cli import run_cli
@@ -122,3 +123,27 @@ def test_report_unwritable_out(tmp_path: Path) -> None:
     blocker.write_text("x")
     r = run_cli("report", "--out", str(blocker / "r.html"))
     assert r.returncode == 1 and "Cannot write the report" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-06-30"])
+def test_report_headline_and_roi_gap_signal_show_the_same_figures(store, as_of: str | None) -> None:
+    # one ROI-gap chain: the report's headline is the roi_gap signal's current quarter (once it said
+    # $86.0B of AI revenue while the signal on the same page said $112.0B)
+    from capexwatch.report.build import build_report
+
+    data = build_report(store, as_of=as_of).data
+    head = data["roi_gap"]
+    sig = next(s for s in data["signals"] if s["name"] == "roi_gap")
+    v = {k: x["value"] for k, x in sig["values"].items()}
+    assert head["status"] == "ok" and sig["coverage"]["basis"] == "sequoia"
+    assert head["ai_revenue_usd"] == v["ai_revenue_usd"]
+    assert head["required_revenue_usd"] == v["required_revenue_sequoia_usd"]
+    assert head["gap_usd"] == v["gap_usd"] == sig["value"]
+    assert head["coverage_ratio"] == v["coverage_ratio"]
+    assert head["nvda_data_center_quarter_usd"] == v["gpu_quarter_usd"]
+    assert head["gpu_run_rate_usd"] == v["gpu_run_rate_usd"]
+    ai_evidence = sorted(
+        (e["ticker"], e["value"], e["source_url"]) for e in sig["evidence"] if e["metric"] == "ai_revenue_run_rate"
+    )
+    components = sorted((c["entity"], c["amount_usd"], c["source_url"]) for c in head["ai_revenue_components"])
+    assert components == ai_evidence and sum(c[1] for c in components) == head["ai_revenue_usd"]

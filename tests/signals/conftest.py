@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 
 @pytest.fixture(scope="module")

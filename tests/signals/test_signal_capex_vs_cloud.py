@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from capexwatch.signals import capex_vs_cloud
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from tests._support.sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 
 
@@ -96,7 +96,8 @@ def test_no_growth_across_the_microsoft_intelligent_cloud_break() -> None:
     for q in ("2024Q3", "2024Q4", "2025Q1", "2025Q2"):
         assert t.loc[q, "measure"] == "azure_growth_yoy_pct", q
     assert evaluate("capex_vs_cloud", inp, ticker="MSFT").status == "ok"
-    from capexwatch.signals._frames import metric_rows, yoy
+    from capexwatch.signals._growth import yoy
+    from capexwatch.signals._panel import metric_rows
 
     g = yoy(metric_rows(inp, "cloud_revenue", ["MSFT"]), {"MSFT": ("2024-09-30",)}).set_index("calendar_quarter")
     assert pd.isna(g.loc["2024Q3", "yoy_pct"]) and "definitional break" in g.loc["2024Q3", "yoy_reason"]

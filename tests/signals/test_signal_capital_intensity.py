@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from capexwatch.signals.capital_intensity import classify
 from tests._support.sigdata import cal_rows, evaluate, history_status, inputs, ref_quarters, thresholds
 

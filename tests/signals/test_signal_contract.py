@@ -10,7 +10,7 @@ import pytest
 from capexwatch import signals as S
 from capexwatch._json import dumps
 from capexwatch.errors import UnknownSignalError
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from tests._support.sigdata import cal_rows, inputs
 
 NAMES = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from capexwatch.signals.depreciation_gap import understatement, vintage_depreciation
 from tests._support.sigdata import cal_rows, evaluate, event, inputs, ref_quarters
 

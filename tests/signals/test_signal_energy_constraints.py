@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from tests._support.sigdata import evaluate, event, inputs
 
 

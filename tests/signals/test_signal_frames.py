@@ -5,27 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from capexwatch.signals._frames import (
-    cq_end,
-    cq_index,
-    cq_label,
-    ge,
-    gt,
-    metric_rows,
-    pick_current,
-    roll_up,
-    run_lengths,
-    streaks,
-    ttm,
-    two_leg_status,
-    yoy,
-)
+from capexwatch.facts.periods import calendar_quarter_end, quarter_index, quarter_label
+from capexwatch.signals._compare import ge, gt
+from capexwatch.signals._current import pick_current
+from capexwatch.signals._growth import ttm, yoy
+from capexwatch.signals._panel import metric_rows
+from capexwatch.signals._runs import roll_up, run_lengths, streaks, two_leg_status
 from tests._support.sigdata import cal_rows, inputs
 
 
 def test_quarter_arithmetic() -> None:
-    assert cq_label(cq_index("2025Q4") + 1) == "2026Q1"
-    assert cq_end("2024Q1").isoformat() == "2024-03-31" and cq_end("2024Q2").isoformat() == "2024-06-30"
+    assert quarter_label(quarter_index("2025Q4") + 1) == "2026Q1"
+    assert (
+        calendar_quarter_end("2024Q1").isoformat() == "2024-03-31"
+        and calendar_quarter_end("2024Q2").isoformat() == "2024-06-30"
+    )
 
 
 def test_runs_treat_unknown_and_gaps_as_open() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from tests._support.sigdata import cal_rows, evaluate, event, history_status, inputs, ref_quarters
 
 BIG4 = ("MSFT", "GOOGL", "AMZN", "META")

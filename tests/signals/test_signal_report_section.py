@@ -8,7 +8,7 @@ from rich.console import Console
 
 from capexwatch import signals as S
 from capexwatch.report import signals_section as R
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 
 
 def _text(renderable: object) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from capexwatch import signals as S
 from capexwatch.pipeline.files import ingest_path
-from capexwatch.signals.base import Inputs
+from capexwatch.signals._inputs import Inputs
 from capexwatch.store.db import Store
 from capexwatch.store.load import fill_panel_columns
 from tests._support.cli import run_cli

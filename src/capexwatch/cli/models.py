@@ -81,7 +81,7 @@ def simulate_cmd(
     and the resolved parameters with their sources; the run is saved in the store (for the
     report's fan charts) unless --no-store.
     """
-    from capexwatch.models.engine import default_workers, simulate
+    from capexwatch.models.engine import default_workers, save_result, simulate
     from capexwatch.models.scenario import load_scenario
     from capexwatch.report.progress import simulation_progress
 
@@ -97,9 +97,10 @@ def simulate_cmd(
                 workers=workers or default_workers(),
                 scheduler=scheduler,
                 store=store,
-                save=not no_store,
                 progress=progress,
             )
+        if store is not None and not no_store:
+            result.run_id = save_result(result, store)
     finally:
         if store is not None:
             store.close()

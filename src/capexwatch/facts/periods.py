@@ -19,16 +19,21 @@ Rules, with the pitfalls they answer (ecosystem-notes §2.7-2.8):
   year still lands in the right bucket.
 * The calendar quarter of a period is the calendar quarter holding its midpoint (the convention of
   ``shared/reference/README.md`` §1; it agrees with the SEC ``frame`` for NVIDIA FY2027 Q1 = CY2026Q1).
+  This module is the one home of calendar-quarter arithmetic: labels like ``'2025Q3'``, their running
+  index (consecutive quarters differ by one), the quarter holding a date and a quarter's last day.
+  The store, the signals and the models all call these functions.
 """
 
 from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from capexwatch.errors import DataError
 
@@ -41,8 +46,12 @@ __all__ = [
     "anchored_month",
     "build_calendar",
     "calendar_quarter",
+    "calendar_quarter_end",
+    "calendar_quarter_of",
     "infer_fye_month",
     "nominal_fy_end",
+    "quarter_index",
+    "quarter_label",
 ]
 
 #: days an actual fiscal-year or quarter end may sit from the nominal month end (52/53-week years)
@@ -89,9 +98,54 @@ def anchored_month(d: dt.date) -> tuple[int, int]:
 
 
 def calendar_quarter(start: dt.date | None, end: dt.date) -> str:
-    """Calendar quarter holding the period's midpoint, as ``'2025Q3'`` (instants: their date)."""
+    """Calendar quarter holding the period's midpoint, as ``'2025Q3'`` (instants: their date).
+
+    *start* and *end* are dates of one type: :class:`datetime.date` or :class:`datetime.datetime`
+    (``pandas.Timestamp`` is one). For whole-day periods the two agree: a half day added to a
+    midnight never changes the date's month.
+    """
     mid = end if start is None else start + (end - start) / 2
     return f"{mid.year}Q{(mid.month - 1) // 3 + 1}"
+
+
+_QUARTER_LABEL: Final = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+@functools.lru_cache(maxsize=4096)
+def quarter_index(label: str) -> int:
+    """``'2025Q3'`` -> a running quarter number, ``year * 4 + quarter - 1``.
+
+    Consecutive calendar quarters differ by one, so ``quarter_index(b) - quarter_index(a)`` is the
+    number of quarters from *a* to *b*. Memoised: the signals convert the same few labels often.
+
+    Raises
+    ------
+    ValueError
+        when *label* is not a calendar quarter like ``2025Q3`` (surrounding blanks are allowed).
+    """
+    m = _QUARTER_LABEL.match(label.strip())
+    if not m:
+        raise ValueError(f"not a calendar quarter like 2025Q3: {label!r}")
+    return int(m.group(1)) * 4 + int(m.group(2)) - 1
+
+
+def quarter_label(index: int) -> str:
+    """Inverse of :func:`quarter_index`: ``8102`` -> ``'2025Q3'``."""
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def calendar_quarter_of(when: Any) -> str:
+    """The calendar quarter holding a date (a ``date``, ``datetime``, ``Timestamp`` or ISO string)."""
+    if not isinstance(when, dt.date):
+        when = dt.date.fromisoformat(str(when)[:10])
+    return f"{when.year}Q{(when.month - 1) // 3 + 1}"
+
+
+def calendar_quarter_end(label: str) -> dt.date:
+    """The last day of a calendar quarter: ``'2025Q3'`` -> 2025-09-30."""
+    i = quarter_index(label)
+    year, month = i // 4, 3 * (i % 4 + 1)
+    return dt.date(year, month, _cal.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)

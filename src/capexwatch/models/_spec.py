@@ -7,11 +7,11 @@ function and one :class:`ModelSpec` per model, collected by :mod:`capexwatch.mod
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from capexwatch.facts.periods import quarter_index
 from capexwatch.models._typing import Outputs, Params
 
 __all__ = [
@@ -20,8 +20,6 @@ __all__ = [
     "Option",
     "Output",
     "Param",
-    "quarter_index",
-    "quarter_label",
     "year_groups",
 ]
 
@@ -178,22 +176,6 @@ class ModelSpec:
             for o in self.outputs
             if all(has(r) for r in o.requires) and (not o.requires_any or any(has(r) for r in o.requires_any))
         )
-
-
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-def quarter_index(label: str) -> int:
-    """``"2025Q3"`` -> a running quarter number (year * 4 + quarter - 1); raises ValueError."""
-    m = _QUARTER.match(label.strip())
-    if not m:
-        raise ValueError(f"not a calendar quarter like 2025Q3: {label!r}")
-    return int(m.group(1)) * 4 + int(m.group(2)) - 1
-
-
-def quarter_label(index: int) -> str:
-    """Inverse of :func:`quarter_index`."""
-    return f"{index // 4}Q{index % 4 + 1}"
 
 
 def year_groups(horizon_quarters: int, start_quarter: str | None) -> tuple[list[str], list[int]]:

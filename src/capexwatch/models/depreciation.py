@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from capexwatch.facts.periods import quarter_index
 from capexwatch.models._kernels import straight_line, to_years
 from capexwatch.models._spec import (
     Context,
@@ -28,7 +29,6 @@ from capexwatch.models._spec import (
     Option,
     Output,
     Param,
-    quarter_index,
     year_groups,
 )
 from capexwatch.models._typing import Outputs, Params

@@ -1,4 +1,4 @@
-"""The Monte Carlo engine: draw parameters, run a model over paths in blocks, aggregate, store.
+"""The Monte Carlo engine: draw parameters, run a model over paths in blocks, aggregate (no I/O: the caller saves).
 
 Reproducibility contract
 ------------------------
@@ -545,7 +545,7 @@ def _labels(o: Output, scenario: Scenario) -> list[str]:
         return year_groups(scenario.horizon_quarters, scenario.start_quarter)[0]
     if scenario.start_quarter is None:
         return [f"Q{t + 1}" for t in range(scenario.horizon_quarters)]
-    from capexwatch.models._spec import quarter_index, quarter_label
+    from capexwatch.facts.periods import quarter_index, quarter_label
 
     q0 = quarter_index(scenario.start_quarter)
     return [quarter_label(q0 + t) for t in range(scenario.horizon_quarters)]
@@ -589,7 +589,6 @@ def simulate(
     scheduler: Any = None,
     memory_limit: int = MEMORY_LIMIT,
     store: Any = None,
-    save: bool = False,
     progress: ProgressFn | None = None,
 ) -> SimulationResult:
     """Run *scenario* and summarise every output.
@@ -597,13 +596,15 @@ def simulate(
     Parameters
     ----------
     scenario : a parsed scenario (:func:`capexwatch.models.scenario.load_scenario`); ``from_store``
-        values are filled here from *store* (default: ``capexwatch.open()``)
+        values are filled here from *store*
     paths, seed : override the scenario's; with no seed anywhere a fresh one is drawn (and reported)
     block_size : paths per work block, rounded up to a multiple of :data:`STREAM_BLOCK`
     workers : local processes (1: in this process)
     scheduler : a Dask scheduler address (``tcp://host:8786``) or a ``dask.distributed.Client``
     memory_limit : bytes of kept values allowed for exact percentiles
-    store, save : the store to read from and, with ``save``, to write the run to
+    store : the store ``from_store`` values are read from (opened by the caller; needed only by
+        scenarios that read it). The engine never writes: the caller saves a run with
+        :func:`save_result`.
     progress : called as ``progress(paths_done, paths_total)`` after each work block
     """
     from capexwatch.models.store_fill import fill_from_store
@@ -687,30 +688,22 @@ def simulate(
         block_size=blocks_per_task * STREAM_BLOCK,
     )
     result.elapsed_s = time.perf_counter() - t0
-    if save:
-        result.run_id = save_result(result, store)
     return result
 
 
-def save_result(result: SimulationResult, store: Any = None) -> str:
-    """Write *result* to the store's runs table; returns the run_id."""
-    own = store is None
-    if store is None:
-        import capexwatch
+def save_result(result: SimulationResult, store: Any) -> str:
+    """Write *result* to *store*'s runs table (a store the caller opened for writing).
 
-        store = capexwatch.open()
-    try:
-        run_id: str = store.save_run(
-            model=result.model,
-            scenario=result.scenario,
-            paths=result.paths,
-            seed=result.seed,
-            parameters=result.parameters,
-            outputs=result.stored_outputs(),
-        )
-    finally:
-        if own:
-            store.close()
+    Returns the new ``run_id``; the caller records it (``result.run_id = save_result(result, store)``).
+    """
+    run_id: str = store.save_run(
+        model=result.model,
+        scenario=result.scenario,
+        paths=result.paths,
+        seed=result.seed,
+        parameters=result.parameters,
+        outputs=result.stored_outputs(),
+    )
     return run_id
 
 

@@ -41,8 +41,10 @@ from typing import Any, Literal
 import yaml
 
 from capexwatch.errors import DistributionError, ScenarioError, UnknownModelError
-from capexwatch.models._spec import ModelSpec, Option, Param, quarter_index
+from capexwatch.facts.periods import quarter_index
+from capexwatch.models._spec import ModelSpec, Option, Param
 from capexwatch.models.dists import Distribution, make_distribution
+from capexwatch.models.store_query import SHORTCUTS, StoreQuery
 
 __all__ = [
     "Const",
@@ -52,7 +54,6 @@ __all__ = [
     "Part",
     "Random",
     "Scenario",
-    "StoreQuery",
     "VectorValue",
     "list_presets",
     "load_scenario",
@@ -94,30 +95,6 @@ class Part:
     element: Element
     repeat: int = 1
     divisor: float = 1.0
-
-
-@dataclass(frozen=True)
-class StoreQuery:
-    """Figures to read from the store (see :mod:`capexwatch.models.store_fill`).
-
-    ``agg``: ``latest`` (the end quarter), ``run_rate`` (end quarter x 4), ``ttm`` (four quarters to
-    the end, summed), ``sum`` (``quarters`` quarters to the end, summed), ``quarters`` (a vector from
-    ``start`` or the first complete quarter to the end), ``yoy`` (end quarter / the same quarter a
-    year earlier - 1). Several tickers are summed quarter by
-    calendar quarter, over quarters where every one of them has a value.
-    """
-
-    tickers: tuple[str, ...]
-    metric: str
-    agg: str
-    end: str | None = None
-    start: str | None = None
-    fiscal_period: str | None = None
-    quarters: int | None = None
-    view: str = "latest"
-    as_of: str | None = None
-    shortcut: str | None = None
-    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -651,8 +628,6 @@ _AGGS = ("latest", "run_rate", "ttm", "sum", "quarters", "yoy")
 
 
 def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> FromStore | None:
-    from capexwatch.models.store_fill import SHORTCUTS
-
     allowed = {"from_store", "scale", "extend", *_META}
     for k in raw:
         if k not in allowed:

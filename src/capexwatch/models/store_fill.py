@@ -1,20 +1,18 @@
-"""The engine's front end: fill ``from_store`` parameters with figures from the store.
+"""The engine's front end: fill ``from_store`` parameters with figures from a store.
 
 Models never read the store (DESIGN.md): before a run, every ``{from_store: ...}`` value becomes a
 plain number or quarterly vector, and the rows it came from (ticker, metric, fiscal and calendar
 quarter, value, source URL, accession) are kept with the parameter so the result can show them.
-
-Several tickers are summed calendar quarter by calendar quarter (the store's midpoint rule), over
-quarters where every one of them has an ``ok`` value: a missing quarter is never treated as zero.
+The queries themselves and how they are answered live in :mod:`capexwatch.models.store_query`;
+the store is always the caller's (this module never opens one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from capexwatch.errors import DataError, ScenarioError
-from capexwatch.models._spec import quarter_index, quarter_label
+from capexwatch.facts.periods import quarter_index, quarter_label
 from capexwatch.models.scenario import (
     Const,
     FromStore,
@@ -22,70 +20,37 @@ from capexwatch.models.scenario import (
     Part,
     Random,
     Scenario,
-    StoreQuery,
     VectorValue,
 )
+from capexwatch.models.store_query import StoreLike, query_store
 
-__all__ = ["BIG_FOUR", "SHORTCUTS", "StoreLike", "fill_from_store", "query_series", "query_store"]
-
-BIG_FOUR: tuple[str, ...] = ("MSFT", "GOOGL", "AMZN", "META")
-"""The hyperscalers whose summed capex is "Big-Four capex" (``big_four = true`` in universe.toml)."""
-
-SHORTCUTS: dict[str, StoreQuery] = {
-    "big4_capex_ttm": StoreQuery(BIG_FOUR, "capex", "ttm", shortcut="big4_capex_ttm"),
-    "big4_capex_run_rate": StoreQuery(BIG_FOUR, "capex", "run_rate", shortcut="big4_capex_run_rate"),
-    "big4_capex_quarters": StoreQuery(BIG_FOUR, "capex", "quarters", shortcut="big4_capex_quarters"),
-    "nvda_data_center_run_rate": StoreQuery(
-        ("NVDA",), "data_center_revenue", "run_rate", shortcut="nvda_data_center_run_rate"
-    ),
-    "nvda_data_center_ttm": StoreQuery(("NVDA",), "data_center_revenue", "ttm", shortcut="nvda_data_center_ttm"),
-}
-"""Named queries usable as ``{from_store: NAME}``."""
-
-StoreLike = Any
-"""Anything with the read API of :class:`capexwatch.store.db.Store` (``quarters``, ``entities``)."""
-
-_ROW_FIELDS = (
-    "ticker",
-    "fiscal_period",
-    "calendar_quarter",
-    "period_end",
-    "value",
-    "source",
-    "source_url",
-    "accn",
-    "form",
-    "method",
-)
+__all__ = ["fill_from_store"]
 
 
-def fill_from_store(
-    scenario: Scenario, store: StoreLike | None = None, *, opener: Callable[[], StoreLike] | None = None
-) -> Scenario:
-    """Return *scenario* with every ``from_store`` value replaced by the store's figures.
+def fill_from_store(scenario: Scenario, store: StoreLike | None) -> Scenario:
+    """Return *scenario* with every ``from_store`` value replaced by *store*'s figures.
 
-    The store is opened (read-only) only when the scenario needs it. A scenario whose vectors come
-    from the store gets its ``start_quarter`` from them when it has none.
+    *store* (opened by the caller, read access is enough) is read only when the scenario needs it;
+    it may be None for a scenario that does not. A scenario whose vectors come from the store gets
+    its ``start_quarter`` from them when it has none.
+
+    Raises
+    ------
+    ScenarioError
+        when the scenario reads the store and *store* is None.
     """
     if not scenario.needs_store:
         return scenario
-    own = store is None
     if store is None:
-        if opener is None:
-            import capexwatch
-
-            store = capexwatch.open()
-        else:
-            store = opener()
-    try:
-        params: dict[str, ParamEntry] = {}
-        start = scenario.start_quarter
-        for name, entry in scenario.params.items():
-            new_entry, start = _fill_entry(scenario, entry, store, start)
-            params[name] = new_entry
-    finally:
-        if own and hasattr(store, "close"):
-            store.close()
+        raise ScenarioError(
+            f"{scenario.path}: the scenario reads figures from the store (from_store), but no store was given.",
+            hint="Open one and pass it: simulate(scenario, store=capexwatch.open()).",
+        )
+    params: dict[str, ParamEntry] = {}
+    start = scenario.start_quarter
+    for name, entry in scenario.params.items():
+        new_entry, start = _fill_entry(scenario, entry, store, start)
+        params[name] = new_entry
     return scenario.replace(params=params, start_quarter=start)
 
 
@@ -151,221 +116,3 @@ def _scaled(x: float, scale: Const | Random | None) -> Const | Random:
     if isinstance(scale, Const):
         return Const(x * scale.value)
     return Random(scale.dist, scale.per_quarter, scale.multiplier * x)
-
-
-def _big4(store: StoreLike) -> tuple[str, ...]:
-    try:
-        ent = store.entities()
-        flagged = tuple(str(t) for t in ent.loc[ent["big_four"].fillna(False).astype(bool), "ticker"])
-    except Exception:  # noqa: BLE001 - the constant is the documented fallback
-        return BIG_FOUR
-    return flagged or BIG_FOUR
-
-
-def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -> dict[str, Any]:
-    """Run *q* against the store: the value (or values) and every row used, with its source.
-
-    Raises
-    ------
-    DataError
-        when the store lacks what the query needs; the message names the ticker and quarter.
-    """
-    if q.series is not None:
-        return query_series(store, q, where=where)
-    tickers: Sequence[str] = q.tickers
-    if tuple(t.upper() for t in tickers) in (("BIG4",), ("BIG_FOUR",)):
-        tickers = _big4(store)
-    df = store.quarters(list(tickers), q.metric, view=q.view, as_of=q.as_of, ok_only=True)
-    fix = "Load the figures (`capexwatch update` or `capexwatch ingest FILE.csv`) or change the query."
-    if df.empty:
-        raise DataError(f"{where}: the store has no {q.metric} for {', '.join(tickers)}.", hint=fix)
-    missing = [t for t in tickers if t not in set(df["ticker"])]
-    if missing:
-        raise DataError(f"{where}: the store has no {q.metric} for {', '.join(missing)}.", hint=fix)
-    dup = df.duplicated(["ticker", "calendar_quarter"], keep=False)
-    if dup.any():
-        row = df[dup].iloc[0]
-        raise DataError(
-            f"{where}: {row['ticker']} has two fiscal quarters in calendar quarter {row['calendar_quarter']}; "
-            "summing by calendar quarter would double count.",
-            hint="Query that ticker alone with fiscal_period:.",
-        )
-    by_q: dict[str, dict[str, dict[str, Any]]] = {}
-    for rec in df.to_dict(orient="records"):
-        by_q.setdefault(str(rec["calendar_quarter"]), {})[str(rec["ticker"])] = rec
-    complete = sorted((cq for cq, rows in by_q.items() if all(t in rows for t in tickers)), key=quarter_index)
-    if not complete:
-        raise DataError(f"{where}: no calendar quarter has {q.metric} for all of {', '.join(tickers)}.", hint=fix)
-
-    if q.fiscal_period is not None:
-        hit = df[df["fiscal_period"] == q.fiscal_period]
-        if hit.empty:
-            have = ", ".join(df["fiscal_period"].astype(str).tolist()[-6:])
-            raise DataError(
-                f"{where}: {tickers[0]} has no {q.metric} for {q.fiscal_period} (latest: {have}).", hint=fix
-            )
-        end = str(hit.iloc[0]["calendar_quarter"])
-    elif q.end is not None:
-        end = q.end
-        if end not in complete:
-            lack = [t for t in tickers if t not in by_q.get(end, {})]
-            raise DataError(f"{where}: no {q.metric} for {', '.join(lack)} in {end}.", hint=fix)
-    else:
-        end = complete[-1]
-
-    def window(count: int) -> list[str]:
-        e = quarter_index(end)
-        qs = [quarter_label(i) for i in range(e - count + 1, e + 1)]
-        gaps = [(cq, [t for t in tickers if t not in by_q.get(cq, {})]) for cq in qs]
-        gaps = [(cq, lack) for cq, lack in gaps if lack]
-        if gaps:
-            cq, lack = gaps[0]
-            raise DataError(
-                f"{where}: {q.agg} to {end} needs {count} consecutive quarters, but {', '.join(lack)} has no "
-                f"{q.metric} for {cq}.",
-                hint=fix,
-            )
-        return qs
-
-    if q.agg == "quarters":
-        if q.start is not None:
-            count = quarter_index(end) - quarter_index(q.start) + 1
-            if count < 1:
-                raise DataError(f"{where}: start {q.start} is after end {end}.")
-        else:
-            count = 1
-            while quarter_label(quarter_index(end) - count) in complete:
-                count += 1
-        if q.quarters is not None and q.start is None:
-            count = q.quarters
-        used = window(count)
-    elif q.agg in ("latest", "run_rate"):
-        used = [end]
-    elif q.agg == "yoy":
-        used = _year_apart(by_q, tickers, end, q.metric, where, fix)
-    else:
-        used = window(4 if q.agg == "ttm" else int(q.quarters or 4))
-
-    sums = [float(sum(by_q[cq][t]["value"] for t in tickers)) for cq in used]
-    rows = [_row(by_q[cq][t]) for cq in used for t in tickers]
-    out: dict[str, Any] = {
-        "query": _query_dict(q, tickers),
-        "agg": q.agg,
-        "quarters": used,
-        "rows": rows,
-    }
-    if q.agg == "quarters":
-        out["values"] = sums
-    elif q.agg == "run_rate":
-        out["value"] = 4.0 * sums[0]
-    elif q.agg == "latest":
-        out["value"] = sums[0]
-    elif q.agg == "yoy":
-        if sums[0] <= 0:
-            raise DataError(f"{where}: {q.metric} in {used[0]} is not positive; growth from it is undefined.", hint=fix)
-        out["value"] = sums[1] / sums[0] - 1.0
-    else:
-        out["value"] = float(sum(sums))
-    return out
-
-
-def query_series(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -> dict[str, Any]:
-    """A macro series (FRED, as loaded in the store) as calendar-quarter averages.
-
-    ``latest``: the last observation (to ``end``'s last day if given); ``quarters``: the average of
-    each calendar quarter from ``start`` to ``end`` (or the last complete one); ``view == "change"``:
-    those averages less the first quarter's (a shock path, e.g. a high-yield spread widening).
-    Values keep the series' own unit (FRED rates are in percent: scale by 0.01 for a ratio).
-    """
-    sid = str(q.series)
-    df = store.series(sid)
-    fix = f"Load it with `capexwatch update` (FRED series {sid}) or check the series id."
-    if df.empty:
-        raise DataError(f"{where}: the store has no observations of series {sid}.", hint=fix)
-    dates = df["date"].astype(str).str[:10]
-    quarter = [f"{d[:4]}Q{(int(d[5:7]) - 1) // 3 + 1}" for d in dates]
-    df = df.assign(quarter=quarter)
-    if q.end is not None:
-        df = df[[quarter_index(x) <= quarter_index(q.end) for x in df["quarter"]]]
-    if df.empty:
-        raise DataError(f"{where}: series {sid} has no observation up to {q.end}.", hint=fix)
-    end = {"end": q.end} if q.end else {}
-    if q.agg == "latest":
-        last = df.iloc[-1]
-        return {
-            "query": {"series": sid, "tickers": ["FRED"], "metric": sid, "agg": "latest", **end},
-            "agg": "latest",
-            "quarters": [str(last["quarter"])],
-            "value": float(last["value"]),
-            "rows": [
-                {
-                    "series_id": sid,
-                    "date": str(last["date"])[:10],
-                    "value": float(last["value"]),
-                    "source": str(last["source"]),
-                }
-            ],
-        }
-    assert q.start is not None
-    first, last_q = quarter_index(q.start), quarter_index(str(df["quarter"].iloc[-1]))
-    if q.end is None and str(df["date"].iloc[-1])[5:7] not in ("03", "06", "09", "12"):
-        last_q -= 1  # the last quarter is incomplete
-    used = [quarter_label(i) for i in range(first, last_q + 1)]
-    means = df.groupby("quarter")["value"].mean()
-    missing = [cq for cq in used if cq not in means.index]
-    if not used or missing:
-        raise DataError(f"{where}: series {sid} has no observations in {(missing or [q.start])[0]}.", hint=fix)
-    values = [float(means[cq]) for cq in used]
-    if q.view == "change":
-        values = [v - values[0] for v in values]
-    return {
-        "query": {"series": sid, "tickers": ["FRED"], "metric": sid, "agg": q.view, "start": q.start, **end},
-        "agg": "quarters",
-        "quarters": used,
-        "values": values,
-        "rows": [
-            {"series_id": sid, "calendar_quarter": cq, "value": float(means[cq]), "method": "quarter mean"}
-            for cq in used
-        ],
-    }
-
-
-def _year_apart(
-    by_q: dict[str, dict[str, dict[str, Any]]], tickers: Sequence[str], end: str, metric: str, where: str, fix: str
-) -> list[str]:
-    """``[end - 4 quarters, end]``, both complete for every ticker (for ``agg: yoy``)."""
-    before = quarter_label(quarter_index(end) - 4)
-    lack = [t for t in tickers if t not in by_q.get(before, {})]
-    if lack:
-        raise DataError(
-            f"{where}: yoy to {end} needs {metric} for {before} too, but {', '.join(lack)} has none.", hint=fix
-        )
-    return [before, end]
-
-
-def _query_dict(q: StoreQuery, tickers: Sequence[str]) -> dict[str, Any]:
-    d: dict[str, Any] = {"tickers": list(tickers), "metric": q.metric, "agg": q.agg, "view": q.view}
-    for key in ("end", "start", "fiscal_period", "quarters", "as_of", "shortcut"):
-        val = getattr(q, key)
-        if val is not None:
-            d[key] = val
-    return d
-
-
-def _row(rec: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in _ROW_FIELDS:
-        val = rec.get(key)
-        if val is None:
-            continue
-        try:
-            import pandas as pd
-
-            if pd.isna(val):
-                continue
-        except (TypeError, ValueError):
-            pass
-        if hasattr(val, "isoformat"):
-            val = val.isoformat()[:10]
-        out[key] = float(val) if key == "value" else val
-    return out

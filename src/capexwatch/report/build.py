@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from capexwatch.signals import Inputs
     from capexwatch.store.db import Store
 
 __all__ = ["Report", "build_report"]
@@ -25,16 +26,16 @@ class Report:
     renderables: list[Any] = field(default_factory=list)
 
 
-def _signals(store: Store, as_of: Any, rep: Report) -> None:
+def _signals(store: Store, as_of: Any, rep: Report, inputs: Inputs) -> None:
     from capexwatch.report.signals_section import report_section
 
-    part = report_section(store, as_of=as_of)
+    part = report_section(store, as_of=as_of, inputs=inputs)
     rep.data["signals"] = part["signals"]
     rep.sections.append(part["section"])
     rep.renderables.append(part["board"])
 
 
-def _simulations(store: Store, as_of: Any, rep: Report) -> None:
+def _simulations(store: Store, as_of: Any, rep: Report, inputs: Inputs) -> None:
     from capexwatch.report.fan import fan_section, recent_runs
 
     runs = recent_runs(store)
@@ -44,7 +45,7 @@ def _simulations(store: Store, as_of: Any, rep: Report) -> None:
     rep.sections.append(fan_section(runs))
 
 
-_CONTRIBUTORS: list[tuple[str, Callable[[Store, Any, Report], None]]] = [
+_CONTRIBUTORS: list[tuple[str, Callable[[Store, Any, Report, Inputs], None]]] = [
     ("signals", _signals),
     ("simulations", _simulations),
 ]
@@ -53,11 +54,14 @@ _CONTRIBUTORS: list[tuple[str, Callable[[Store, Any, Report], None]]] = [
 def build_report(store: Store, *, as_of: Any = None) -> Report:
     """The core views plus every contributed section."""
     from capexwatch.report.data import build_report_data
+    from capexwatch.signals import Inputs
 
-    rep = Report(build_report_data(store, as_of=as_of))
+    # read once: the ROI-gap headline and the signals board evaluate the same frames
+    inputs = Inputs.from_store(store, as_of=as_of)
+    rep = Report(build_report_data(store, as_of=as_of, inputs=inputs))
     for name, add in _CONTRIBUTORS:
         try:
-            add(store, as_of, rep)
+            add(store, as_of, rep, inputs)
         except Exception as exc:  # one broken section must not take the report down
             note = f"The {name} section could not be built: {type(exc).__name__}: {exc}"
             rep.data.setdefault("notes", []).append(note)

@@ -1,4 +1,5 @@
-"""Gather what the report shows: the views of :mod:`capexwatch.store.panel`, as plain data.
+"""Gather what the report shows: the views of :mod:`capexwatch.store.panel` and the ROI-gap
+headline of :mod:`capexwatch.signals.roi_gap`, as plain data.
 
 The terminal dashboard, the HTML report and ``report --json`` all render this one dict, so the
 numbers in each face are the same numbers.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from capexwatch.signals import Inputs
     from capexwatch.store.db import Store
 
 __all__ = ["build_report_data"]
@@ -23,9 +25,13 @@ def _records(df: Any, index_name: str | None = None) -> list[dict[str, Any]]:
     return list(df.to_dict(orient="records"))
 
 
-def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
-    """Everything the report renders, in base units, with sources."""
+def build_report_data(store: Store, *, as_of: Any = None, inputs: Inputs | None = None) -> dict[str, Any]:
+    """Everything the report renders, in base units, with sources.
+
+    *inputs*: the signals' frames read from *store* at *as_of*, when the caller has them already.
+    """
     from capexwatch.metrics import caveats_for
+    from capexwatch.signals import Inputs, roi_gap
     from capexwatch.sources.snapshot import snapshot_version
     from capexwatch.store import panel as P
     from capexwatch.universe import BIG_FOUR
@@ -35,7 +41,8 @@ def build_report_data(store: Store, *, as_of: Any = None) -> dict[str, Any]:
     cloud = P.capex_vs_cloud(store, as_of=as_of)
     intensity = P.capex_intensity(store, as_of=as_of)
     nv = P.nvidia_vs_capex(store, as_of=as_of)
-    roi = P.roi_gap_headline(store, as_of=as_of)
+    # the ROI-gap chain lives in the signal: the headline is the signal's current quarter
+    roi = roi_gap.headline(inputs if inputs is not None else Inputs.from_store(store, as_of=as_of))
     latest_complete = (
         capex[capex["big_four_complete"]].iloc[-1] if len(capex) and capex["big_four_complete"].any() else None
     )

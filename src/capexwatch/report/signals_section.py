@@ -1,6 +1,6 @@
 """The risk signals in the report: the board (Rich and HTML), one signal in depth, history charts.
 
-Faces compute nothing: everything here renders :class:`~capexwatch.signals.base.Signal` objects
+Faces compute nothing: everything here renders :class:`~capexwatch.signals.Signal` objects
 (and backtest results) that :mod:`capexwatch.signals` returns. The lead wires
 :func:`report_section` into ``capexwatch report``: it returns the Rich board for the terminal
 dashboard (``data["signals_board"]``) and an ``{"id", "title", "html"}`` block for the HTML
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
+    from capexwatch.signals import Inputs, Signal
     from capexwatch.signals.backtest import BacktestResult
-    from capexwatch.signals.base import Signal
     from capexwatch.store.db import Store
 
 __all__ = [
@@ -522,15 +522,16 @@ def html_fragment(signals: Sequence[Signal], *, include_plotlyjs: bool = False) 
     return "\n".join(parts)
 
 
-def report_section(store: Store, *, as_of: Any = None) -> dict[str, Any]:
-    """Everything the report needs from the signals layer.
+def report_section(store: Store, *, as_of: Any = None, inputs: Inputs | None = None) -> dict[str, Any]:
+    """Everything the report needs from the signals layer (evaluated on *inputs* when given: the
+    frames already read from *store* at *as_of*).
 
     Returns ``{"signals": [dict, ...] (JSON-ready), "board": Rich table, "section": {"id",
     "title", "html"}}``.
     """
     from capexwatch import signals as S
 
-    sigs = S.run(store, as_of=as_of)
+    sigs = S.run(store, as_of=as_of) if inputs is None else S.evaluate_all(inputs)
     return {
         "signals": [s.to_dict() for s in sigs],
         "board": board_renderable(sigs),

@@ -1,57 +1,40 @@
 """Risk signals: the analysts' risk table as live, backtested triggers.
 
-One module per row of the table; each keeps its arithmetic in pure functions of DataFrames and
-registers a :class:`~capexwatch.signals.base.SignalSpec`. This package wires them to the store::
+One module per row of the table (``roi_gap``, ``capital_intensity``, ...), each keeping its
+arithmetic in pure functions of DataFrames and declaring a ``SPEC``; the private modules hold what
+they share. This namespace is the public API::
 
     import capexwatch
     from capexwatch import signals
 
-    store = capexwatch.open()
-    board = signals.run(store)                       # every signal, latest data
-    past = signals.run(store, as_of="2024-06-30")    # only what was public on that date
-    one = signals.run(store, names=["capital_intensity"], ticker="ORCL")[0]
+    with capexwatch.open() as store:
+        board = signals.run(store)                       # every signal, latest data
+        past = signals.run(store, as_of="2024-06-30")    # only what was public on that date
+        one = signals.run(store, names=["capital_intensity"], ticker="ORCL")[0]
 
 Thresholds come from ``thresholds.toml`` (cited defaults) and ``$CAPEXWATCH_HOME/thresholds.toml``
-(the user's overrides); see :mod:`capexwatch.signals.thresholds`.
+(the user's overrides); see :mod:`capexwatch.signals.thresholds`. Design: ``NOTES.md`` beside this file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-from capexwatch.errors import CapexwatchError, UnknownSignalError
-from capexwatch.signals import (  # noqa: F401  (importing registers each signal)
-    capex_vs_cloud,
-    capital_intensity,
-    circular_financing,
-    depreciation_gap,
-    energy_constraints,
-    hardware_saturation,
-    liquidity_drain,
-    roi_gap,
-)
-from capexwatch.signals.base import (
-    REGISTRY,
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._registry import REGISTRY, UnknownSignalError, get_spec, signal_names
+from capexwatch.signals._run import evaluate, evaluate_all, run
+from capexwatch.signals._signal import (
     STATUSES,
     Check,
     Evidence,
     HistoryPoint,
-    Inputs,
     Signal,
     SignalSpec,
     Status,
     Threshold,
     Value,
-    get_spec,
-    signal_names,
+    severity,
+    worst,
 )
-from capexwatch.signals.thresholds import Thresholds, load_thresholds
-
-if TYPE_CHECKING:
-    from capexwatch.store.db import Store
+from capexwatch.signals.thresholds import Thresholds, load_thresholds, thresholds_for
 
 __all__ = [
     "REGISTRY",
@@ -64,6 +47,7 @@ __all__ = [
     "SignalSpec",
     "Status",
     "Threshold",
+    "Thresholds",
     "UnknownSignalError",
     "Value",
     "evaluate",
@@ -71,97 +55,8 @@ __all__ = [
     "get_spec",
     "load_thresholds",
     "run",
+    "severity",
     "signal_names",
     "thresholds_for",
+    "worst",
 ]
-
-
-def thresholds_for(thresholds: Thresholds, name: str) -> dict[str, Threshold]:
-    """The thresholds one signal sees: its own table plus the ``[general]`` entries."""
-    out = dict(thresholds.get("general", {}))
-    out.update(thresholds.get(name, {}))
-    return out
-
-
-def evaluate(
-    inputs: Inputs,
-    name: str,
-    *,
-    ticker: str | None = None,
-    thresholds: Thresholds | None = None,
-) -> Signal:
-    """Evaluate one signal on *inputs* (pure: no store, no files except the thresholds).
-
-    An unexpected failure inside a signal is reported as ``insufficient-data`` with the error in
-    ``reason`` rather than taking the whole board down; user errors (bad thresholds) propagate.
-    """
-    spec = get_spec(name)
-    th = thresholds if thresholds is not None else load_thresholds()
-    try:
-        return _finalize(spec.compute(inputs, thresholds_for(th, spec.name), ticker.upper() if ticker else None))
-    except CapexwatchError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - one broken signal must not hide the others
-        sig = spec.make(scope=ticker or "group", thresholds=thresholds_for(th, spec.name), point_in_time=inputs.as_of)
-        sig.reason = f"signal failed: {type(exc).__name__}: {exc} (please report this as a bug)"
-        sig.summary = sig.reason
-        return sig
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
-def _finalize(sig: Signal) -> Signal:
-    """Normalise what pandas leaves behind: NaN reasons and values become None."""
-    sig.reason = sig.reason if isinstance(sig.reason, str) and sig.reason else None
-    sig.value = _clean(sig.value)
-    sig.values = {
-        k: Value(_clean(v.value), v.unit, v.label if isinstance(v.label, str) else "") for k, v in sig.values.items()
-    }
-    return sig
-
-
-def evaluate_all(
-    inputs: Inputs,
-    *,
-    names: Sequence[str] | None = None,
-    ticker: str | None = None,
-    thresholds: Thresholds | None = None,
-) -> list[Signal]:
-    """Evaluate several signals (default: all, in board order)."""
-    th = thresholds if thresholds is not None else load_thresholds()
-    return [evaluate(inputs, n, ticker=ticker, thresholds=th) for n in (names or signal_names())]
-
-
-def run(
-    store: Store | None = None,
-    *,
-    as_of: str | dt.date | None = None,
-    names: Sequence[str] | None = None,
-    ticker: str | None = None,
-    thresholds: Thresholds | Mapping[str, Any] | None = None,
-) -> list[Signal]:
-    """Read the store (opening the default one if *store* is None) and evaluate signals.
-
-    Parameters
-    ----------
-    as_of : evaluate with only what was public on this date (first-filed figures with
-        ``known_at <= as_of``, events dated on or before it, series observed on or before it)
-    names : signal names (default: all)
-    ticker : evaluate for one company (checked against the store's entities)
-    thresholds : full thresholds (from :func:`load_thresholds`); default: defaults + user file
-    """
-    if store is None:
-        import capexwatch
-
-        store = capexwatch.open()
-    for n in names or []:
-        get_spec(n)  # fail early on a typo, before reading the store
-    if ticker is not None:
-        ticker = str(store.entity(ticker)["ticker"])
-    inputs = Inputs.from_store(store, as_of=as_of)
-    th = thresholds if thresholds is not None else load_thresholds()
-    return evaluate_all(inputs, names=names, ticker=ticker, thresholds=th)  # type: ignore[arg-type]

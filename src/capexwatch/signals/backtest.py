@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import cq_end, cq_index, cq_label, cq_of
-from capexwatch.signals.base import Inputs, Status, severity
+from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_index, quarter_label
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._signal import Status, severity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,8 +84,8 @@ def default_dates(
         end = max(pd.Timestamp(c) for c in cands).date()
     s, e = pd.Timestamp(str(start)).date(), pd.Timestamp(str(end)).date()
     out = []
-    for ci in range(cq_index(cq_of(s)), cq_index(cq_of(e)) + 1):
-        d = cq_end(cq_label(ci))
+    for ci in range(quarter_index(calendar_quarter_of(s)), quarter_index(calendar_quarter_of(e)) + 1):
+        d = calendar_quarter_end(quarter_label(ci))
         if s <= d <= e:
             out.append(d)
     return out
@@ -118,7 +119,9 @@ def backtest(
     """
     import pandas as pd
 
-    from capexwatch.signals import evaluate, load_thresholds, signal_names
+    from capexwatch.signals._registry import signal_names
+    from capexwatch.signals._run import evaluate
+    from capexwatch.signals.thresholds import load_thresholds
 
     th = thresholds if thresholds is not None else load_thresholds()
     ds = [pd.Timestamp(str(d)).date() for d in dates] if dates is not None else default_dates(inputs)

@@ -26,32 +26,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from capexwatch.facts.periods import calendar_quarter_end, quarter_label
 from capexwatch.metrics import caveats_for, get_metric
-from capexwatch.signals._frames import (
-    as_int,
-    at_least,
-    cq_end,
-    cq_label,
-    fmt_pct,
-    gt,
-    history_from,
-    isnum,
-    max_lag,
-    metric_rows,
-    pick_current,
-    records,
-    reference_quarter,
-    roll_up,
-    row_evidence,
-    run_lengths,
-    text,
-    th,
-    tuples,
-    two_leg_status,
-    with_prev,
-    yoy,
-)
-from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+from capexwatch.signals._compare import as_int, at_least, gt, isnum, text
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import row_evidence
+from capexwatch.signals._growth import with_prev, yoy
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import metric_rows, records, tuples
+from capexwatch.signals._runs import roll_up, run_lengths, two_leg_status
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals._text import fmt_pct
+from capexwatch.signals.thresholds import max_lag, th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -257,7 +243,7 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
             c_flag = c_prev > 0 and gt((c_now / c_prev - 1) * 100, rise_min)
         recs.append(
             {
-                "quarter": cq_label(ci),
+                "quarter": quarter_label(ci),
                 "cidx": ci,
                 "cloud_members": s,
                 "capex_members": p,
@@ -279,7 +265,7 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
         st, note = two_leg_status(rec["capex_rising"], cr, co, rec["decelerating"], dr, do, n)
         if st == "insufficient-data" and not note:
             note = (
-                f"fewer than {min_members} companies with cloud growth y/y in both {cq_label(rec['cidx'] - 1)} "
+                f"fewer than {min_members} companies with cloud growth y/y in both {quarter_label(rec['cidx'] - 1)} "
                 f"and {rec['quarter']} (have: {', '.join(rec['cloud_members']) or 'none'}) or with capex in both "
                 f"(have: {', '.join(rec['capex_members']) or 'none'})"
             )
@@ -351,7 +337,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     ev: list[Evidence] = []
     if row is not None:
         sig.as_of = row["quarter"]
-        sig.as_of_date = cq_end(row["quarter"])
+        sig.as_of_date = calendar_quarter_end(row["quarter"])
         sig.value = float(row["growth_pct"]) if isnum(row["growth_pct"]) else None
         cur, capq = lookups["cloud"], lookups["capex"]
         ci = int(row["cidx"])
@@ -427,7 +413,7 @@ def _company_values(sig: Signal, row: Any, n: int) -> None:
     sig.status = row["status"]
     sig.reason = text(row["reason"])
     sig.as_of = row["quarter"]
-    sig.as_of_date = cq_end(row["quarter"])
+    sig.as_of_date = calendar_quarter_end(row["quarter"])
     sig.value = _f(row["growth_pct"])
     ev = []
     if row["capex_row"] is not None:
@@ -471,20 +457,17 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="capex_vs_cloud",
-        title="Rising capex vs slowing cloud growth",
-        question="Are hyperscalers still raising capex while their cloud revenue growth slows?",
-        description="Capex that keeps rising while the cloud business it serves decelerates is spending ahead "
-        "of demand.",
-        trigger="A two-quarter trend of rising capex paired with decelerating cloud revenue growth.",
-        definition="Capex up on the previous quarter N quarters running, and cloud revenue growth year on year "
-        "lower than the quarter before N quarters running; per hyperscaler and for the group "
-        "(like-for-like companies); no growth across definitional breaks, one cloud measure at a time.",
-        formula="alert if run(capex_q > capex_{q-1}) >= N and run(g_q < g_{q-1}) >= N, "
-        "g_q = cloud_q / cloud_{q-4} - 1 (same definition)",
-        compute=compute,
-        order=5,
-    )
+SPEC = SignalSpec(
+    name="capex_vs_cloud",
+    title="Rising capex vs slowing cloud growth",
+    question="Are hyperscalers still raising capex while their cloud revenue growth slows?",
+    description="Capex that keeps rising while the cloud business it serves decelerates is spending ahead of demand.",
+    trigger="A two-quarter trend of rising capex paired with decelerating cloud revenue growth.",
+    definition="Capex up on the previous quarter N quarters running, and cloud revenue growth year on year "
+    "lower than the quarter before N quarters running; per hyperscaler and for the group "
+    "(like-for-like companies); no growth across definitional breaks, one cloud measure at a time.",
+    formula="alert if run(capex_q > capex_{q-1}) >= N and run(g_q < g_{q-1}) >= N, "
+    "g_q = cloud_q / cloud_{q-4} - 1 (same definition)",
+    compute=compute,
+    order=5,
 )

@@ -19,26 +19,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from capexwatch.facts.periods import calendar_quarter_end, quarter_label
 from capexwatch.metrics import caveats_for
-from capexwatch.signals._frames import (
-    cq_end,
-    cq_label,
-    fmt_num,
-    fmt_usd,
-    gt,
-    history_from,
-    isnum,
-    max_lag,
-    metric_ttm,
-    pick_current,
-    reference_quarter,
-    roll_up,
-    text,
-    th,
-    ttm_evidence,
-    tuples,
-)
-from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+from capexwatch.signals._compare import gt, isnum, text
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import ttm_evidence
+from capexwatch.signals._growth import metric_ttm
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import tuples
+from capexwatch.signals._runs import roll_up
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals._text import fmt_num, fmt_usd
+from capexwatch.signals.thresholds import max_lag, th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,7 +152,7 @@ def group_table(
     for ci in qs:
         have = sorted(m for m in members if (m, ci) in by)
         rec: dict[str, Any] = {
-            "quarter": cq_label(ci),
+            "quarter": quarter_label(ci),
             "cidx": ci,
             "members": have,
             "missing": [m for m in members if m not in have],
@@ -188,7 +180,7 @@ def group_table(
         else:
             rec.update(
                 status="insufficient-data",
-                reason=f"{cq_label(ci)}: only {len(have)} of {len(members)} Big-Four companies have four quarters "
+                reason=f"{quarter_label(ci)}: only {len(have)} of {len(members)} Big-Four companies have four quarters "
                 f"of capex, revenue and operating cash flow (need {need}; missing: {', '.join(rec['missing'])})",
             )
         recs.append(rec)
@@ -259,7 +251,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     ev: list[Evidence] = []
     if row is not None:
         sig.as_of = row["quarter"]
-        sig.as_of_date = cq_end(row["quarter"])
+        sig.as_of_date = calendar_quarter_end(row["quarter"])
         sig.value = _f(row["capex_to_ocf"])
         for m in row["members"]:
             r = by[(m, row["cidx"])]
@@ -365,7 +357,7 @@ def _fill_company(sig: Signal, row: Any, thresholds: Mapping[str, Threshold]) ->
     sig.status = row["status"]
     sig.reason = text(row["reason"])
     sig.as_of = row["quarter"]
-    sig.as_of_date = cq_end(row["quarter"])
+    sig.as_of_date = calendar_quarter_end(row["quarter"])
     sig.value = _f(row["capex_to_ocf"])
     t = row["ticker"]
     ev: list[Evidence] = []
@@ -401,19 +393,17 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="capital_intensity",
-        title="Capital intensity",
-        question="Is capex outgrowing the revenue and the operating cash flow that pay for it?",
-        description="When capex exceeds operating cash flow, the build-out is funded from outside (debt, equity, cash "
-        "reserves) and free cash flow turns negative.",
-        trigger="Trailing capex above operating cash flow (capex/OCF > 1); capex/revenue above a sustainable 25%.",
-        definition="Trailing-four-quarter capex / revenue, capex / operating cash flow and free cash flow after capex, "
-        "per company and for the Big Four (like-for-like), with their change over four quarters.",
-        formula="capex_TTM / revenue_TTM > 0.25 -> watch;  capex_TTM / OCF_TTM > 1 (or OCF_TTM <= 0) -> alert;  "
-        "FCF = OCF_TTM - capex_TTM",
-        compute=compute,
-        order=2,
-    )
+SPEC = SignalSpec(
+    name="capital_intensity",
+    title="Capital intensity",
+    question="Is capex outgrowing the revenue and the operating cash flow that pay for it?",
+    description="When capex exceeds operating cash flow, the build-out is funded from outside (debt, equity, cash "
+    "reserves) and free cash flow turns negative.",
+    trigger="Trailing capex above operating cash flow (capex/OCF > 1); capex/revenue above a sustainable 25%.",
+    definition="Trailing-four-quarter capex / revenue, capex / operating cash flow and free cash flow after capex, "
+    "per company and for the Big Four (like-for-like), with their change over four quarters.",
+    formula="capex_TTM / revenue_TTM > 0.25 -> watch;  capex_TTM / OCF_TTM > 1 (or OCF_TTM <= 0) -> alert;  "
+    "FCF = OCF_TTM - capex_TTM",
+    compute=compute,
+    order=2,
 )

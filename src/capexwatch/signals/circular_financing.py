@@ -20,36 +20,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import (
-    cq_end,
-    cq_index,
-    event_evidence,
-    fmt_pct,
-    fmt_usd,
-    ge,
-    history_from,
-    isnum,
-    max_lag,
-    memo,
-    metric_ttm,
-    pick_current,
-    reference_quarter,
-    th,
-    ttm_evidence,
-    tuples,
-)
-from capexwatch.signals.base import (
-    Check,
-    Evidence,
-    Inputs,
-    Signal,
-    SignalSpec,
-    Status,
-    Threshold,
-    Value,
-    register,
-    worst,
-)
+from capexwatch.facts.periods import calendar_quarter_end, quarter_index
+from capexwatch.signals._compare import ge, isnum
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import event_evidence, ttm_evidence
+from capexwatch.signals._growth import metric_ttm
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import memo, tuples
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value, worst
+from capexwatch.signals._text import fmt_pct, fmt_usd
+from capexwatch.signals.thresholds import max_lag, th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +111,7 @@ def vendor_table(inputs: Inputs, thresholds: Mapping[str, Threshold], vendor: st
     recs = []
     for r in tuples(rev):
         q = r.calendar_quarter
-        counted, superseded = mine.active(cq_end(q), lookback, metrics)
+        counted, superseded = mine.active(calendar_quarter_end(q), lookback, metrics)
         fin = float(counted["amount"].sum()) if len(counted) else 0.0
         if not isnum(r.ttm) or r.ttm <= 0:
             status: Status = "insufficient-data"
@@ -207,7 +187,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     current: dict[str, Any] = {}
     for v, t in tables.items():
         row, why = pick_current(t, max_lag=lag, reference=reference_quarter(inputs, t["quarter"]))
-        if row is not None and pd.notna(when) and when > pd.Timestamp(cq_end(row["quarter"])):
+        if row is not None and pd.notna(when) and when > pd.Timestamp(calendar_quarter_end(row["quarter"])):
             row = _re_evaluate(row, _vendor_deals(inputs, v), when, thresholds)
         current[v] = row if row is not None else why
     allq = pd.concat([t[["quarter", "status", "pct_of_revenue"]] for t in tables.values()], ignore_index=True)
@@ -231,9 +211,9 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     sig.status = worst(r["status"] for r in rows.values())
     top = max(rows.values(), key=lambda r: r["pct_of_revenue"] if isnum(r["pct_of_revenue"]) else -1.0)
     sig.value = float(top["pct_of_revenue"]) if isnum(top["pct_of_revenue"]) else None
-    latest = max((r["quarter"] for r in rows.values()), key=cq_index)
+    latest = max((r["quarter"] for r in rows.values()), key=quarter_index)
     sig.as_of = latest
-    sig.as_of_date = cq_end(latest)
+    sig.as_of_date = calendar_quarter_end(latest)
     notes = [f"{v}: {r}" for v, r in current.items() if isinstance(r, str)]
     sig.reason = "; ".join(notes) or None
     ev: list[Evidence] = []
@@ -295,7 +275,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
 
 def _window_end(r: Any) -> str:
     w = r.get("window_end") if hasattr(r, "get") else None
-    return str(w.date()) if w is not None and hasattr(w, "date") else str(cq_end(r["quarter"]))
+    return str(w.date()) if w is not None and hasattr(w, "date") else str(calendar_quarter_end(r["quarter"]))
 
 
 def _re_evaluate(row: Any, mine: _VendorDeals, when: Any, thresholds: Mapping[str, Threshold]) -> Any:
@@ -324,20 +304,18 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="circular_financing",
-        title="Circular financing",
-        question="How much of a vendor's demand is financed by the vendor itself?",
-        description="Vendors investing in the customers that buy their chips or cloud (Nvidia-OpenAI, "
-        "Nvidia-CoreWeave) "
-        "inflate demand that would not exist at arm's length.",
-        trigger="Vendor financing of its own customers a large share of the vendor's revenue.",
-        definition="Disclosed investments by a company in its customers (circular_deal events, USD) over the look-back "
-        "window, divided by the company's trailing-four-quarter revenue; superseded commitments dropped.",
-        formula="share_v = sum{investment_v : d - L < date <= d, not superseded} / revenue_v,TTM;  watch >= 10%, "
-        "alert >= 25%",
-        compute=compute,
-        order=8,
-    )
+SPEC = SignalSpec(
+    name="circular_financing",
+    title="Circular financing",
+    question="How much of a vendor's demand is financed by the vendor itself?",
+    description="Vendors investing in the customers that buy their chips or cloud (Nvidia-OpenAI, "
+    "Nvidia-CoreWeave) "
+    "inflate demand that would not exist at arm's length.",
+    trigger="Vendor financing of its own customers a large share of the vendor's revenue.",
+    definition="Disclosed investments by a company in its customers (circular_deal events, USD) over the look-back "
+    "window, divided by the company's trailing-four-quarter revenue; superseded commitments dropped.",
+    formula="share_v = sum{investment_v : d - L < date <= d, not superseded} / revenue_v,TTM;  watch >= 10%, "
+    "alert >= 25%",
+    compute=compute,
+    order=8,
 )

@@ -26,40 +26,15 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import (
-    cq_end,
-    cq_index,
-    event_evidence,
-    fmt_pct,
-    fmt_usd,
-    ge,
-    gt,
-    history_from,
-    isnum,
-    le,
-    max_lag,
-    memo,
-    metric_rows,
-    pick_current,
-    records,
-    reference_quarter,
-    row_evidence,
-    text,
-    th,
-    tuples,
-)
-from capexwatch.signals.base import (
-    Check,
-    Evidence,
-    Inputs,
-    Signal,
-    SignalSpec,
-    Status,
-    Threshold,
-    Value,
-    register,
-    worst,
-)
+from capexwatch.facts.periods import calendar_quarter_end, quarter_index
+from capexwatch.signals._compare import ge, gt, isnum, le, text
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import event_evidence, row_evidence
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import memo, metric_rows, records, tuples
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value, worst
+from capexwatch.signals._text import fmt_pct, fmt_usd
+from capexwatch.signals.thresholds import max_lag, th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -257,9 +232,9 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         sig.summary = f"insufficient data: {sig.reason}"
         return sig
     sig.status = worst(r["status"] for r in rows.values())
-    latest = max((r["quarter"] for r in rows.values()), key=cq_index)
+    latest = max((r["quarter"] for r in rows.values()), key=quarter_index)
     sig.as_of = latest
-    sig.as_of_date = cq_end(latest)
+    sig.as_of_date = calendar_quarter_end(latest)
     exact_total = [r["u_annual_usd"] for r in rows.values() if isnum(r["u_annual_usd"])]
     sig.value = float(sum(exact_total)) if exact_total else None
     notes = [f"{c}: {r['reason']}" for c, r in rows.items() if text(r["reason"])]
@@ -326,22 +301,19 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="depreciation_gap",
-        title="Depreciation gap",
-        question="Are reported server and GPU lives longer than their economic life, flattering earnings?",
-        description="Extending useful lives to 5-6 years lowers depreciation; if GPUs last 3-4 years, profits are "
-        "overstated by the difference (Burry's $176B critique).",
-        trigger="Reported useful life above the economic life; understated depreciation a large share of operating "
-        "income.",
-        definition="Latest disclosed useful life against an economic life of 3-4 years; understated "
-        "depreciation from a "
-        "straight-line vintage model on the short-lived share of capex, in the latest quarter, as a share "
-        "of the quarter's operating income.",
-        formula="U_q = s * (sum_{a<4Le} capex_{q-a}/(4Le) - sum_{a<4Lr} capex_{q-a}/(4Lr));  "
-        "share = U_q / OI_q;  watch if Lr > Le;  alert if share >= 20%",
-        compute=compute,
-        order=7,
-    )
+SPEC = SignalSpec(
+    name="depreciation_gap",
+    title="Depreciation gap",
+    question="Are reported server and GPU lives longer than their economic life, flattering earnings?",
+    description="Extending useful lives to 5-6 years lowers depreciation; if GPUs last 3-4 years, profits are "
+    "overstated by the difference (Burry's $176B critique).",
+    trigger="Reported useful life above the economic life; understated depreciation a large share of operating income.",
+    definition="Latest disclosed useful life against an economic life of 3-4 years; understated "
+    "depreciation from a "
+    "straight-line vintage model on the short-lived share of capex, in the latest quarter, as a share "
+    "of the quarter's operating income.",
+    formula="U_q = s * (sum_{a<4Le} capex_{q-a}/(4Le) - sum_{a<4Lr} capex_{q-a}/(4Lr));  "
+    "share = U_q / OI_q;  watch if Lr > Le;  alert if share >= 20%",
+    compute=compute,
+    order=7,
 )

@@ -24,8 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import cq_end, cq_index, cq_label, cq_of, event_evidence, th
-from capexwatch.signals.base import Check, HistoryPoint, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_index, quarter_label
+from capexwatch.signals._evidence import event_evidence
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._signal import Check, HistoryPoint, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals.thresholds import th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,7 +222,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     r = evaluate_at(inputs, thresholds, d, ticker, _pre=pre)
     sig.status = r["status"]
     sig.reason = r["reason"]
-    sig.as_of = cq_of(r["date"])
+    sig.as_of = calendar_quarter_of(r["date"])
     sig.as_of_date = r["date"]
     sig.value = float(len(r["major"]))
     sig.checks = [
@@ -279,29 +282,27 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         f"{len(r['restrictions'])} restriction(s) in {int(th(thresholds, 'lookback_days'))} days"
         + (f"; firing: {', '.join(fired)}" if fired else "")
     )
-    first = cq_of(e["date"].min())
+    first = calendar_quarter_of(e["date"].min())
     hist = []
-    for ci in range(cq_index(first), cq_index(cq_of(r["date"])) + 1):
-        label = cq_label(ci)
-        end = min(pd.Timestamp(cq_end(label)), pd.Timestamp(r["date"]))
+    for ci in range(quarter_index(first), quarter_index(calendar_quarter_of(r["date"])) + 1):
+        label = quarter_label(ci)
+        end = min(pd.Timestamp(calendar_quarter_end(label)), pd.Timestamp(r["date"]))
         hist.append(_history_point(pre, label, end, ticker))
     sig.history = hist
     return sig
 
 
-SPEC = register(
-    SignalSpec(
-        name="energy_constraints",
-        title="Energy constraints",
-        question="Are grids and regulators halting new data centres in the markets that matter?",
-        description="Power is the binding constraint on new capacity: moratoria and connection halts in major hubs "
-        "strand capex and delay revenue.",
-        trigger="A new halt (moratorium, connection pause) in a major market within the look-back window.",
-        definition="Curated moratorium events dated within the look-back window, split by major market; the latest "
-        "data-centre share of each jurisdiction's electricity where known.",
-        formula="alert if #{halt : d - L < date <= d, jurisdiction in major} > 0;  watch if other halt, restriction, "
-        "or share >= s",
-        compute=compute,
-        order=6,
-    )
+SPEC = SignalSpec(
+    name="energy_constraints",
+    title="Energy constraints",
+    question="Are grids and regulators halting new data centres in the markets that matter?",
+    description="Power is the binding constraint on new capacity: moratoria and connection halts in major hubs "
+    "strand capex and delay revenue.",
+    trigger="A new halt (moratorium, connection pause) in a major market within the look-back window.",
+    definition="Curated moratorium events dated within the look-back window, split by major market; the latest "
+    "data-centre share of each jurisdiction's electricity where known.",
+    formula="alert if #{halt : d - L < date <= d, jurisdiction in major} > 0;  watch if other halt, restriction, "
+    "or share >= s",
+    compute=compute,
+    order=6,
 )

@@ -23,30 +23,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import (
-    as_int,
-    cq_end,
-    cq_label,
-    event_evidence,
-    fmt_pct,
-    gt,
-    history_from,
-    isnum,
-    le,
-    lt,
-    max_lag,
-    memo,
-    metric_rows,
-    pick_current,
-    reference_quarter,
-    row_evidence,
-    run_lengths,
-    text,
-    th,
-    tuples,
-    yoy,
-)
-from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+from capexwatch.facts.periods import calendar_quarter_end, quarter_label
+from capexwatch.signals._compare import as_int, gt, isnum, le, lt, text
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import event_evidence, row_evidence
+from capexwatch.signals._growth import yoy
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import memo, metric_rows, tuples
+from capexwatch.signals._runs import run_lengths
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals._text import fmt_pct
+from capexwatch.signals.thresholds import max_lag, th
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,7 +157,7 @@ def quarter_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
     a_runs = run_lengths(qs, a_flags)
     recs = []
     for c, a_flag, (a_run, a_open) in zip(qs, a_flags, a_runs, strict=True):
-        label = cq_label(c)
+        label = quarter_label(c)
         a: bool | None
         if a_flag is None:
             a = None
@@ -181,7 +168,9 @@ def quarter_table(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: s
         b = le(dc[c]["growth"], flat) if c in dc and isnum(dc[c]["growth"]) else None
         d = dbl.get(c)
         c_fired = (len(d["fired"]) > 0) if d else None
-        price, price_rows = latest_rental_price(inputs, cq_end(label), max_age) if ticker is None else (None, [])
+        price, price_rows = (
+            latest_rental_price(inputs, calendar_quarter_end(label), max_age) if ticker is None else (None, [])
+        )
         d_fired = lt(price, breakeven) if price is not None else None
         if ticker is None:
             if a and b:
@@ -268,7 +257,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     sig.status = row["status"]
     sig.reason = text(row["reason"])
     sig.as_of = row["quarter"]
-    sig.as_of_date = cq_end(row["quarter"])
+    sig.as_of_date = calendar_quarter_end(row["quarter"])
     sig.value = (
         float(row["capex_growth_pct"])
         if isnum(row["capex_growth_pct"])
@@ -363,21 +352,19 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="hardware_saturation",
-        title="Hardware saturation",
-        question="Are the Big Four's GPU orders plateauing while GPU vendors' data-centre sales stall?",
-        description="A plateau in GPU orders from the largest buyers would end the vendors' growth and expose "
-        "inventory built on double-ordering.",
-        trigger="Big-Four capex growth below a threshold for N quarters, with Nvidia data-centre revenue flat or "
-        "negative; vendor inventory and purchase obligations outgrowing revenue.",
-        definition="Big-Four capex growth q/q (like-for-like) at or below the plateau threshold N quarters running; "
-        "GPU-vendor data-centre revenue growth q/q at or below the flat band; double-ordering where "
-        "inventory and purchase obligations are in the store; H100 rental price below breakeven.",
-        formula="A: run(capex_q/capex_{q-1} - 1 <= p) >= N;  B: DC_q/DC_{q-1} - 1 <= f;  "
-        "C: g_inv > g_rev and g_po > g_rev (y/y);  alert = A and B",
-        compute=compute,
-        order=3,
-    )
+SPEC = SignalSpec(
+    name="hardware_saturation",
+    title="Hardware saturation",
+    question="Are the Big Four's GPU orders plateauing while GPU vendors' data-centre sales stall?",
+    description="A plateau in GPU orders from the largest buyers would end the vendors' growth and expose "
+    "inventory built on double-ordering.",
+    trigger="Big-Four capex growth below a threshold for N quarters, with Nvidia data-centre revenue flat or "
+    "negative; vendor inventory and purchase obligations outgrowing revenue.",
+    definition="Big-Four capex growth q/q (like-for-like) at or below the plateau threshold N quarters running; "
+    "GPU-vendor data-centre revenue growth q/q at or below the flat band; double-ordering where "
+    "inventory and purchase obligations are in the store; H100 rental price below breakeven.",
+    formula="A: run(capex_q/capex_{q-1} - 1 <= p) >= N;  B: DC_q/DC_{q-1} - 1 <= f;  "
+    "C: g_inv > g_rev and g_po > g_rev (y/y);  alert = A and B",
+    compute=compute,
+    order=3,
 )

@@ -25,19 +25,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import cq_end, cq_label, cq_of, fmt_num, ge, gt, isnum, series_evidence, series_rows, th
-from capexwatch.signals.base import (
-    Check,
-    Evidence,
-    HistoryPoint,
-    Inputs,
-    Signal,
-    SignalSpec,
-    Status,
-    Threshold,
-    Value,
-    register,
-)
+from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_label
+from capexwatch.signals._compare import ge, gt, isnum
+from capexwatch.signals._evidence import series_evidence
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import series_rows
+from capexwatch.signals._signal import Check, Evidence, HistoryPoint, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals._text import fmt_num
+from capexwatch.signals.thresholds import th
 
 if TYPE_CHECKING:
     import numpy as np
@@ -257,13 +252,13 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     rate_first = [pd.Timestamp(arrays[s][0][0]).date() for s in ("DFF", "FEDFUNDS") if len(arrays[s][0])]
     if firsts and rate_first:
         start = max([*firsts, min(rate_first)])
-        q = cq_of(start)
-        from capexwatch.signals._frames import cq_index
+        q = calendar_quarter_of(start)
+        from capexwatch.facts.periods import quarter_index
 
         hist = []
-        for ci in range(cq_index(q), cq_index(cq_of(d)) + 1):
-            label = cq_label(ci)
-            end = min(cq_end(label), d)
+        for ci in range(quarter_index(q), quarter_index(calendar_quarter_of(d)) + 1):
+            label = quarter_label(ci)
+            end = min(calendar_quarter_end(label), d)
             r = evaluate_at(inputs, thresholds, end, arrays)
             v = r["checks"]["credit_spreads"]["value"]
             hist.append(
@@ -282,7 +277,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
 def _fill(sig: Signal, inputs: Inputs, r: dict[str, Any]) -> None:
     sig.status = r["status"]
     sig.reason = r["reason"]
-    sig.as_of = cq_of(r["date"])
+    sig.as_of = calendar_quarter_of(r["date"])
     sig.as_of_date = r["date"]
     c = r["checks"]
     v = c["credit_spreads"]["value"]
@@ -332,20 +327,18 @@ def _fill(sig: Signal, inputs: Inputs, r: dict[str, Any]) -> None:
     )
 
 
-SPEC = register(
-    SignalSpec(
-        name="liquidity_drain",
-        title="Liquidity drain",
-        question="Is money getting dearer and credit tighter for debt-funded AI infrastructure?",
-        description="Rate hikes, widening high-yield spreads and tight financial conditions raise the cost of the "
-        "debt (GPU-backed loans, neocloud notes) that funds part of the build-out.",
-        trigger="Aggressive rate hikes (>= 75 bp in six months), high-yield spreads >= 150 bp off their six-month low, "
-        "financial conditions tighter than average (NFCI > 0).",
-        definition="Three checks on FRED series at the evaluation date: fed funds rise from its six-month low, "
-        "high-yield OAS rise from its six-month low, NFCI level; alert when two fire.",
-        formula="hike = FF_d - min(FF_(d-6m..d));  widen = OAS_d - min(OAS_(d-6m..d));  NFCI_d > 0;  "
-        "alert if #fired >= 2, watch if >= 1",
-        compute=compute,
-        order=4,
-    )
+SPEC = SignalSpec(
+    name="liquidity_drain",
+    title="Liquidity drain",
+    question="Is money getting dearer and credit tighter for debt-funded AI infrastructure?",
+    description="Rate hikes, widening high-yield spreads and tight financial conditions raise the cost of the "
+    "debt (GPU-backed loans, neocloud notes) that funds part of the build-out.",
+    trigger="Aggressive rate hikes (>= 75 bp in six months), high-yield spreads >= 150 bp off their six-month low, "
+    "financial conditions tighter than average (NFCI > 0).",
+    definition="Three checks on FRED series at the evaluation date: fed funds rise from its six-month low, "
+    "high-yield OAS rise from its six-month low, NFCI level; alert when two fire.",
+    formula="hike = FF_d - min(FF_(d-6m..d));  widen = OAS_d - min(OAS_(d-6m..d));  NFCI_d > 0;  "
+    "alert if #fired >= 2, watch if >= 1",
+    compute=compute,
+    order=4,
 )

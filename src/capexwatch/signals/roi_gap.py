@@ -31,40 +31,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.signals._frames import (
-    as_int,
-    cq_end,
-    cq_label,
-    event_evidence,
-    flag,
-    fmt_pct,
-    fmt_usd,
-    gt,
-    history_from,
-    isnum,
-    lt,
-    max_lag,
-    metric_rows,
-    metric_ttm,
-    pick_current,
-    records,
-    reference_quarter,
-    row_evidence,
-    streaks,
-    th,
-    ttm_evidence,
-)
-from capexwatch.signals.base import Check, Evidence, Inputs, Signal, SignalSpec, Status, Threshold, Value, register
+from capexwatch.facts.periods import calendar_quarter_end, quarter_label
+from capexwatch.signals._compare import as_int, flag, gt, isnum, lt
+from capexwatch.signals._current import history_from, pick_current, reference_quarter
+from capexwatch.signals._evidence import event_evidence, row_evidence, ttm_evidence
+from capexwatch.signals._growth import metric_ttm
+from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._panel import metric_rows, records
+from capexwatch.signals._runs import streaks
+from capexwatch.signals._signal import Check, Evidence, Signal, SignalSpec, Status, Threshold, Value
+from capexwatch.signals._text import fmt_pct, fmt_usd
+from capexwatch.signals.thresholds import load_thresholds, max_lag, th, thresholds_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "LOW_CONFIDENCE",
+    "SEQUOIA_SOURCE",
     "SPEC",
     "ai_disclosures",
     "ai_revenue_at",
     "capex_required_revenue",
     "compute",
+    "headline",
     "quarter_table",
     "sequoia_required_revenue",
 ]
@@ -84,11 +74,12 @@ def capex_required_revenue(ttm_capex_usd: float, payback_years: float, k_margin:
 
 
 def ai_disclosures(inputs: Inputs, ticker: str | None = None) -> pd.DataFrame:
-    """Every AI revenue run-rate disclosure: columns ``entity, date, amount, origin, row``.
+    """Every AI revenue run-rate disclosure: columns ``entity, date, amount, origin, confidence,
+    source_url, row``.
 
     Events of kind ``ai_revenue_run_rate`` (metric ``ai_revenue_run_rate`` or blank; other
     metrics such as ``annual_revenue`` are not run-rates) and panel rows of the metric
-    ``ai_revenue_run_rate`` (dated at their period end, e.g. from a user's CSV).
+    ``ai_revenue_run_rate`` (dated at their period end, e.g. from a user's CSV; no confidence).
     """
     import pandas as pd
 
@@ -96,7 +87,15 @@ def ai_disclosures(inputs: Inputs, ticker: str | None = None) -> pd.DataFrame:
     e = ev[(ev["kind"] == "ai_revenue_run_rate") & ev["amount"].notna()]
     e = e[e["metric"].isna() | (e["metric"] == "ai_revenue_run_rate")]
     rows: list[dict[str, Any]] = [
-        {"entity": str(r["entity"]), "date": r["date"], "amount": float(r["amount"]), "origin": "event", "row": r}
+        {
+            "entity": str(r["entity"]),
+            "date": r["date"],
+            "amount": float(r["amount"]),
+            "origin": "event",
+            "confidence": _str_or_none(r["confidence"]),
+            "source_url": _str_or_none(r["source_url"]),
+            "row": r,
+        }
         for _, r in e.iterrows()
     ]
     p = metric_rows(inputs, "ai_revenue_run_rate")
@@ -107,19 +106,38 @@ def ai_disclosures(inputs: Inputs, ticker: str | None = None) -> pd.DataFrame:
                 "date": r["period_end"],
                 "amount": float(r["value"]),
                 "origin": "panel",
+                "confidence": None,
+                "source_url": _str_or_none(r["source_url"]),
                 "row": r,
             }
         )
-    out = pd.DataFrame(rows, columns=["entity", "date", "amount", "origin", "row"])
+    out = pd.DataFrame(rows, columns=_DISCLOSURE_COLUMNS)
     if ticker is not None and len(out):
         out = out[out["entity"].str.upper() == ticker.upper()]
     return out.sort_values(["entity", "date"]).reset_index(drop=True) if len(out) else out
 
 
-def ai_revenue_at(disclosures: pd.DataFrame, cutoff: Any, max_age_days: float) -> tuple[pd.DataFrame, list[str]]:
-    """Latest disclosure per entity dated on or before *cutoff* and no older than *max_age_days*.
+_DISCLOSURE_COLUMNS = ["entity", "date", "amount", "origin", "confidence", "source_url", "row"]
 
-    Returns the rows used and a list of entities left out as stale (with their last date).
+#: the events' confidence label of a figure the reference material marks as weak
+LOW_CONFIDENCE = "low"
+
+
+def _str_or_none(x: Any) -> str | None:
+    return x if isinstance(x, str) and x else None
+
+
+def ai_revenue_at(disclosures: pd.DataFrame, cutoff: Any, max_age_days: float) -> tuple[pd.DataFrame, list[str]]:
+    """The disclosure that counts for each entity at *cutoff*, and the entities left out as stale.
+
+    Rule: among the entity's disclosures dated on or before *cutoff* and no older than
+    *max_age_days* (fresh), the latest firm one (confidence not ``low``) or, when none is firm, the
+    latest of them. A newer low-confidence report does not replace a firmer figure (the reference
+    material marks such points as weak: published-analyses §11, "later points low confidence");
+    it is listed beside it in the ``newer_low`` column (``date, amount_usd, source_url``, by date).
+    An entity with no fresh disclosure is stale and listed as ``"ENTITY (last DATE)"``, by date.
+
+    Returns the rows used (sorted by entity) and the stale list.
     """
     import pandas as pd
 
@@ -129,10 +147,27 @@ def ai_revenue_at(disclosures: pd.DataFrame, cutoff: Any, max_age_days: float) -
     known = disclosures[disclosures["date"] <= ts]
     if known.empty:
         return known, []
-    latest = known.sort_values("date").groupby("entity", sort=True).tail(1)
-    fresh = latest["date"] > ts - pd.Timedelta(days=max_age_days)
-    stale = [f"{r.entity} (last {r.date.date()})" for r in latest[~fresh].itertuples()]
-    return latest[fresh].sort_values("entity"), stale
+    fresh = known[known["date"] > ts - pd.Timedelta(days=max_age_days)]
+    low = fresh["confidence"] == LOW_CONFIDENCE
+    firm_entities = set(fresh.loc[~low, "entity"])
+    pool = fresh[~low | ~fresh["entity"].isin(firm_entities)]
+    used = pool.sort_values("date").groupby("entity", sort=True).tail(1).sort_values("entity")
+    old = known[~known["entity"].isin(set(fresh["entity"]))]
+    last = old.sort_values("date").groupby("entity", sort=True).tail(1)
+    stale = [f"{r.entity} (last {r.date.date()})" for r in last.itertuples()]
+    weak = known[known["confidence"] == LOW_CONFIDENCE].sort_values("date", kind="stable")
+    newer = [
+        _newer_items(weak[(weak["entity"] == e) & (weak["date"] > d)])
+        for e, d in zip(used["entity"], used["date"], strict=True)
+    ]
+    return used.assign(newer_low=newer), stale
+
+
+def _newer_items(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {"date": d, "amount_usd": float(a), "source_url": u}
+        for d, a, u in zip(rows["date"], rows["amount"], rows["source_url"], strict=True)
+    ]
 
 
 def _by_quarter(df: pd.DataFrame, col: str) -> list[tuple[int, list[str], float, list[Any]]]:
@@ -156,9 +191,10 @@ class _AiRevenueAt:
     distinct result: it depends on the cutoff only through which disclosures are dated on or
     before it and which are within the age limit, and most quarters share those with another.
 
-    The selection itself (latest disclosure per entity, fresh or stale) is made on plain lists;
-    where pandas' sort of equal dates would decide it (an entity with two disclosures on its
-    latest date, two stale entities with the same last date) :func:`ai_revenue_at` decides.
+    The selection itself (the counting disclosure per entity, fresh or stale) is made on plain
+    lists; where pandas' sort of equal dates would decide it (two disclosures of one entity with
+    the same date and confidence, two stale entities with the same last date) :func:`ai_revenue_at`
+    decides.
     """
 
     def __init__(self, disclosures: pd.DataFrame, max_age_days: float) -> None:
@@ -168,6 +204,7 @@ class _AiRevenueAt:
         self.age = pd.Timedelta(days=max_age_days)
         self.dates = disclosures["date"].to_numpy(dtype="datetime64[ns]") if len(disclosures) else None
         self.entities = disclosures["entity"].tolist() if len(disclosures) else []
+        self.low = (disclosures["confidence"] == LOW_CONFIDENCE).tolist() if len(disclosures) else []
         self.done: dict[Any, tuple[float, list[dict[str, Any]], list[str]]] = {}
 
     def __call__(self, cutoff: pd.Timestamp) -> tuple[float, list[dict[str, Any]], list[str]]:
@@ -187,36 +224,51 @@ class _AiRevenueAt:
             if picked is None:
                 rows, stale = ai_revenue_at(self.disclosures, cutoff, self.max_age)
             else:
-                positions, stale = picked
-                rows = self.disclosures.iloc[positions]
+                positions, newer, stale = picked
+                rows = self.disclosures.iloc[positions].assign(newer_low=newer)
             total = float(rows["amount"].sum()) if len(rows) else float("nan")
             out = self.done[key] = (total, records(rows) if len(rows) else [], stale)
         return out
 
-    def _select(self, known: list[int], fresh: set[int]) -> tuple[list[int], list[str]] | None:
-        """Positions of the fresh latest disclosures in entity order, and the stale entities in
-        date order, as :func:`ai_revenue_at` gives them; None where equal dates make it ambiguous."""
+    def _select(self, known: list[int], fresh: set[int]) -> tuple[list[int], list[Any], list[str]] | None:
+        """Positions of the counting disclosures in entity order, their newer low-confidence
+        reports, and the stale entities in date order, as :func:`ai_revenue_at` gives them; None
+        where equal dates make it ambiguous."""
         import pandas as pd
 
         assert self.dates is not None
-        dates, ent = self.dates, self.entities
-        latest: dict[Any, int] = {}
+        dates, ent, low = self.dates, self.entities, self.low
+        best: dict[Any, int] = {}
+        last: dict[Any, int] = {}
         tied: set[Any] = set()
         for i in known:
             e = ent[i]
-            j = latest.get(e)
-            if j is None or dates[i] > dates[j]:
-                latest[e] = i
+            j = last.get(e)
+            if j is None or dates[i] >= dates[j]:
+                last[e] = i
+            if i not in fresh:
+                continue
+            j = best.get(e)
+            # a firm disclosure beats a low-confidence one; then the later one counts
+            rank_i, rank_j = (not low[i], dates[i]), None if j is None else (not low[j], dates[j])
+            if rank_j is None or rank_i > rank_j:
+                best[e] = i
                 tied.discard(e)
-            elif dates[i] == dates[j]:
+            elif rank_i == rank_j:
                 tied.add(e)
         if tied:
             return None
-        old = sorted((i for i in latest.values() if i not in fresh), key=lambda i: dates[i])
+        old = sorted((i for e, i in last.items() if e not in best), key=lambda i: dates[i])
         if len({dates[i] for i in old}) < len(old):
             return None
         stale = [f"{ent[i]} (last {pd.Timestamp(dates[i]).date()})" for i in old]
-        return sorted((i for i in latest.values() if i in fresh), key=lambda i: ent[i]), stale
+        used = sorted(best.values(), key=lambda i: ent[i])
+        weak = sorted((k for k in known if low[k]), key=lambda k: dates[k])
+        newer = [self._items([k for k in weak if ent[k] == ent[i] and dates[k] > dates[i]]) for i in used]
+        return used, newer, stale
+
+    def _items(self, positions: list[int]) -> list[dict[str, Any]]:
+        return _newer_items(self.disclosures.iloc[positions]) if positions else []
 
 
 def _gpu_rows(inputs: Inputs, vendors: list[str]) -> pd.DataFrame:
@@ -279,8 +331,8 @@ def quarter_table(
     ai_at = _AiRevenueAt(disclosures, max_age)
     recs: list[dict[str, Any]] = []
     for ci in qs:
-        label = cq_label(ci)
-        cutoff = pd.Timestamp(cq_end(label)) + lag
+        label = quarter_label(ci)
+        cutoff = pd.Timestamp(calendar_quarter_end(label)) + lag
         ai, ai_list, stale = ai_at(cutoff)
         g = g_by_q.get(ci)
         c = c_by_q.get(ci)
@@ -393,7 +445,8 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         "read the $600B as annual. Shown as the essay computes it, not annualised or discounted.",
         "AI revenue sums the latest disclosed run-rate of each entity; one firm's AI revenue can be another's "
         "cost (OpenAI pays Microsoft for Azure), so the sum can double-count; it is listed by entity.",
-        "Run-rates are company statements reported by the press (events.csv confidence column).",
+        "Run-rates are company statements reported by the press (events.csv confidence column); a newer "
+        "low-confidence report does not replace a firmer figure: it is listed in coverage.",
     ]
     if t.empty:
         sig.status = "insufficient-data"
@@ -403,8 +456,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         sig.coverage = {"gpu_vendors": ctx["vendors"], "capex_companies": ctx["spenders"]}
         sig.summary = sig.reason
         return sig
-    ref = reference_quarter(inputs, t["quarter"])
-    row, why = pick_current(t, max_lag=max_lag(thresholds), reference=ref)
+    row, why = _current(inputs, thresholds, t)
     sig.history = history_from(t)
     if row is None:
         sig.status = "insufficient-data"
@@ -417,7 +469,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     _fill_values(sig, row, ctx)
     sig.status = row["status"]
     sig.as_of = row["quarter"]
-    sig.as_of_date = cq_end(row["quarter"])
+    sig.as_of_date = calendar_quarter_end(row["quarter"])
     sig.value = float(row["gap_usd"])
     n_alert = int(th(thresholds, "widening_quarters_alert"))
     streak = as_int(row["widening_streak"])
@@ -483,6 +535,9 @@ def _fill_values(sig: Signal, row: Any, ctx: dict[str, Any]) -> None:
         "capex_companies_used": list(row["capex_members"]),
         "ai_entities": sorted(a["entity"] for a in ai_rows),
         "ai_entities_stale": list(row["ai_stale"]),
+        "ai_newer_low_confidence": [
+            f"{a['entity']} {fmt_usd(n['amount_usd'])} ({n['date'].date()})" for a in ai_rows for n in a["newer_low"]
+        ],
         "ai_disclosures_through": str(row["ai_cutoff"].date()) if hasattr(row["ai_cutoff"], "date") else None,
         "basis": ctx["basis"],
     }
@@ -492,21 +547,103 @@ def _f(x: Any) -> float | None:
     return float(x) if isnum(x) else None
 
 
-SPEC = register(
-    SignalSpec(
-        name="roi_gap",
-        title="ROI gap",
-        question="Is the revenue that AI infrastructure needs running further ahead of the AI revenue actually "
-        "disclosed?",
-        description="GPU and data-centre spending implies a revenue requirement (Sequoia's '$600B question') that "
-        "disclosed AI revenue has to close.",
-        trigger="AI-attributed revenue falls quarter on quarter, or the gap widens N quarters running.",
-        definition="Required revenue = GPU vendors' data-centre revenue run-rate x 2 (full data-centre cost) x 2 (50% "
-        "end-user margin), or trailing hyperscaler capex over a payback horizon x 2; AI revenue = the "
-        "latest disclosed annualised AI revenue of each company; gap = required - AI revenue.",
-        formula="R_req = 4*DC_q * k_tco * k_margin  |  R_capex = capex_TTM / payback * k_margin  |  "
-        "gap = R_req - sum_e runrate_e;  alert if dAI_lfl < 0 or streak(dR_req > dAI_lfl) >= N",
-        compute=compute,
-        order=1,
-    )
+def _current(inputs: Inputs, thresholds: Mapping[str, Threshold], t: pd.DataFrame) -> tuple[Any, str | None]:
+    """The row of :func:`quarter_table` the signal reports (None and why when there is none)."""
+    if t.empty:
+        return None, "no quarter has the data this signal needs"
+    ref = reference_quarter(inputs, t["quarter"])
+    return pick_current(t, max_lag=max_lag(thresholds), reference=ref)
+
+
+#: Cahn, "AI's $600B Question" (Sequoia, 20 Jun 2024): the chain the headline follows
+SEQUOIA_SOURCE = "https://sequoiacap.com/article/ais-600b-question"
+
+
+def headline(inputs: Inputs, thresholds: Mapping[str, Threshold] | None = None) -> dict[str, Any]:
+    """The report's ROI-gap headline: the group signal's current quarter, on the Sequoia chain.
+
+    The same row the ``roi_gap`` signal shows its values for (its current quarter, else its latest
+    quarter), so the report and the signal show the same figures: ``required = G x k_tco x
+    k_margin`` with ``G`` the GPU vendors' data-centre revenue of the quarter x 4 (Cahn 2024),
+    against the AI revenue run-rates that count at the quarter (:func:`ai_revenue_at`), each with
+    its date and source and any newer low-confidence report beside it. The sum can double-count
+    where one firm's AI revenue is another's cost (OpenAI pays Microsoft for Azure); it is shown by
+    component.
+
+    Parameters
+    ----------
+    inputs : the frames (:meth:`Inputs.from_store`, with ``as_of`` for a point-in-time report)
+    thresholds : the signal's thresholds (default: :func:`~capexwatch.signals.thresholds.load_thresholds`)
+
+    Returns
+    -------
+    dict
+        ``status`` (``ok`` or ``insufficient-data`` with ``reason``) and, when ok: the GPU quarter
+        (``nvda_fiscal_period``, ``nvda_period_end``, ``nvda_data_center_quarter_usd``, its
+        ``..._source_url``), ``gpu_run_rate_usd``, ``tco_multiplier``, ``margin_multiplier``,
+        ``required_revenue_usd``, ``ai_revenue_usd``, ``ai_revenue_components``, ``gap_usd``,
+        ``coverage_ratio`` and ``method_source_url``; USD per year except the quarter.
+    """
+    if thresholds is None:
+        thresholds = thresholds_for(load_thresholds(), SPEC.name)
+    t, _ctx = quarter_table(inputs, thresholds)
+    row, why = _current(inputs, thresholds, t)
+    if row is None and t.empty:
+        return {"status": "insufficient-data", "reason": why}
+    if row is None:
+        row = t.iloc[-1]  # the quarter whose values the signal shows when it has no current status
+    if not row["gpu_rows"] or not isnum(row["required_sequoia_usd"]):
+        return {"status": "insufficient-data", "reason": f"no GPU-vendor data-centre revenue for {row['quarter']}"}
+    if not row["ai_rows"]:
+        return {"status": "insufficient-data", "reason": f"no AI revenue run-rate disclosed for {row['quarter']}"}
+    gpu = row["gpu_rows"][0]
+    required = float(row["required_sequoia_usd"])
+    ai = float(row["ai_usd"])
+    return {
+        "status": "ok",
+        "reason": None,
+        "nvda_fiscal_period": gpu["fiscal_period"],
+        "nvda_period_end": gpu["period_end"],
+        "nvda_data_center_quarter_usd": float(row["gpu_quarter_usd"]),
+        "nvda_data_center_source_url": gpu["source_url"],
+        "gpu_run_rate_usd": float(row["gpu_quarter_usd"]) * 4,
+        "tco_multiplier": float(th(thresholds, "k_tco")),
+        "margin_multiplier": float(th(thresholds, "k_margin")),
+        "required_revenue_usd": required,
+        "ai_revenue_usd": ai,
+        "ai_revenue_components": [_component(a) for a in row["ai_rows"]],
+        "gap_usd": required - ai,
+        "coverage_ratio": ai / required if required else None,
+        "method_source_url": SEQUOIA_SOURCE,
+    }
+
+
+def _component(a: dict[str, Any]) -> dict[str, Any]:
+    """One disclosed run-rate of the headline, with its source and any newer weak report."""
+    src = a["row"]
+    return {
+        "entity": a["entity"],
+        "date": a["date"],
+        "amount_usd": float(a["amount"]),
+        "description": src.get("description") if a["origin"] == "event" else src.get("note"),
+        "source_url": a["source_url"],
+        "confidence": a["confidence"],
+        "newer_low_confidence": list(a["newer_low"]),
+    }
+
+
+SPEC = SignalSpec(
+    name="roi_gap",
+    title="ROI gap",
+    question="Is the revenue that AI infrastructure needs running further ahead of the AI revenue actually disclosed?",
+    description="GPU and data-centre spending implies a revenue requirement (Sequoia's '$600B question') that "
+    "disclosed AI revenue has to close.",
+    trigger="AI-attributed revenue falls quarter on quarter, or the gap widens N quarters running.",
+    definition="Required revenue = GPU vendors' data-centre revenue run-rate x 2 (full data-centre cost) x 2 (50% "
+    "end-user margin), or trailing hyperscaler capex over a payback horizon x 2; AI revenue = the "
+    "latest disclosed annualised AI revenue of each company; gap = required - AI revenue.",
+    formula="R_req = 4*DC_q * k_tco * k_margin  |  R_capex = capex_TTM / payback * k_margin  |  "
+    "gap = R_req - sum_e runrate_e;  alert if dAI_lfl < 0 or streak(dR_req > dAI_lfl) >= N",
+    compute=compute,
+    order=1,
 )

@@ -17,9 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from capexwatch.errors import ConfigError
-from capexwatch.signals.base import Threshold
+from capexwatch.signals._signal import Threshold
 
-__all__ = ["Thresholds", "default_thresholds", "load_thresholds", "user_thresholds_path"]
+__all__ = [
+    "Thresholds",
+    "default_thresholds",
+    "load_thresholds",
+    "max_lag",
+    "th",
+    "thresholds_for",
+    "user_thresholds_path",
+]
 
 #: signal name (or ``general``) -> key -> :class:`Threshold`
 Thresholds = dict[str, dict[str, Threshold]]
@@ -136,3 +144,20 @@ def _merge(out: Thresholds, user: Mapping[str, Any], *, origin: str) -> None:
                     hint=f"The default is {default.value!r} ({default.unit}).",
                 )
             out[sig][key] = Threshold(key, raw, default.unit, default.help, source)
+
+
+def th(thresholds: Mapping[str, Threshold], key: str) -> Any:
+    """The value of threshold *key* (KeyError names it if a signal asks for an unknown one)."""
+    return thresholds[key].value
+
+
+def max_lag(thresholds: Mapping[str, Threshold]) -> int:
+    """``general.max_lag_quarters`` (the runner passes the general keys with each signal's)."""
+    return int(thresholds["max_lag_quarters"].value) if "max_lag_quarters" in thresholds else 2
+
+
+def thresholds_for(thresholds: Thresholds, name: str) -> dict[str, Threshold]:
+    """The thresholds one signal sees: its own table plus the ``[general]`` entries."""
+    out = dict(thresholds.get("general", {}))
+    out.update(thresholds.get(name, {}))
+    return out

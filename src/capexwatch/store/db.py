@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from capexwatch.errors import StoreError, UnknownTickerError
+from capexwatch.facts.select import PANEL_COLUMNS
 from capexwatch.store import diff
 from capexwatch.store.schema import KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL
 from capexwatch.store.stage import Stage
@@ -30,34 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CURATED_PUBLICATION_LAG_DAYS", "PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store"]
 
-#: columns of the ``panel`` table and of :meth:`Store.quarters`, in order
-PANEL_COLUMNS = [
-    "ticker",
-    "metric",
-    "fiscal_year",
-    "fiscal_quarter",
-    "fiscal_period",
-    "period_start",
-    "period_end",
-    "calendar_quarter",
-    "value",
-    "unit",
-    "method",
-    "status",
-    "reason",
-    "tag",
-    "accn",
-    "form",
-    "filed",
-    "known_at",
-    "source",
-    "source_url",
-    "source_kind",
-    "note",
-    "derived_from",
-    "view",
-    "load_id",
-]
 
 #: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
 SOURCE_PRECEDENCE = {"sec": 0, "user": 1, "curated": 2}

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from capexwatch.facts.periods import calendar_quarter
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from capexwatch.store.db import Store
 
 __all__ = [
-    "calendar_quarter",
     "curated_annual",
     "curated_panel",
     "events_frame",
@@ -40,14 +41,6 @@ _TAG = re.compile(r"\b((?:us-gaap|ifrs-full|dei):[A-Za-z0-9]+)")
 _ACCN = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
 _FILED = re.compile(r"\((10-[QK](?:/A)?|20-F|40-F)[^)]*?filed (\d{4}-\d{2}-\d{2})\)")
 _FISCAL = re.compile(r"^FY(\d{4})(?:Q([1-4]))?$")
-
-
-def calendar_quarter(start: Any, end: Any) -> str:
-    """The calendar quarter holding most of the period (midpoint rule), e.g. ``2025Q3``."""
-    import pandas as pd
-
-    mid = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) / 2
-    return f"{mid.year}Q{(mid.month - 1) // 3 + 1}"
 
 
 def _period_starts(df: pd.DataFrame) -> pd.Series:

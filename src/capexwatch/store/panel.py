@@ -1,4 +1,4 @@
-"""Read views over the quarterly panel: the numbers behind the report's views.
+"""Read views over the quarterly panel: the numbers behind the report's tables.
 
 Each function takes a :class:`~capexwatch.store.db.Store` and returns a pandas DataFrame (or a dict
 for the headline) in base units, with the sources of the figures it used. Companies report on
@@ -23,16 +23,9 @@ __all__ = [
     "capex_intensity",
     "capex_vs_cloud",
     "nvidia_vs_capex",
-    "roi_gap_headline",
     "sources_of",
     "wide",
 ]
-
-#: Sequoia chain multipliers (Cahn, "AI's $600B Question", 2024): $1 of GPU needs $1 of other
-#: data-centre cost, and end users need a 50% gross margin. published-analyses.md section 1.
-SEQUOIA_TCO_MULTIPLIER = 2.0
-SEQUOIA_MARGIN_MULTIPLIER = 2.0
-SEQUOIA_SOURCE = "https://sequoiacap.com/article/ais-600b-question"
 
 
 def wide(store: Store, metric: str, tickers: list[str] | None = None, *, as_of: Any = None) -> pd.DataFrame:
@@ -198,64 +191,3 @@ def nvidia_vs_capex(store: Store, *, as_of: Any = None) -> pd.DataFrame:
     df = pd.DataFrame({"nvda_data_center_usd": dc["NVDA"]}).join(cap[["big_four_usd"]], how="outer").sort_index()
     df["nvda_dc_to_big_four_capex_ratio"] = df["nvda_data_center_usd"] / df["big_four_usd"]
     return df
-
-
-def roi_gap_headline(store: Store, *, as_of: Any = None) -> dict[str, Any]:
-    """Sequoia-style required revenue from NVIDIA's latest data-centre quarter against the AI
-    revenue run-rates disclosed by then.
-
-    ``required = DC quarter x 4 x 2 (TCO) x 2 (50% margin)`` (Cahn 2024); AI revenue is the sum of
-    the latest disclosed run-rate of each of Microsoft, OpenAI and Anthropic (events of kind
-    ``ai_revenue_run_rate``), each with its date and source; a newer low-confidence report is listed
-    beside the firmer figure rather than used. The sum can double-count where one
-    firm's AI revenue is another's cost (OpenAI pays Microsoft for Azure); it is shown by component.
-    """
-    view = "first-filed" if as_of is not None else "latest"
-    dc = store.quarters("NVDA", "data_center_revenue", view=view, as_of=as_of, ok_only=True)
-    if dc.empty:
-        return {"status": "insufficient-data", "reason": "no NVIDIA data-centre revenue in the store"}
-    last = dc.sort_values("period_end").iloc[-1]
-    run_rate = float(last["value"]) * 4
-    required = run_rate * SEQUOIA_TCO_MULTIPLIER * SEQUOIA_MARGIN_MULTIPLIER
-    ev = store.events("ai_revenue_run_rate", as_of=as_of)
-    components = []
-    if not ev.empty:
-        ev = ev[ev["amount"].notna()]
-        for entity, g in ev.groupby("entity", sort=True):
-            # the latest disclosure, unless it is low-confidence and a firmer one exists
-            g = g.sort_values("date")
-            firm = g[g["confidence"] != "low"]
-            r = (firm if len(firm) else g).iloc[-1]
-            newer = g[(g["date"] > r["date"])]
-            components.append(
-                {
-                    "entity": str(entity),
-                    "date": r["date"],
-                    "amount_usd": float(r["amount"]),
-                    "description": r["description"],
-                    "source_url": r["source_url"],
-                    "confidence": r["confidence"],
-                    "newer_low_confidence": [
-                        {"date": x["date"], "amount_usd": float(x["amount"]), "source_url": x["source_url"]}
-                        for x in newer.to_dict(orient="records")
-                    ],
-                }
-            )
-    ai = sum(c["amount_usd"] for c in components)
-    return {
-        "status": "ok" if components else "insufficient-data",
-        "reason": None if components else "no AI revenue run-rate disclosures in the store",
-        "nvda_fiscal_period": last["fiscal_period"],
-        "nvda_period_end": last["period_end"],
-        "nvda_data_center_quarter_usd": float(last["value"]),
-        "nvda_data_center_source_url": last["source_url"],
-        "gpu_run_rate_usd": run_rate,
-        "tco_multiplier": SEQUOIA_TCO_MULTIPLIER,
-        "margin_multiplier": SEQUOIA_MARGIN_MULTIPLIER,
-        "required_revenue_usd": required,
-        "ai_revenue_usd": ai,
-        "ai_revenue_components": components,
-        "gap_usd": required - ai,
-        "coverage_ratio": ai / required if required else None,
-        "method_source_url": SEQUOIA_SOURCE,
-    }

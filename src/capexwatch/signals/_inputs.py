@@ -1,33 +1,20 @@
-"""The :class:`Signal` a risk signal returns, the inputs it reads, and the registry of signals.
+"""The frames a signal reads (:class:`Inputs`): panel quarters, macro series, events, entities.
 
-A signal answers one question of the analysts' risk table from the store's
-panel, macro series and curated events. Every signal module keeps its arithmetic in pure
-functions of pandas DataFrames (an :class:`Inputs` bundle), so tests can feed constructed frames
-and the CLI can feed the store; nothing here opens a file or a connection except
-:meth:`Inputs.from_store`.
-
-Status semantics (shared by every signal)
------------------------------------------
-``ok``
-    every check the signal needs could be evaluated and none fired.
-``watch``
-    an early-warning check fired (or a company in the group is in ``alert``).
-``alert``
-    the risk table's trigger fired.
-``insufficient-data``
-    a check the status depends on could not be evaluated; ``reason`` says which data are
-    missing. A signal never reports ``ok`` for a check it could not evaluate.
+Build them from a store the caller opened (:meth:`Inputs.from_store`) or from frames (tests,
+notebooks: :meth:`Inputs.from_frames`); both normalise the frames the same way. Nothing here opens
+a file or a connection.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import CapexwatchError, UnknownSignalError
+from capexwatch.errors import CapexwatchError
+from capexwatch.facts.periods import calendar_quarter
 from capexwatch.sources.snapshot import EVENT_COLUMNS
 from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
 
@@ -37,287 +24,11 @@ if TYPE_CHECKING:
     from capexwatch.store.db import Store
 
 __all__ = [
-    "REGISTRY",
-    "STATUSES",
-    "Check",
-    "Evidence",
-    "HistoryPoint",
     "Inputs",
-    "Signal",
-    "SignalSpec",
-    "Status",
-    "Threshold",
-    "Value",
-    "get_spec",
-    "register",
-    "severity",
-    "signal_names",
-    "worst",
+    "PUBLICATION_LAG_DAYS",
+    "to_date",
 ]
 
-Status = Literal["ok", "watch", "alert", "insufficient-data"]
-
-#: every status, from least to most severe (insufficient-data is not a severity: it is unknown)
-STATUSES: tuple[Status, ...] = ("ok", "watch", "alert", "insufficient-data")
-
-_SEVERITY: dict[str, int] = {"insufficient-data": -1, "ok": 0, "watch": 1, "alert": 2}
-
-
-def severity(status: str) -> int:
-    """Order statuses: insufficient-data (-1) < ok (0) < watch (1) < alert (2)."""
-    return _SEVERITY[status]
-
-
-def worst(statuses: Iterable[str]) -> Status:
-    """The most severe of *statuses* (``insufficient-data`` only when nothing else is there)."""
-    best: Status = "insufficient-data"
-    for s in statuses:
-        if _SEVERITY[s] > _SEVERITY[best]:
-            best = s  # type: ignore[assignment]
-    return best
-
-
-# --------------------------------------------------------------------------- the result types
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """One parameter of a signal, with where its value comes from.
-
-    Attributes
-    ----------
-    name : key in ``thresholds.toml``
-    value : number, string, boolean or list
-    unit : unit of *value* (``pct``, ``bp``, ``quarters``, ``x``, ``years``, ``USD_per_gpu_hour`` ...)
-    help : what the parameter does
-    source : the citation of the default, or the user file that overrode it
-    """
-
-    name: str
-    value: Any
-    unit: str = ""
-    help: str = ""
-    source: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Value:
-    """A computed quantity with its unit (base units: USD, not millions; percent as 12.5)."""
-
-    value: float | str | None
-    unit: str
-    label: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One number behind a status, with where it came from.
-
-    ``source_url`` is the curated figure's citation or the FRED series page; SEC figures name the
-    filing in ``filing`` (form, accession, filed date) and the XBRL ``tag``.
-    """
-
-    label: str
-    value: float | str | None
-    unit: str
-    period: str | None = None
-    ticker: str | None = None
-    metric: str | None = None
-    source: str | None = None
-    source_kind: str | None = None
-    source_url: str | None = None
-    filing: str | None = None
-    tag: str | None = None
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One test inside a signal: did it fire (None: could not be evaluated, and why)."""
-
-    name: str
-    fired: bool | None
-    detail: str
-    level: Status = "alert"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class HistoryPoint:
-    """The signal's status in one calendar quarter (``quarter`` like ``2025Q3``)."""
-
-    quarter: str
-    date: dt.date
-    status: Status
-    value: float | None = None
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class Signal:
-    """What a signal returns.
-
-    Attributes
-    ----------
-    name : CLI/JSON name (``roi_gap``)
-    title : the risk factor, as the analysts' table names it
-    question : the question the signal answers
-    description : the risk in a sentence
-    trigger : the potential trigger, in words
-    definition : how the signal is computed, in words
-    formula : the same as a formula
-    status : ``ok`` | ``watch`` | ``alert`` | ``insufficient-data``
-    value, unit, value_label : the headline number (None when not computable)
-    values : every computed quantity, by name, with its unit
-    thresholds : the parameters used, each with its source
-    as_of : calendar quarter (``2026Q2``) of the data the status rests on; None if none
-    as_of_date : that quarter's last day (or the observation date for daily series)
-    point_in_time : the ``--as-of`` date when evaluated with only what was known then
-    evidence : the numbers behind the status, each with its source
-    checks : the individual tests and whether each fired
-    history : status per quarter
-    coverage : which companies / series / periods were used and which were missing
-    reason : why the status is ``insufficient-data`` (or a note on a partial evaluation)
-    scope : ``group`` or a ticker
-    caveats : what a reader must know (definitional breaks, gross vs net ...)
-    summary : one line of evidence for the board
-    """
-
-    name: str
-    title: str
-    question: str
-    description: str
-    trigger: str
-    definition: str
-    formula: str
-    status: Status = "insufficient-data"
-    value: float | None = None
-    unit: str = ""
-    value_label: str = ""
-    values: dict[str, Value] = field(default_factory=dict)
-    thresholds: dict[str, Threshold] = field(default_factory=dict)
-    as_of: str | None = None
-    as_of_date: dt.date | None = None
-    point_in_time: dt.date | None = None
-    evidence: list[Evidence] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    history: list[HistoryPoint] = field(default_factory=list)
-    coverage: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
-    scope: str = "group"
-    caveats: list[str] = field(default_factory=list)
-    summary: str = ""
-
-    def to_dict(self, *, history: bool = True) -> dict[str, Any]:
-        """Plain JSON-ready dict (dates stay ``date`` objects; ``capexwatch._json`` writes ISO)."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "title": self.title,
-            "question": self.question,
-            "description": self.description,
-            "trigger": self.trigger,
-            "definition": self.definition,
-            "formula": self.formula,
-            "status": self.status,
-            "value": self.value,
-            "unit": self.unit,
-            "value_label": self.value_label,
-            "as_of": self.as_of,
-            "as_of_date": self.as_of_date,
-            "point_in_time": self.point_in_time,
-            "scope": self.scope,
-            "reason": self.reason,
-            "summary": self.summary,
-            "values": {k: v.to_dict() for k, v in self.values.items()},
-            "thresholds": {k: t.to_dict() for k, t in self.thresholds.items()},
-            "checks": [c.to_dict() for c in self.checks],
-            "evidence": [e.to_dict() for e in self.evidence],
-            "coverage": self.coverage,
-            "caveats": list(self.caveats),
-        }
-        if history:
-            out["history"] = [h.to_dict() for h in self.history]
-        return out
-
-
-# --------------------------------------------------------------------------- the registry
-
-Compute = Callable[["Inputs", Mapping[str, Threshold], "str | None"], Signal]
-
-
-@dataclass(frozen=True)
-class SignalSpec:
-    """A registered signal: its descriptive text and its compute function."""
-
-    name: str
-    title: str
-    question: str
-    description: str
-    trigger: str
-    definition: str
-    formula: str
-    compute: Compute
-    order: int = 0
-
-    def make(self, **kw: Any) -> Signal:
-        """A :class:`Signal` carrying this spec's descriptive text plus *kw*."""
-        return Signal(
-            name=self.name,
-            title=self.title,
-            question=self.question,
-            description=self.description,
-            trigger=self.trigger,
-            definition=self.definition,
-            formula=self.formula,
-            **kw,
-        )
-
-
-#: name -> spec, filled when the signal modules are imported (``capexwatch.signals`` does that)
-REGISTRY: dict[str, SignalSpec] = {}
-
-
-def register(spec: SignalSpec) -> SignalSpec:
-    """Add *spec* to :data:`REGISTRY` (idempotent for re-imports)."""
-    REGISTRY[spec.name] = spec
-    return spec
-
-
-def signal_names() -> list[str]:
-    """Registered signal names in board order."""
-    _ensure_loaded()
-    return [s.name for s in sorted(REGISTRY.values(), key=lambda s: (s.order, s.name))]
-
-
-def get_spec(name: str) -> SignalSpec:
-    """The spec called *name*; raises :class:`UnknownSignalError` listing the known ones."""
-    _ensure_loaded()
-    try:
-        return REGISTRY[name.strip().lower().replace("-", "_")]
-    except KeyError:
-        raise UnknownSignalError(name, signal_names()) from None
-
-
-def _ensure_loaded() -> None:
-    if not REGISTRY:
-        import capexwatch.signals  # noqa: F401  (imports every signal module)
-
-
-# --------------------------------------------------------------------------- inputs
 
 _PANEL_DEFAULTS: dict[str, Any] = {
     "unit": "USD",
@@ -350,7 +61,7 @@ class Inputs:
     ``as_of`` is set when the frames hold only what was known at that date (first-filed view,
     events dated on or before it, series observed on or before it).
 
-    The frames are treated as read-only: slices derived from them (``_frames.metric_rows`` and
+    The frames are treated as read-only: slices derived from them (``_panel.metric_rows`` and
     the like) are memoised per ``Inputs`` in ``_memo``, so that the eight signals of a run do not
     each re-filter the panel. ``known_by`` and ``dataclasses.replace`` give a new, empty memo.
     """
@@ -362,7 +73,7 @@ class Inputs:
     series_meta: pd.DataFrame
     as_of: dt.date | None = None
     view: str = "latest"
-    #: derived slices, keyed by (helper name, arguments); see :func:`capexwatch.signals._frames.memo`
+    #: derived slices, keyed by (helper name, arguments); see :func:`capexwatch.signals._panel.memo`
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- construction
@@ -392,7 +103,7 @@ class Inputs:
             events=_norm_events(events),
             entities=_norm_entities(entities),
             series_meta=_norm_meta(series_meta),
-            as_of=_to_date(as_of) if as_of is not None else None,
+            as_of=to_date(as_of) if as_of is not None else None,
             view=view,
         )
 
@@ -404,7 +115,7 @@ class Inputs:
         as_of=DATE)``, events dated on or before it, series observed on or before it (FRED
         revisions are not tracked: series are the latest vintage, truncated at the date).
         """
-        d = _to_date(as_of) if as_of is not None else None
+        d = to_date(as_of) if as_of is not None else None
         if d is None:
             q = store.quarters(view="latest")
             ev = store.events()
@@ -423,7 +134,7 @@ class Inputs:
         observed on or before it. Used by backtests on first-filed inputs."""
         import pandas as pd
 
-        d = _to_date(when)
+        d = to_date(when)
         ts = pd.Timestamp(d)
         q = self.quarters[self.quarters["known_at"] <= ts]
         return dataclasses.replace(
@@ -463,7 +174,8 @@ class Inputs:
         return f"https://fred.stlouisfed.org/series/{series_id.removesuffix('_Q')}"
 
 
-def _to_date(x: Any) -> dt.date:
+def to_date(x: Any) -> dt.date:
+    """*x* (a date, datetime, Timestamp or ISO string) as a date; a user error names it otherwise."""
     import pandas as pd
 
     if isinstance(x, dt.datetime):
@@ -481,13 +193,6 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-
-
-def _midpoint_quarter(start: Any, end: Any) -> str:
-    import pandas as pd
-
-    mid = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) / 2
-    return f"{mid.year}Q{(mid.month - 1) // 3 + 1}"
 
 
 def _norm_quarters(df: pd.DataFrame | None) -> pd.DataFrame:
@@ -525,7 +230,7 @@ def _norm_quarters(df: pd.DataFrame | None) -> pd.DataFrame:
         q["period_start"] = q["period_end"] - pd.DateOffset(months=3) + pd.Timedelta(days=1)
     if "calendar_quarter" not in q.columns or q["calendar_quarter"].isna().any():
         cq = [
-            _midpoint_quarter(s if pd.notna(s) else e - pd.Timedelta(days=90), e)
+            calendar_quarter(s if pd.notna(s) else e - pd.Timedelta(days=90), e)
             for s, e in zip(q["period_start"], q["period_end"], strict=True)
         ]
         q["calendar_quarter"] = (
