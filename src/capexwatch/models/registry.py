@@ -17,6 +17,7 @@ ALIASES: dict[str, str] = {
     "depreciation.vintage": "depreciation",
     "efficiency.demand": "efficiency",
     "valuation.reverse_dcf": "valuation",
+    "double_ordering": "supply_chain.double_ordering",
 }
 """Short names accepted in scenario files."""
 
@@ -24,10 +25,10 @@ ALIASES: dict[str, str] = {
 @cache
 def models() -> dict[str, ModelSpec]:
     """All model specs by full name (imports the model modules on first use)."""
-    from capexwatch.models import depreciation, efficiency, required_revenue, valuation
+    from capexwatch.models import depreciation, efficiency, required_revenue, supply_chain, valuation
 
     out: dict[str, ModelSpec] = {}
-    for module in (required_revenue, depreciation, efficiency, valuation):
+    for module in (required_revenue, depreciation, efficiency, valuation, supply_chain):
         for spec in module.SPECS:
             out[spec.name] = spec
     return out
