@@ -57,8 +57,6 @@ def open_store(read_only: bool = False) -> Any:
     return capexwatch.open(read_only=read_only)
 
 
-
-
 @cli.command()
 @click.option("--ticker", "-t", help="Ticker, e.g. GOOGL.")
 @click.option("--cik", help="SEC CIK, e.g. 1652044.")
