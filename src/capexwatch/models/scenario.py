@@ -455,7 +455,8 @@ def _split_structural(raw_params: Any, raw_options: Any, spec: ModelSpec, err: _
     for key in moved:
         if key in options:
             err.add(("parameters", key), f"{key} is given under both parameters and options; keep one")
-    options.update(moved)
+    # a cited setting ({value: 4, source: ...}) counts by its value
+    options.update({k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in moved.items()})
     err.moved.update({("options", k): ("parameters", k) for k in moved})
     return {k: v for k, v in raw_params.items() if k not in structural}, options
 

@@ -206,7 +206,8 @@ def _init_stage(cfg: ChainConfig, k: int, p: Params, n: int) -> _Stage:
     lead = cfg.inbound_lead(k)
     safety = p["safety_stock_periods"] * mean
     supply_line = (lead + cfg.order_delay) * mean
-    desired = safety + p["beta"] * supply_line if cfg.policy == "sterman" else safety
+    # S' = the state at the first decision (after one period's arrival: L + d - 1 periods on order)
+    desired = safety + p["beta"] * (supply_line - mean) if cfg.policy == "sterman" else safety
     return _Stage(
         inv=safety.copy(),
         idle=np.zeros(n),
