@@ -243,4 +243,5 @@ def test_models_package_exports() -> None:
         "depreciation",
         "efficiency",
         "valuation",
+        "supply_chain.double_ordering",
     }
