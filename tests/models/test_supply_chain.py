@@ -170,7 +170,6 @@ def test_stock_flow_identities(extra: str) -> None:
     s = chain(extra, stages=3, horizon=150)
     res = run(s, 200)
     tol = 1e-6 * 100
-    prev = lambda x: np.concatenate([x[:, :1] * 0 + x[:, :1], x[:, :-1]], axis=1)  # noqa: E731
     # backlog owed by stage k: previous + incoming - shipped - cancelled by the stage below
     for part, inc, ship in (("bl_true", "incoming_true", "shipped_true"), ("bl_ph", "incoming_ph", "shipped_ph")):
         bl = res[part]
@@ -320,3 +319,19 @@ def test_step_demand_needs_its_settings() -> None:
     with pytest.raises(ScenarioError, match="demand_step_at") as exc:
         chain("demand_process: step\n")
     assert "demand_step_to" in str(exc.value)
+
+
+def test_cli_simulates_the_beer_game_and_rejects_bad_settings(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    import json
+
+    from capexwatch.cli import main
+
+    assert main(["simulate", "beer-game-1989", "--json", "--no-store"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["model"] == "supply_chain.double_ordering"
+    assert d["outputs"]["bullwhip_ratio_stage_4"]["p50"] > d["outputs"]["bullwhip_ratio_stage_1"]["p50"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: double_ordering\nparameters:\n  demand_mean: 100\n  lead_time: -2\n", encoding="utf-8")
+    assert main(["simulate", str(bad), "--no-store"]) == 2
+    err = capsys.readouterr().err
+    assert "line 4: parameters.lead_time" in err and "Traceback" not in err

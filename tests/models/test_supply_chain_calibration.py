@@ -59,3 +59,35 @@ def test_ai_2026_sweep_cliff_deepens_with_the_phantom_share(store) -> None:
     assert rows[0]["phantom_share_peak"] == 0.0
     assert rows[1]["phantom_share_peak"] > 0.0
     assert rows[1]["vendor_revenue_peak_to_trough_pct"] > rows[0]["vendor_revenue_peak_to_trough_pct"]
+
+
+def test_report_section_renders_a_run_and_a_table() -> None:
+    from capexwatch.models.calibration import CalibrationResult
+    from capexwatch.models.engine import simulate
+    from capexwatch.report.supply_chain_section import supply_chain_section
+
+    run = simulate(load_scenario("chips-2021"), paths=4)
+    table = CalibrationResult(
+        "chips-2021",
+        {"inflation_cap": 1.5},
+        {},
+        [
+            {
+                "target": "x",
+                "description": "peak lead time",
+                "unit": "weeks",
+                "kind": "value",
+                "published": 27.1,
+                "fitted": 26.9,
+                "error": -0.2,
+                "met": True,
+                "source": "https://example.org",
+            }
+        ],
+        0.0,
+        1,
+        0.0,
+    ).to_dict()
+    block = supply_chain_section(run, table)
+    assert block["id"] == "double-ordering" and "Vendor revenue" in block["html"]
+    assert "27.1 weeks" in block["html"] and "Every target is met" in block["html"]

@@ -60,7 +60,7 @@ def double_ordering(p: P, horizon: int, options: Mapping[str, Any]) -> dict[str,
     mean = p["demand_mean"]
 
     def inbound(k: int) -> int:
-        return prod if k == n_st - 1 else lead
+        return int(prod if k == n_st - 1 else lead)
 
     demand = _demand(p, o, horizon)
     safety = p["safety_stock_periods"] * mean
@@ -94,8 +94,8 @@ def double_ordering(p: P, horizon: int, options: Mapping[str, Any]) -> dict[str,
     vendor_in: list[float] = []
     written_down = 0.0
 
-    names = ("demand_units", "orders_units", "true_orders_units", "phantom_orders_units", "backlog_units")
-    names += ("phantom_backlog_units", "lead_time_periods", "shipments_units", "vendor_revenue_usd")
+    names: tuple[str, ...] = ("demand_units", "orders_units", "true_orders_units", "phantom_orders_units")
+    names += ("backlog_units", "phantom_backlog_units", "lead_time_periods", "shipments_units", "vendor_revenue_usd")
     names += ("vendor_inventory_units", "buyer_inventory_units", "idle_capacity_units", "cancelled_units")
     names += ("capacity_units",)
     out: dict[str, list[float]] = {name: [] for name in names}
@@ -201,10 +201,9 @@ def double_ordering(p: P, horizon: int, options: Mapping[str, Any]) -> dict[str,
         owed = v_true + v_ph
         transit = float(lead + delay) if n_st > 1 else float(prod + delay)
         rate = sum(ship_hist) / pp
+        lt = transit  # no backlog: just the transit time
         if owed > 0.0:
             lt = transit + owed / rate if rate > 0.0 else math.nan
-        else:
-            lt = transit
         out["demand_units"].append(demand[t])
         out["backlog_units"].append(owed)
         out["phantom_backlog_units"].append(v_ph)

@@ -174,12 +174,13 @@ class _Ring:
     def take(self, t: int) -> FloatArray:
         """Remove and return slot ``t`` (what arrives at t)."""
         slot = t % self.size
-        x = self.buf[slot].copy()
+        x: FloatArray = self.buf[slot].copy()
         self.buf[slot] = 0.0
         return x
 
     def total(self) -> FloatArray:
-        return self.buf.sum(axis=0)
+        total: FloatArray = self.buf.sum(axis=0)
+        return total
 
 
 @dataclass
@@ -262,7 +263,8 @@ def _policy_order(cfg: ChainConfig, st: _Stage, incoming: FloatArray, p: Params,
     multiple = cfg.inbound_lead(k) + cfg.order_delay
     target = multiple * st.hist.sum / cfg.forecast_periods + st.desired
     position = st.inv - owed + st.sl
-    return np.maximum(0.0, target - position)
+    order: FloatArray = np.maximum(0.0, target - position)
+    return order
 
 
 def _game(cfg: ChainConfig, st: _Stage, p: Params) -> FloatArray:
@@ -296,7 +298,8 @@ class _Window:
 def _writedown(stock: FloatArray, inflows: _Window, t: int, inflow: FloatArray) -> FloatArray:
     """FIFO: units older than the window are ``stock - inflows within the window`` (if positive)."""
     inflows.push(t, inflow)
-    return np.maximum(0.0, stock - inflows.sum)
+    old: FloatArray = np.maximum(0.0, stock - inflows.sum)
+    return old
 
 
 TRACE_STAGE = (
@@ -516,7 +519,8 @@ def run_chain(p: Params, ctx: Context, *, trace: bool = False) -> dict[str, Floa
 def _time_variance(x: FloatArray) -> FloatArray:
     """Per-path variance over time (ddof 0), rows kept apart."""
     centred = x - x.mean(axis=1, keepdims=True)
-    return (centred * centred).mean(axis=1)
+    var: FloatArray = (centred * centred).mean(axis=1)
+    return var
 
 
 def bullwhip_ratios(orders_by_stage: FloatArray, demand: FloatArray, burn_in: int) -> list[FloatArray]:
@@ -530,7 +534,8 @@ def bullwhip_ratios(orders_by_stage: FloatArray, demand: FloatArray, burn_in: in
 def phantom_share_peak(backlog: FloatArray, phantom: FloatArray) -> FloatArray:
     """Largest share of the vendor's backlog that is phantom, over periods with a backlog."""
     share = np.where(backlog > 0.0, phantom / np.where(backlog > 0.0, backlog, 1.0), 0.0)
-    return share.max(axis=1)
+    peak: FloatArray = share.max(axis=1)
+    return peak
 
 
 def backlog_drop_max_pct(backlog: FloatArray) -> FloatArray:
