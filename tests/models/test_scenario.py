@@ -245,4 +245,5 @@ def test_models_package_exports() -> None:
         "valuation",
         "credit.gpu_collateral",
         "contagion.feedback",
+        "supply_chain.double_ordering",
     }

@@ -52,10 +52,14 @@ class Param:
     high: float = math.inf
     low_open: bool = False
     high_open: bool = False
+    default_dist: tuple[tuple[str, Any], ...] | None = None
+    """A distribution (scenario syntax as pairs, e.g. ``(("dist", "normal"), ("mean", 0), ("sd", 1),
+    ("per", "quarter"))``) used
+    when the scenario omits the parameter: how a dynamics model receives its shocks by default."""
 
     @property
     def required(self) -> bool:
-        return self.default is None and not self.optional
+        return self.default is None and self.default_dist is None and not self.optional
 
     def range_text(self) -> str:
         lo = "(" if self.low_open else "["
@@ -79,11 +83,14 @@ class Option:
 
     name: str
     description: str
-    kind: Literal["int", "year_range", "choice", "tickers"]
+    kind: Literal["int", "year_range", "choice", "tickers", "bool"]
     default: Any = None
     choices: tuple[str, ...] = ()
     low: int = 0
     high: int = 10_000
+    in_parameters: bool = False
+    """May also be given under ``parameters:`` (structural settings such as a policy or a number of
+    stages, which a scenario reads more naturally beside the numbers)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,9 @@ class Output:
     freq: Literal["Q", "Y"] = "Q"
     requires: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
+    min_options: tuple[tuple[str, int], ...] = ()
+    """``(option, n)`` pairs: the output exists only when the option's value is at least ``n``
+    (``("stages", 3)`` for a per-stage output; ``("rationing", 1)`` for a switch)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,10 @@ class ModelSpec:
     needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     at_least_one_output: bool = True
     references: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ("quarter",)
+    """Step lengths a scenario may choose with ``period:`` (the first is the default)."""
+    check: Callable[[Mapping[str, Any], frozenset[str]], list[tuple[str, str]]] | None = None
+    """Checks across settings: ``check(options, present)`` -> (field under parameters, message)."""
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -171,10 +185,15 @@ class ModelSpec:
                 return options.get(name[len("option:") :]) is not None
             return name in present or self.param(name).default is not None
 
+        def enough(o: Output) -> bool:
+            return all(int(options.get(name) or 0) >= n for name, n in o.min_options)
+
         return tuple(
             o
             for o in self.outputs
-            if all(has(r) for r in o.requires) and (not o.requires_any or any(has(r) for r in o.requires_any))
+            if all(has(r) for r in o.requires)
+            and (not o.requires_any or any(has(r) for r in o.requires_any))
+            and enough(o)
         )
 
 

@@ -544,7 +544,8 @@ def _labels(o: Output, scenario: Scenario) -> list[str]:
     if o.freq == "Y":
         return year_groups(scenario.horizon_quarters, scenario.start_quarter)[0]
     if scenario.start_quarter is None:
-        return [f"Q{t + 1}" for t in range(scenario.horizon_quarters)]
+        prefix = "W" if scenario.period == "week" else "Q"  # weekly models (supply_chain) label weeks
+        return [f"{prefix}{t + 1}" for t in range(scenario.horizon_quarters)]
     from capexwatch.facts.periods import quarter_index, quarter_label
 
     q0 = quarter_index(scenario.start_quarter)

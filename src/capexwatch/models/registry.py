@@ -20,6 +20,7 @@ ALIASES: dict[str, str] = {
     "valuation.reverse_dcf": "valuation",
     "credit": "credit.gpu_collateral",
     "contagion": "contagion.feedback",
+    "double_ordering": "supply_chain.double_ordering",
 }
 """Short names accepted in scenario files."""
 
@@ -27,10 +28,10 @@ ALIASES: dict[str, str] = {
 @cache
 def models() -> dict[str, ModelSpec]:
     """All model specs by full name (imports the model modules on first use)."""
-    from capexwatch.models import contagion, credit, depreciation, efficiency, required_revenue, valuation
+    from capexwatch.models import contagion, credit, depreciation, efficiency, required_revenue, supply_chain, valuation
 
     out: dict[str, ModelSpec] = {}
-    for module in (required_revenue, depreciation, efficiency, valuation, credit, contagion):
+    for module in (required_revenue, depreciation, efficiency, valuation, credit, contagion, supply_chain):
         for spec in module.SPECS:
             out[spec.name] = spec
     return out

@@ -164,6 +164,9 @@ class Scenario:
     options: Mapping[str, Any] = field(default_factory=dict)
     expect: Mapping[str, Expectation] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    period: str = "quarter"
+    """Step length of time-series models that offer a choice (``week`` or ``quarter``); series of a
+    ``week`` model hold one value per week although the field names say quarters."""
 
     @property
     def present(self) -> frozenset[str]:
@@ -195,14 +198,22 @@ class _Errors:
         self.filename = filename
         self.lines = lines
         self.items: list[tuple[int, str, str]] = []
+        self.moved: dict[Path_, Path_] = {}  # options given under parameters: report where they were
+
+    def _where(self, path: Path_) -> Path_:
+        for old, new in self.moved.items():
+            if path[: len(old)] == old:
+                return new + path[len(old) :]
+        return path
 
     def line(self, path: Path_) -> int:
+        path = self._where(path)
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, 1)
 
     def add(self, path: Path_, message: str) -> None:
-        self.items.append((self.line(path), _dotted(path), message))
+        self.items.append((self.line(path), _dotted(self._where(path)), message))
 
     def raise_if_any(self) -> None:
         if not self.items:
@@ -277,6 +288,8 @@ _TOP = (
     "paths",
     "seed",
     "horizon_quarters",
+    "horizon_periods",
+    "period",
     "start_quarter",
     "parameters",
     "options",
@@ -315,13 +328,17 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
     paths = _int_field(data, "paths", err, low=1, high=MAX_PATHS, default=DEFAULT_PATHS)
     seed_raw = data.get("seed")
     seed = None if seed_raw is None else _int_field(data, "seed", err, low=0, high=2**63 - 1, default=0)
+    period = _period_field(data, spec, err)
     if spec.time_series:
-        horizon = _int_field(data, "horizon_quarters", err, low=1, high=400, default=spec.default_horizon)
+        horizon = _int_field(data, _horizon_key(data, err), err, low=1, high=400, default=spec.default_horizon)
     else:
         horizon = 1
-        if "horizon_quarters" in data:
-            err.add(("horizon_quarters",), f"{spec.name} is not a time-series model; remove horizon_quarters")
+        for key in ("horizon_quarters", "horizon_periods"):
+            if key in data:
+                err.add((key,), f"{spec.name} is not a time-series model; remove {key}")
     start = data.get("start_quarter")
+    if start is not None and period != "quarter":
+        err.add(("start_quarter",), f"start_quarter labels quarters; remove it or set period: quarter (not {period})")
     if start is not None:
         try:
             quarter_index(str(start))
@@ -330,8 +347,9 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
             err.add(("start_quarter",), f"must be a calendar quarter like 2025Q1, not {start!r}")
             start = None
 
-    params = _parse_params(data.get("parameters"), spec, err)
-    options = _parse_options(data.get("options"), spec, err)
+    raw_params, raw_options = _split_structural(data.get("parameters"), data.get("options"), spec, err)
+    params = _parse_params(raw_params, spec, err)
+    options = _parse_options(raw_options, spec, err)
     store_vectors = any(
         isinstance(e.value, VectorValue) and any(isinstance(x, FromStore) for x in e.value.parts)
         for e in params.values()
@@ -342,9 +360,16 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
     for p in spec.params:
         if p.name not in params and p.default is not None:
             params[p.name] = ParamEntry(p.name, Const(p.default), lines.get(("parameters",), 1), default=True)
+        elif p.name not in params and p.default_dist is not None:
+            shock = _random(p, dict(p.default_dist), ("parameters",), err, allow_per=p.shape == "quarterly")
+            if shock is not None:
+                params[p.name] = ParamEntry(p.name, shock, lines.get(("parameters",), 1), default=True)
     ordered = {p.name: params[p.name] for p in spec.params if p.name in params}
 
     present = frozenset(ordered)
+    if spec.check is not None:
+        for where, message in spec.check(options, present):
+            err.add(("parameters", where), message)
     active = spec.active_outputs(present, options)
     if spec.at_least_one_output and not active:
         needed = sorted({r for o in spec.outputs for r in (*o.requires, *o.requires_any)})
@@ -372,7 +397,47 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
         options=options,
         expect=expect,
         sources=sources,
+        period=period,
     )
+
+
+# --- period, horizon_periods and structural settings under parameters (time-series models that
+# --- step in weeks; see models/supply_chain.py) ---------------------------------------------------
+
+
+def _period_field(data: dict[str, Any], spec: ModelSpec, err: _Errors) -> str:
+    raw = data.get("period")
+    if raw is None:
+        return spec.periods[0]
+    if str(raw) not in spec.periods:
+        err.add(("period",), f"{spec.name} steps in {' or '.join(spec.periods)}, not {raw!r}")
+        return spec.periods[0]
+    return str(raw)
+
+
+def _horizon_key(data: dict[str, Any], err: _Errors) -> str:
+    if "horizon_periods" in data and "horizon_quarters" in data:
+        err.add(("horizon_periods",), "give horizon_periods or horizon_quarters, not both")
+    return "horizon_periods" if "horizon_periods" in data else "horizon_quarters"
+
+
+def _split_structural(raw_params: Any, raw_options: Any, spec: ModelSpec, err: _Errors) -> tuple[Any, Any]:
+    """Move options declared ``in_parameters`` from ``parameters:`` to the options (field paths, and
+    so the lines in messages, stay those of ``parameters:``)."""
+    structural = {o.name for o in spec.options if o.in_parameters}
+    if not structural or not isinstance(raw_params, dict):
+        return raw_params, raw_options
+    moved = {k: v for k, v in raw_params.items() if k in structural}
+    if not moved:
+        return raw_params, raw_options
+    options = dict(raw_options) if isinstance(raw_options, dict) else {}
+    for key in moved:
+        if key in options:
+            err.add(("parameters", key), f"{key} is given under both parameters and options; keep one")
+    # a cited setting ({value: 4, source: ...}) counts by its value
+    options.update({k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in moved.items()})
+    err.moved.update({("options", k): ("parameters", k) for k in moved})
+    return {k: v for k, v in raw_params.items() if k not in structural}, options
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -803,6 +868,11 @@ def _parse_option(opt: Option, value: Any, path: Path_, err: _Errors) -> Any:
         return (int(value[0]), int(value[1]))
     if opt.kind == "tickers":
         return _parse_tickers(opt, value, path, err)
+    if opt.kind == "bool":
+        if not isinstance(value, bool):
+            err.add(path, f"must be true or false, not {value!r}")
+            return None
+        return value
     if str(value) not in opt.choices:
         err.add(path, f"must be one of {', '.join(opt.choices)}")
         return None
