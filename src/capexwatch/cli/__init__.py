@@ -9,6 +9,7 @@ module        commands
 ============  ====================================================================
 ``data``      ``quarters``, ``universe``, ``metrics``, ``series``, ``events``, ``info``
 ``update``    ``update``, ``ingest``, ``audit``, ``screen``, ``cache info|clear``
+``filings``   ``dimensions``
 ``signals``   ``signals``, ``signal``, ``backtest``
 ``models``    ``scenarios``, ``simulate``
 ``report``    ``report``
@@ -24,7 +25,7 @@ import sys
 
 import click
 
-from capexwatch.cli import data, models, report, signals, update
+from capexwatch.cli import data, filings, models, report, signals, update
 from capexwatch.cli._errors import run_mapping_errors
 
 __all__ = ["cli", "main"]
@@ -52,6 +53,7 @@ for _command in (
     update.audit_cmd,
     update.screen_cmd,
     update.cache_group,
+    filings.dimensions_cmd,
     signals.signals_cmd,
     signals.signal_cmd,
     signals.backtest_cmd,

@@ -23,6 +23,11 @@ __all__ = ["audit_cmd", "cache_group", "ingest", "screen_cmd", "update_cmd"]
     metavar="[PATH]",
     help="All of EDGAR from companyfacts.zip: downloaded to the cache (~1 GB, kept 7 days), or PATH.",
 )
+@click.option(
+    "--filings",
+    is_flag=True,
+    help="Each company's latest 10-K and 10-Q inline XBRL documents (segments, customers, useful lives).",
+)
 @click.option("--dry-run", is_flag=True, help="Fetch and derive, show what would change, write nothing.")
 @click.option("--refresh", is_flag=True, help="Ignore cached answers and ask the servers again.")
 @json_option
@@ -32,6 +37,7 @@ def update_cmd(
     macro: bool,
     series_ids: str | None,
     bulk: str | None,
+    filings: bool,
     dry_run: bool,
     refresh: bool,
     as_json: bool,
@@ -46,6 +52,9 @@ def update_cmd(
     from capexwatch.pipeline.update import update
     from capexwatch.report.progress import update_progress
 
+    if filings:
+        _update_filings(tickers, dry_run=dry_run, refresh=refresh, as_json=as_json)
+        return
     with open_store() as store, update_progress() as progress:
         report = update(
             store,
@@ -66,20 +75,43 @@ def update_cmd(
     print_all(update_renderables(report.as_dict()))
 
 
+def _update_filings(tickers: str | None, *, dry_run: bool, refresh: bool, as_json: bool) -> None:
+    """``update --filings``: the latest 10-K/10-Q documents of each company (or of --tickers)."""
+    from capexwatch.pipeline.filings import update_filings
+    from capexwatch.report.pipeline_tables import update_renderables
+    from capexwatch.report.progress import update_progress
+
+    with open_store() as store, update_progress() as progress:
+        report = update_filings(
+            store, tickers=[tickers] if tickers else None, dry_run=dry_run, refresh=refresh, progress=progress
+        )
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    print_all(update_renderables(report.as_dict()))
+
+
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--accession", help="Filing documents: the filing's accession (0001045810-25-000209).")
+@click.option("--filed", help="Filing documents: the filing date (YYYY-MM-DD); required unless the name gives it.")
 @json_option
-def ingest(path: str, as_json: bool) -> None:
-    """Load a file: your own figures (.csv), an SEC companyfacts document (.json) or the bulk zip.
+def ingest(path: str, accession: str | None, filed: str | None, as_json: bool) -> None:
+    """Load a file: your own figures (.csv), an SEC companyfacts document (.json), the bulk zip,
+    or a filing document (.htm inline XBRL, .xml XBRL instance of a 10-K/10-Q).
 
     CSV columns: ticker, metric, fiscal_period (FY2025Q3), period_end (YYYY-MM-DD), value,
     unit (USD | USD_millions | USD_billions | percent), source; optional period_start, name,
     fye_month, role, cik, source_kind, note. A bad row stops the load: nothing of the file is stored.
     """
+    import datetime as dt
+
+    from capexwatch.cli._options import date_opt
     from capexwatch.pipeline.files import ingest_path
 
+    filed_date = dt.date.fromisoformat(d) if (d := date_opt(filed, "--filed")) else None
     with open_store() as store:
-        summary = ingest_path(store, path)
+        summary = ingest_path(store, path, accession=accession, filed=filed_date)
     if as_json:
         emit_json(summary)
         return

@@ -3,7 +3,9 @@
 - ``*.csv``: a user's own figures (:mod:`capexwatch.sources.usercsv`, loaded by
   :func:`capexwatch.store.load.write_user_figures`);
 - ``*.json``: an SEC companyfacts document, derived and diffed like one company of an update;
-- ``*.zip``: the SEC bulk companyfacts.zip (:mod:`capexwatch.pipeline.bulk`).
+- ``*.zip``: the SEC bulk companyfacts.zip (:mod:`capexwatch.pipeline.bulk`);
+- ``*.htm``/``*.xml``: a filing document, inline XBRL or an XBRL instance
+  (:mod:`capexwatch.pipeline.filings`).
 
 All-or-nothing and offline: a bad file raises :class:`~capexwatch.errors.InputFileError` and
 nothing is stored.
@@ -11,6 +13,7 @@ nothing is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,7 @@ from capexwatch.errors import InputFileError
 from capexwatch.pipeline.bulk import merge_bulk, stage_bulk
 from capexwatch.pipeline.changes import UpdateReport
 from capexwatch.pipeline.company import company_summary, derive_document, diff_companies, entity_index, write_company
+from capexwatch.pipeline.filings import FILING_SUFFIXES, ingest_filing
 
 if TYPE_CHECKING:
     from capexwatch.pipeline.changes import ProgressFn
@@ -26,8 +30,13 @@ if TYPE_CHECKING:
 __all__ = ["ingest_path", "ingest_sec_path"]
 
 
-def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
-    """Load *path* into *store*; returns a summary dict."""
+def ingest_path(
+    store: Store, path: str | Path, *, accession: str | None = None, filed: dt.date | None = None
+) -> dict[str, Any]:
+    """Load *path* into *store*; returns a summary dict.
+
+    *accession* and *filed* (the filing's accession and date) apply to filing documents only.
+    """
     p = Path(path).expanduser()
     if not p.exists():
         raise InputFileError(str(p), "no such file", hint="Check the path.")
@@ -47,11 +56,13 @@ def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
         }
     if suffix in (".json", ".zip"):
         return ingest_sec_path(store, p)
+    if suffix in FILING_SUFFIXES:
+        return ingest_filing(store, p, accession=accession, filed=filed)
     raise InputFileError(
         str(p),
         f"unknown file type {suffix or '(none)'}",
         hint="Give a .csv of your own figures (see README), an SEC companyfacts .json, "
-        "or the SEC bulk companyfacts .zip.",
+        "the SEC bulk companyfacts .zip, or a filing document (.htm inline XBRL, .xml XBRL instance).",
     )
 
 

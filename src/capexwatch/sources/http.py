@@ -82,7 +82,8 @@ class Kind:
     name : cache folder and ``cache info`` label
     service : ``sec`` or ``fred`` (selects the rate limit and the User-Agent rule)
     ttl_s : seconds a cached answer is served without asking again
-    expect : ``json``, ``csv`` or ``zip`` (how the body is validated)
+    expect : ``json``, ``csv``, ``zip`` or ``xbrl`` (how the body is validated; an ``xbrl`` document
+        may be XHTML, so it is checked for an XBRL namespace instead of refused as an HTML page)
     """
 
     name: str
@@ -101,6 +102,8 @@ KINDS: dict[str, Kind] = {
         Kind("companyconcept", "sec", _DAY, "json"),
         Kind("frames", "sec", _DAY, "json"),
         Kind("submissions", "sec", _DAY, "json"),
+        # a filing's primary document (iXBRL .htm, XBRL .xml): never changes once filed
+        Kind("filing", "sec", 30 * _DAY, "xbrl"),
         Kind("bulk", "sec", 7 * _DAY, "zip"),
         Kind("fred", "fred", 12 * _HOUR, "json"),
         Kind("fred-csv", "fred", 12 * _HOUR, "csv"),
@@ -416,6 +419,17 @@ def _html_title(body: bytes) -> str:
     return " ".join(text.split())[:120]
 
 
+def _check_xbrl(body: bytes, url: str) -> None:
+    """An iXBRL/XBRL document names the XBRL namespaces in its root element (first 64 KB)."""
+    if b"xbrl.org/" not in body[:65536]:
+        raise NetworkError(
+            f"{url} returned a document without XBRL (no xbrl.org namespace in its first 64 KB): "
+            f"{_html_title(body)!r}.",
+            hint="A proxy or error page answered, or the filing's primary document is not inline XBRL; "
+            "check CAPEXWATCH_SEC_DOCUMENTS_URL.",
+        )
+
+
 def _looks_html(body: bytes, content_type: str) -> bool:
     head = body[:512].lstrip().lower()
     return "html" in content_type or head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
@@ -726,6 +740,9 @@ class HttpClient:
             raise _Retryable(f"truncated body: {got} of {declared} bytes")
 
     def _check_body(self, body: bytes, ctype: str, kind: Kind, url: str) -> None:
+        if kind.expect == "xbrl":
+            _check_xbrl(body, url)
+            return
         if _looks_html(body, ctype):
             self._raise_html(body, url, kind)
         if kind.expect == "json":

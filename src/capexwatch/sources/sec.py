@@ -44,10 +44,13 @@ __all__ = [
     "download_bulk",
     "fetch_companyconcept",
     "fetch_companyfacts",
+    "fetch_filing_document",
     "fetch_frame",
     "fetch_submissions",
+    "filing_document_url",
     "fye_month_from_mmdd",
     "iter_bulk",
+    "latest_filings",
     "parse_cik",
     "parse_submissions",
 ]
@@ -300,6 +303,39 @@ def fetch_submissions(cik: int | str, *, client: HttpClient, refresh: bool = Fal
             raise _not_found(exc, f"filer with CIK {parse_cik(cik)}") from None
         raise
     return parse_submissions(raw, source=url)
+
+
+def latest_filings(subs: Submissions, forms: tuple[str, ...] = ("10-K", "10-Q")) -> list[Filing]:
+    """The most recent filing of each of *forms* that names a primary document, oldest first.
+
+    Amendments (``10-K/A``) are left out: they often carry only the changed part of a report.
+    """
+    out: dict[str, Filing] = {}
+    for f in subs.filings:  # newest first
+        if f.form in forms and f.primary_document and f.form not in out:
+            out[f.form] = f
+    return sorted(out.values(), key=lambda f: (f.filed, f.accession))
+
+
+def filing_document_url(f: Filing, client: HttpClient) -> str:
+    """``{documents url}/{cik}/{accession digits}/{primary document}`` (EDGAR's archive layout)."""
+    if not f.primary_document:
+        raise DataError(f"The SEC lists no primary document for filing {f.accession}.", hint="Open its index page.")
+    return f"{client.settings.sec_documents_url}/{f.cik}/{f.accession.replace('-', '')}/{f.primary_document}"
+
+
+def fetch_filing_document(f: Filing, *, client: HttpClient, refresh: bool = False) -> bytes:
+    """The bytes of a filing's primary document (iXBRL ``.htm``), from the cache when there."""
+    url = filing_document_url(f, client)
+    try:
+        return client.get(url, kind="filing", refresh=refresh).body
+    except HttpStatusError as exc:
+        if exc.status == 404:
+            raise DataError(
+                f"EDGAR has no document {f.primary_document} in filing {f.accession} ({exc.url}).",
+                hint="The submissions index may be newer than the archive; rerun later.",
+            ) from None
+        raise
 
 
 # ------------------------------------------------------------------------------------------------

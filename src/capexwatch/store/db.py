@@ -23,6 +23,7 @@ import duckdb
 from capexwatch.errors import StoreError, UnknownTickerError
 from capexwatch.facts.select import PANEL_COLUMNS
 from capexwatch.store import diff
+from capexwatch.store import filings as filing_sql
 from capexwatch.store.schema import KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL
 from capexwatch.store.stage import Stage
 
@@ -396,6 +397,42 @@ class Store:
         """Merge the rows of *stage* in one transaction (or the one already open)."""
         with self.transaction() as con:
             stage.merge(con, self.new_load, origin)
+
+    # ------------------------------------------------------------------ filing documents (issue 10)
+
+    def new_filing_facts(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Rows of *df* (``schema.FILING_FACT_COLUMNS``) not already in ``filing_facts``."""
+        return filing_sql.new_filing_facts(self.con, df)
+
+    def append_filing_facts(self, df: pd.DataFrame, *, origin: str) -> int:
+        """Append facts of a filing document (append-only, stamped with a load id and time)."""
+        with self.transaction() as con:
+            return filing_sql.append_filing_facts(con, df, self._new_load(con, "filing-facts", origin, len(df)))
+
+    def replace_filing_observations(self, ticker: str, df: pd.DataFrame, *, origin: str) -> int:
+        """Replace *ticker*'s observations (every mapped filing fact as reported) with *df*."""
+        with self.transaction() as con:
+            load_id = self._new_load(con, "filing-observations", origin, len(df))
+            return filing_sql.replace_filing_observations(con, ticker, df, load_id)
+
+    def filing_facts(
+        self,
+        *,
+        cik: int | None = None,
+        ticker: str | None = None,
+        concept: str | Sequence[str] | None = None,
+        dimensional_only: bool = False,
+    ) -> pd.DataFrame:
+        """Stored facts of filing documents for one company (by CIK or ticker), oldest load first."""
+        return filing_sql.read_filing_facts(
+            self.con, cik=cik, ticker=ticker, concept=concept, dimensional_only=dimensional_only
+        )
+
+    def filing_observations(
+        self, ticker: str | Sequence[str] | None = None, metric: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Every mapped filing fact as reported (shares, lives, breakdowns), in the metric's unit."""
+        return filing_sql.read_filing_observations(self.con, ticker, metric)
 
     # ------------------------------------------------------------------ reads
 
