@@ -198,3 +198,34 @@ def test_cli_ingest_then_dimensions_json(tmp_path: Path) -> None:
 def test_cli_bad_filed_option_exit_2() -> None:
     r = run_cli("ingest", str(NVDA_Q), "--filed", "27/08/2025")
     assert r.returncode == 2 and "--filed" in r.stderr
+
+
+def test_audit_shows_filing_and_secondary_side_by_side() -> None:
+    """The snapshot's NVIDIA Data Center quarters (a third-party repository) and the 10-Q's: both kept,
+    the filing's wins, and `audit` lists both with the difference (they agree: 41,096 and 26,272)."""
+    r = run_cli("ingest", str(NVDA_Q), "--accession", NVDA_ACCN)
+    assert r.returncode == 0, r.stderr
+    with capexwatch.open() as s:
+        cmp = s.compare_sources("NVDA", "data_center_revenue").set_index("fiscal_period")
+        assert cmp.loc["FY2026Q2", "sec_value"] == 41_096e6 and cmp.loc["FY2026Q2", "other_source"] == "curated"
+        assert cmp.loc["FY2026Q2", "difference"] == 0 and bool(cmp.loc["FY2026Q2", "agree"])
+    r = run_cli("audit", "NVDA", "--metric", "data_center_revenue")
+    assert r.returncode == 0, r.stderr
+    assert "replace secondary figures" in r.stdout and "41,096" in r.stdout
+
+
+def test_disagreeing_secondary_figure_shows_the_difference(tmp_path: Path) -> None:
+    """A user's figure 1,000 M off the filing's: both rows kept, the difference shown, the filing's read."""
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "ticker,metric,fiscal_period,period_end,value,unit,source\n"
+        "NVDA,data_center_revenue,FY2026Q2,2025-07-27,40096,USD_millions,my notes\n"
+    )
+    with capexwatch.open() as s:
+        ingest_path(s, csv)
+        ingest_path(s, NVDA_Q, accession=NVDA_ACCN)
+        cmp = s.compare_sources("NVDA", "data_center_revenue")
+        user = cmp[cmp["other_source"] == "user"].iloc[0]
+        assert user["difference"] == 1_000e6 and not user["agree"]
+        best = s.quarters("NVDA", "data_center_revenue").set_index("fiscal_period")
+        assert best.loc["FY2026Q2", "source"] == "sec" and best.loc["FY2026Q2", "value"] == 41_096e6

@@ -169,16 +169,25 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
     Recomputed from the raw XBRL facts stored by `capexwatch update` (or `ingest` of a companyfacts
     file), with the same rules that built the panel.
     """
+    from capexwatch.errors import DataError
     from capexwatch.pipeline.audit import audit_ticker
 
     with open_store(read_only=False) as store:
-        df = audit_ticker(store, ticker, metric=metric, view=view)
+        compared = store.compare_sources(str(store.entity(ticker)["ticker"]), metric)
+        try:
+            df = audit_ticker(store, ticker, metric=metric, view=view)
+        except DataError:
+            if compared.empty:
+                raise
+            df = None  # no companyfacts stored: the filing figures' comparison is still worth showing
     if as_json:
-        emit_json(df)
+        emit_json(df if df is not None else [])
         return
+    from capexwatch.report.filing_tables import source_comparison_renderables
     from capexwatch.report.pipeline_tables import audit_tables
 
-    print_all(audit_tables(df))
+    print_all([*(audit_tables(df) if df is not None else []),
+               *source_comparison_renderables(compared, ticker=ticker.upper())])  # fmt: skip
 
 
 @click.command("screen")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import RenderableType
 
-__all__ = ["DIMENSION_COLUMNS", "dimension_rows", "dimensions_renderables"]
+__all__ = ["DIMENSION_COLUMNS", "dimension_rows", "dimensions_renderables", "source_comparison_renderables"]
 
 #: what ``capexwatch dimensions`` lists, one row per (fact, axis/member pair)
 DIMENSION_COLUMNS = [
@@ -68,3 +68,22 @@ def dimensions_renderables(rows: pd.DataFrame, *, ticker: str) -> list[Renderabl
     if len(rows) > _MAX_ROWS:
         out.append(f"... and {len(rows) - _MAX_ROWS} more rows (--json lists all).")
     return out
+
+
+def source_comparison_renderables(df: pd.DataFrame, *, ticker: str) -> list[RenderableType]:
+    """Filing-derived quarters beside the secondary figures they replace (``Store.compare_sources``)."""
+    from rich.table import Table
+
+    if df.empty:
+        return []
+    t = Table(title=f"{ticker}: filing figures replacing secondary ones", title_justify="left", header_style="bold")
+    for col in ("Metric", "Quarter", "Filing value", "Accession", "Secondary value", "Source", "Difference"):
+        t.add_column(col)
+    for r in df.to_dict(orient="records"):
+        diff = "" if r["agree"] else f"[red]{r['difference'] / 1e6:+,.1f} M ({r['difference_pct']:+.2f} %)[/red]"
+        t.add_row(r["metric"], r["fiscal_period"], f"{r['sec_value'] / 1e6:,.0f} M", r["accn"] or "",
+                  f"{r['other_value'] / 1e6:,.0f} M", f"{r['other_source']} ({r['other_kind']})",
+                  diff or "[green]agree[/green]")  # fmt: skip
+    n_bad = int((~df["agree"].astype(bool)).sum())
+    line = f"{len(df)} quarters from the filings replace secondary figures; {n_bad} disagree."
+    return [t, line]

@@ -434,6 +434,12 @@ class Store:
         """Every mapped filing fact as reported (shares, lives, breakdowns), in the metric's unit."""
         return filing_sql.read_filing_observations(self.con, ticker, metric)
 
+    def compare_sources(self, ticker: str, metric: str | None = None) -> pd.DataFrame:
+        """Filing-derived quarters beside secondary figures for the same quarter, with the difference."""
+        from capexwatch.store.sources_compare import compare_sources
+
+        return compare_sources(self.con, ticker, metric)
+
     # ------------------------------------------------------------------ reads
 
     def facts(self, ticker: str) -> pd.DataFrame:
