@@ -164,6 +164,10 @@ def _roi_panel(data: dict[str, Any]) -> Panel:
         usd(r["nvda_data_center_quarter_usd"]),
         r["nvda_data_center_source_url"],
     )
+    f = r.get("nvda_filing")
+    if f and f["fiscal_period"] != r["nvda_fiscal_period"]:
+        t.add_row(f"  as NVIDIA filed it, {f['fiscal_period']} ({f['form']} {f['accn']})", usd(f["value_usd"]),
+                  f["source_url"])  # fmt: skip
     t.add_row("x 4 = GPU run-rate", usd(r["gpu_run_rate_usd"]), "")
     t.add_row(
         f"x {r['tco_multiplier']:g} (TCO) x {r['margin_multiplier']:g} (50% margin) = required revenue",

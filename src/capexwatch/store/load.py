@@ -189,7 +189,9 @@ def load_snapshot(store: Store) -> dict[str, int]:
     annual = curated_annual(published)
     macro = snapshot.load_macro()
     events = events_frame(snapshot.load_events())
-    counts = {"panel": len(quarters), "annual": len(annual), "series": len(macro), "events": len(events)}
+    f_panel, f_annual, f_obs = snapshot.load_filing_panel(), snapshot.load_filing_annual(), snapshot.load_filing_observations()
+    counts = {"panel": len(quarters) + len(f_panel), "annual": len(annual) + len(f_annual), "series": len(macro),
+              "events": len(events), "filing_observations": len(f_obs)}  # fmt: skip
     with store.transaction():
         load_id = store.new_load("snapshot", "bundled", sum(counts.values()), version=snapshot.snapshot_version())
         store.add_entities(universe_entities(), only_missing=False)
@@ -199,7 +201,21 @@ def load_snapshot(store: Store) -> dict[str, int]:
         store.upsert("series_meta", series_meta_frame(snapshot.series_meta()))
         if len(events):
             store.upsert("events", events.assign(load_id=load_id))
+        _load_filing_figures(store, f_panel, f_annual, f_obs, load_id)
     return counts
+
+
+def _load_filing_figures(
+    store: Store, panel: pd.DataFrame, annual: pd.DataFrame, obs: pd.DataFrame, load_id: str
+) -> None:
+    """The snapshot's figures read from filings (source 'sec', kind 'sec-ixbrl'): by the panel's
+    precedence they are what reads return where a secondary figure covers the same quarter."""
+    if len(panel):
+        store.upsert("panel", panel.assign(load_id=load_id))
+    if len(annual):
+        store.upsert("annual", annual.assign(load_id=load_id))
+    for ticker, g in obs.groupby("ticker") if len(obs) else ():
+        store.replace_filing_observations(str(ticker), g, origin="bundled snapshot")
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True) -> Store:

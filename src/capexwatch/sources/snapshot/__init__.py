@@ -117,6 +117,36 @@ def load_published_figures() -> pd.DataFrame:
     return _read("published_figures.csv", dtype={"value": "float64"})
 
 
+def _filing_file(name: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if not _path(name).is_file():
+        return pd.DataFrame()
+    df = _read(name)
+    for c in ("period_start", "period_end", "filed", "known_at"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def load_filing_panel() -> pd.DataFrame:
+    """Quarters read from the filers' own iXBRL/XBRL documents (panel columns, both views, ``source='sec'``)."""
+    return _filing_file("filing_panel.csv")
+
+
+def load_filing_annual() -> pd.DataFrame:
+    """Fiscal years read from the filers' own documents (annual columns, ``source='sec'``)."""
+    return _filing_file("filing_annual.csv")
+
+
+def load_filing_observations() -> pd.DataFrame:
+    """Every mapped filing fact as reported (customer shares, useful lives, breakdowns)."""
+    df = _filing_file("filing_observations.csv")
+    if "series" in df:
+        df["series"] = df["series"].fillna("")  # '' is the metric's main series (CSV reads it as missing)
+    return df
+
+
 def load_historical_cycles() -> pd.DataFrame:
     """Past capex/sales cycles for the analog view: cycle, series, period, period_end, value_usd,
     growth_yoy (as published, else empty), source_url, source_kind, note."""
