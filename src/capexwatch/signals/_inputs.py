@@ -125,6 +125,7 @@ class Inputs:
             ev = store.events(as_of=d)
             se = store.series(end=d)
         meta = store.series_meta() if hasattr(store, "series_meta") else None
+        ev = _with_filing_lives(store, ev, d)
         return cls.from_frames(q, se, ev, store.entities(), meta, as_of=d, view="first-filed" if d else "latest")
 
     # ---- point-in-time slices
@@ -290,6 +291,25 @@ def _sorted_by_id_and_date(s: pd.DataFrame) -> bool:
     dc = np.diff(codes)
     dd = np.diff(dates.view("int64"))
     return bool(np.all((dc > 0) | ((dc == 0) & (dd >= 0))))
+
+
+def _with_filing_lives(store: Store, ev: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """*ev* plus the server lives read from filings (known by *as_of*: filed on or before it)."""
+    import pandas as pd
+
+    from capexwatch.signals._filing_inputs import filing_life_events
+
+    if not hasattr(store, "filing_observations"):
+        return ev
+    obs = store.filing_observations(metric="useful_life_years")
+    if as_of is not None and len(obs):
+        obs = obs[pd.to_datetime(obs["filed"]) <= pd.Timestamp(as_of)]
+    extra = filing_life_events(obs)
+    if extra.empty:
+        return ev
+    if as_of is not None:
+        extra = extra[pd.to_datetime(extra["date"]) <= pd.Timestamp(as_of)]
+    return pd.concat([ev, extra], ignore_index=True) if len(ev) else extra
 
 
 def _norm_events(df: pd.DataFrame | None) -> pd.DataFrame:
