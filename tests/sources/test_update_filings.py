@@ -29,7 +29,8 @@ def _serve(server: FakeServer) -> None:
         recent = doc["filings"]["recent"]
         for accn, name in zip(recent["accessionNumber"], recent["primaryDocument"], strict=True):
             ctype = "text/html" if name.endswith(".htm") else "application/xml"
-            server.add(f"{DOCS}/{int(doc['cik'])}/{accn.replace('-', '')}/{name}", DATA / "ixbrl" / name, content_type=ctype)
+            path = f"{DOCS}/{int(doc['cik'])}/{accn.replace('-', '')}/{name}"
+            server.add(path, DATA / "ixbrl" / name, content_type=ctype)
 
 
 @pytest.fixture

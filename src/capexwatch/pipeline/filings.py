@@ -186,7 +186,9 @@ def _check_filing(filing: Filing) -> int:
             hint="Give the filing's primary document (the 10-K/10-Q .htm or its *_htm.xml instance).",
         )
     if filing.filed is None:
-        raise InputFileError(filing.source, "has no known filing date, so its quarters cannot be placed", hint=_FILED_HINT)
+        raise InputFileError(
+            filing.source, "has no known filing date, so its quarters cannot be placed", hint=_FILED_HINT
+        )
     return int(filing.cik)
 
 

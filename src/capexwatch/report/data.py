@@ -100,7 +100,10 @@ def _nvda_filing_citation(store: Store, roi: dict[str, Any], as_of: Any) -> dict
     period = roi.get("nvda_fiscal_period")
     kinds = store.quarters("NVDA", "data_center_revenue", as_of=as_of, ok_only=True)
     kind = kinds.loc[kinds["fiscal_period"] == period, "source_kind"]
-    out: dict[str, Any] = {"nvda_data_center_source_kind": str(kind.iloc[0]) if len(kind) else None, "nvda_filing": None}
+    out: dict[str, Any] = {
+        "nvda_data_center_source_kind": str(kind.iloc[0]) if len(kind) else None,
+        "nvda_filing": None,
+    }
     if len(q):
         r = q.iloc[-1]
         out["nvda_filing"] = {

@@ -103,9 +103,7 @@ def read_filing_facts(
     return con.execute(sql, params).df()
 
 
-def replace_filing_observations(
-    con: duckdb.DuckDBPyConnection, ticker: str, df: pd.DataFrame, load_id: str
-) -> int:
+def replace_filing_observations(con: duckdb.DuckDBPyConnection, ticker: str, df: pd.DataFrame, load_id: str) -> int:
     """Replace *ticker*'s ``filing_observations`` with *df* (columns :data:`FILING_OBSERVATION_COLUMNS`)."""
     con.execute("DELETE FROM filing_observations WHERE ticker = ?", [ticker.upper()])
     if df.empty:

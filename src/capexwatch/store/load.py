@@ -189,7 +189,8 @@ def load_snapshot(store: Store) -> dict[str, int]:
     annual = curated_annual(published)
     macro = snapshot.load_macro()
     events = events_frame(snapshot.load_events())
-    f_panel, f_annual, f_obs = snapshot.load_filing_panel(), snapshot.load_filing_annual(), snapshot.load_filing_observations()
+    f_panel, f_annual = snapshot.load_filing_panel(), snapshot.load_filing_annual()
+    f_obs = snapshot.load_filing_observations()
     counts = {"panel": len(quarters) + len(f_panel), "annual": len(annual) + len(f_annual), "series": len(macro),
               "events": len(events), "filing_observations": len(f_obs)}  # fmt: skip
     with store.transaction():
