@@ -84,11 +84,31 @@ def test_gap_narrowing_does_not_fire() -> None:
     assert history_status(sig)["2025Q2"] == "ok" and sig.status == "ok"
 
 
-def test_gap_unchanged_is_the_edge_and_does_not_fire() -> None:
-    # required rises by 32B a quarter; AI revenue by exactly 32B: the gap does not widen
-    sig = evaluate("roi_gap", inputs(_dc([10, 12, 14]), events=_ai([10, 42, 74])))
+def test_coverage_unchanged_is_the_edge_and_does_not_fire() -> None:
+    # required 160 -> 192 -> 224B and AI revenue 10 -> 12 -> 14B: coverage stays 1/16 exactly
+    sig = evaluate("roi_gap", inputs(_dc([10, 12, 14]), events=_ai([10, 12, 14])))
     assert sig.status == "ok"
     assert [c.fired for c in sig.checks] == [False, False]
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx(1 / 16)
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx(1 / 16)
+
+
+@pytest.mark.parametrize(("fall_pct", "expected"), [(5.0, "ok"), (4.5, "watch"), ((1 - 1.05 / 1.1) * 100, "ok")])
+def test_coverage_fall_edge(fall_pct: float, expected: str) -> None:
+    # required +10% (160 -> 176B), AI revenue +5% (10 -> 10.5B): coverage falls by
+    # 1 - 1.05 / 1.1 = 4.545...%: watch at a 4.5% threshold; ok at 5% and at exactly the fall
+    sig = evaluate("roi_gap", inputs(_dc([10, 11]), events=_ai([10, 10.5])), coverage_fall_pct=fall_pct)
+    assert sig.status == expected
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx(10 / 160)
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx(10.5 / 176)
+
+
+def test_decline_fires_even_when_coverage_rises() -> None:
+    # GPU revenue falls faster (10 -> 8) than AI revenue (10 -> 9.5): coverage rises, the seed's
+    # own trigger (a quarter-on-quarter decline in AI-attributed revenue) still alerts
+    sig = evaluate("roi_gap", inputs(_dc([10, 8]), events=_ai([10, 9.5])))
+    assert sig.status == "alert"
+    assert [c.fired for c in sig.checks] == [True, False]
 
 
 @pytest.mark.parametrize(("second", "expected"), [(9.0, "ok"), (8.9, "alert")])
@@ -188,9 +208,17 @@ def test_real_data_status_and_evidence_match_reference(real_inputs: Inputs, refe
     assert all(e.source_url or e.filing or e.source == "derived" for e in sig.evidence)
     nv = [e for e in sig.evidence if e.metric == "data_center_revenue"]
     assert nv and nv[0].value == pytest.approx(dc)
-    # required revenue grew far faster than disclosed AI revenue through 2025-26
-    assert sig.status == "alert"
     assert sig.value == pytest.approx(dc * 16 - (37 + 30 + 19) * B)
+    # like-for-like coverage: OpenAI and Anthropic, disclosed in both quarters ($25B and $19B, ~Mar
+    # 2026, count for 2025Q4: within 60 days of its end), over 16 x NVIDIA's data-centre revenue of
+    # FY2026Q4 and FY2027Q1: 44/997.0 = 4.41% -> 49/1,203.9 = 4.07%, one quarter of falling
+    # coverage after a rise in 2025Q4: watch (the dollar rule this replaced said alert)
+    assert "**$25B (~Mar 2026)**" in text
+    prev_dc = ref_value(ref, "NVDA", "nvidia_data_center_revenue", "FY2026Q4")
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx((25 + 19) * B / (prev_dc * 16))
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx((30 + 19) * B / (dc * 16))
+    assert sig.values["widening_streak"].value == 1
+    assert sig.status == "watch"
 
 
 # --------------------------------------------------------------------------- which disclosure counts
