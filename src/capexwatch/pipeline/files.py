@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 from capexwatch.errors import InputFileError
 from capexwatch.pipeline.bulk import merge_bulk, stage_bulk
 from capexwatch.pipeline.changes import UpdateReport
-from capexwatch.pipeline.company import company_summary, derive_document, diff_companies, entity_index, write_company
+from capexwatch.pipeline.company import (
+    company_summary,
+    derive_document,
+    diff_companies,
+    document_cik,
+    entity_index,
+    known_ticker,
+    stored_facts,
+    write_company,
+)
 
 if TYPE_CHECKING:
     from capexwatch.pipeline.changes import ProgressFn
@@ -84,7 +93,11 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store))
+    raw, by_cik = p.read_bytes(), entity_index(store)
+    # derived with the facts the store already holds for the filer: a partial document adds
+    # facts and never takes a quarter away
+    stored = stored_facts(store, [known_ticker(document_cik(raw), by_cik)])
+    data = derive_document(raw, str(p.resolve()), None, by_cik, stored)
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
         with store.transaction():

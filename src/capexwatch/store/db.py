@@ -399,9 +399,12 @@ class Store:
 
     # ------------------------------------------------------------------ reads
 
-    def facts(self, ticker: str) -> pd.DataFrame:
-        """The raw XBRL facts stored for *ticker* (the ``facts`` table), oldest load first."""
-        return self.con.execute("SELECT * FROM facts WHERE ticker = ? ORDER BY loaded_at, filed", [ticker.upper()]).df()
+    def facts(self, ticker: str | Sequence[str]) -> pd.DataFrame:
+        """The raw XBRL facts stored for *ticker* (one or a list; the ``facts`` table), oldest load first."""
+        tickers = [t.upper() for t in _as_list(ticker) or []]
+        return self.con.execute(
+            "SELECT * FROM facts WHERE ticker IN (SELECT unnest(?)) ORDER BY ticker, loaded_at, filed", [tickers]
+        ).df()
 
     def entities(self) -> pd.DataFrame:
         """All entities (universe companies and those added by ingest)."""
