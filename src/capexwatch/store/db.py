@@ -29,7 +29,7 @@ from capexwatch.store.stage import Stage
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CURATED_PUBLICATION_LAG_DAYS", "PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store"]
+__all__ = ["AS_OF_FILTER", "CURATED_PUBLICATION_LAG_DAYS", "PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store"]
 
 
 #: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
@@ -37,6 +37,10 @@ SOURCE_PRECEDENCE = {"sec": 0, "user": 1, "curated": 2}
 
 #: days after a quarter's end at which a curated figure with no filing date counts as public
 CURATED_PUBLICATION_LAG_DAYS = 45
+
+#: panel rows public by a date (two ``?``): known by then, and their filing (whose value, tag and
+#: accession the row shows) filed by then
+AS_OF_FILTER = "known_at <= CAST(? AS DATE) AND (filed IS NULL OR filed <= CAST(? AS DATE))"
 
 
 def _now() -> dt.datetime:
@@ -441,7 +445,8 @@ class Store:
         ticker, metric : one name or a list; None for all
         view : ``latest`` (most recently filed) or ``first-filed`` (what was first reported)
         source : ``all`` (precedence sec > user > curated, ok rows first), ``sec``, ``curated``, ``user``
-        as_of : keep only rows public by this date (``known_at <= as_of``)
+        as_of : keep only rows public by this date: ``known_at <= as_of`` and, where a filing is
+            named, ``filed <= as_of`` (a row's value, tag and accession are those of that filing)
         ok_only : drop ``not-derivable`` rows
         """
         if view not in ("latest", "first-filed"):
@@ -462,8 +467,8 @@ class Store:
             where.append("source = ?")
             params.append(source)
         if as_of is not None:
-            where.append("known_at <= CAST(? AS DATE)")
-            params.append(str(as_of))
+            where.append(AS_OF_FILTER)
+            params.extend([str(as_of)] * 2)
         if ok_only:
             where.append("status = 'ok'")
         prec = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SOURCE_PRECEDENCE.items())

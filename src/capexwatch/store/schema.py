@@ -75,6 +75,13 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
                 scenario VARCHAR, paths BIGINT, seed BIGINT, parameters JSON, outputs JSON)""",
         ],
     ),
+    (
+        2,
+        "curated and user rows are known from their filing date, not before it",
+        # stores loaded before: known_at was the earlier of the filing date and period end + 45
+        # days, which let --as-of show a figure (and its accession) before it was filed
+        ["UPDATE panel SET known_at = filed WHERE source <> 'sec' AND filed IS NOT NULL AND known_at < filed"],
+    ),
 ]
 
 #: the schema this capexwatch reads and writes (the last migration)
