@@ -68,8 +68,16 @@ def update_cmd(
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--allow",
+    "allow",
+    metavar="CHECKS",
+    default="",
+    help="CSV only: load rows that fail these checks (comma-separated): negative (a negative capex), "
+    "label-mismatch (fiscal_period is not the quarter ending on period_end). Each such row's note says so.",
+)
 @json_option
-def ingest(path: str, as_json: bool) -> None:
+def ingest(path: str, allow: str, as_json: bool) -> None:
     """Load a file: your own figures (.csv), an SEC companyfacts document (.json) or the bulk zip.
 
     CSV columns: ticker, metric, fiscal_period (FY2025Q3), period_end (YYYY-MM-DD), value,
@@ -79,7 +87,7 @@ def ingest(path: str, as_json: bool) -> None:
     from capexwatch.pipeline.files import ingest_path
 
     with open_store() as store:
-        summary = ingest_path(store, path)
+        summary = ingest_path(store, path, allow=allow)
     if as_json:
         emit_json(summary)
         return

@@ -11,6 +11,7 @@ nothing is stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from capexwatch.pipeline.company import (
     document_cik,
     entity_index,
     known_ticker,
+    present,
     stored_facts,
     write_company,
 )
@@ -35,17 +37,28 @@ if TYPE_CHECKING:
 __all__ = ["ingest_path", "ingest_sec_path"]
 
 
-def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
-    """Load *path* into *store*; returns a summary dict."""
+def ingest_path(store: Store, path: str | Path, *, allow: Iterable[str] | str = ()) -> dict[str, Any]:
+    """Load *path* into *store*; returns a summary dict.
+
+    *allow* names the checks of a user CSV to waive (``negative``, ``label-mismatch``:
+    :data:`capexwatch.sources.usercsv.ALLOW`); it applies to CSV files only.
+    """
+    from capexwatch.sources.usercsv import parse_allow
+
     p = Path(path).expanduser()
+    waived = parse_allow(allow)
     if not p.exists():
         raise InputFileError(str(p), "no such file", hint="Check the path.")
     suffix = p.suffix.lower()
+    if waived and suffix != ".csv":
+        raise InputFileError(
+            str(p), "--allow applies to your own CSV figures only", hint="Rerun without --allow for SEC files."
+        )
     if suffix == ".csv":
         from capexwatch.sources.usercsv import parse_user_csv
         from capexwatch.store.load import write_user_figures
 
-        rows, entities = parse_user_csv(p)
+        rows, entities = parse_user_csv(p, allow=waived, fye_months=_fye_months(store))
         out = write_user_figures(store, rows, entities, origin=str(p.resolve()))
         return {
             "kind": "user-csv",
@@ -62,6 +75,12 @@ def ingest_path(store: Store, path: str | Path) -> dict[str, Any]:
         hint="Give a .csv of your own figures (see README), an SEC companyfacts .json, "
         "or the SEC bulk companyfacts .zip.",
     )
+
+
+def _fye_months(store: Store) -> dict[str, int]:
+    """Fiscal-year-end month of each ticker the store knows (a CSV's labels are checked against it)."""
+    ents = store.entities()
+    return {str(r["ticker"]): int(r["fye_month"]) for r in ents.to_dict(orient="records") if present(r["fye_month"])}
 
 
 def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | None = None) -> dict[str, Any]:
