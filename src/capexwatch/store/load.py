@@ -218,9 +218,10 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, snaps
     from capexwatch.store.db import Store, store_open_error
 
     store = Store.open(path, read_only=read_only)
-    if read_only or not snapshot or store.snapshot_loaded():
-        return store
     try:
+        # reading the load log can meet a damaged block: it is then a store error, not a bug
+        if read_only or not snapshot or store.snapshot_loaded():
+            return store
         load_snapshot(store)
     except duckdb.Error as exc:
         store.close()
