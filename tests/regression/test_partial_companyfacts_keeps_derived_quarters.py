@@ -11,6 +11,7 @@ stored facts and the document's together, and the summary counts what its tables
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import capexwatch
@@ -81,3 +82,19 @@ def test_summary_counts_what_its_tables_list() -> None:
     }  # fmt: skip
     lines = [r for r in update_renderables(summary) if isinstance(r, str)]
     assert "1 withdrawn" in lines[-1]
+
+
+def test_excerpt_in_a_bulk_zip_keeps_every_quarter(home: Path, tmp_path: Path) -> None:
+    """The bulk path derives each known filer with its stored facts too (one query per batch)."""
+    z = tmp_path / "companyfacts.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("CIK0001045810.json", EXCERPT.read_bytes())
+    store = capexwatch.open(home / "cw.duckdb")
+    try:
+        ingest_path(store, FULL)
+        out = ingest_path(store, z)
+        after = _sec_capex(store)
+    finally:
+        store.close()
+    assert out["withdrawn"] == 0
+    assert after["FY2020Q3"] == (103e6, "ok")
