@@ -7,7 +7,9 @@ the environment.
 Environment variables
 ---------------------
 CAPEXWATCH_HOME              data directory (store, cache, config.toml); default: the user data dir
+                             (set but empty is an error, not the default)
 CAPEXWATCH_DB                path of the DuckDB file; default ``$CAPEXWATCH_HOME/capexwatch.duckdb``
+                             (set but empty is an error)
 CAPEXWATCH_SEC_USER_AGENT    "Name email@example.com" sent to the SEC (``EDGAR_IDENTITY`` also read)
 CAPEXWATCH_SEC_BASE_URL      default https://data.sec.gov
 CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-index/xbrl
@@ -63,10 +65,32 @@ class Settings:
     sec_documents_url: str = "https://www.sec.gov/Archives/edgar/data"
 
 
+def _path_env(name: str) -> str | None:
+    """A path from the environment variable *name*; None when unset.
+
+    Set but empty (``CAPEXWATCH_HOME=""``, often a variable that a script forgot to fill) is an
+    error, not the default: falling back silently would read and write a store elsewhere.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise ConfigError(
+            f"{name} is set but empty.",
+            hint=f"Set {name} to a path, or unset it (`unset {name}`) to use the default.",
+        )
+    return raw
+
+
 def home_dir() -> Path:
-    """The capexwatch data directory (``$CAPEXWATCH_HOME`` or the platform's user data dir)."""
-    env = os.environ.get("CAPEXWATCH_HOME")
-    if env:
+    """The capexwatch data directory (``$CAPEXWATCH_HOME`` or the platform's user data dir).
+
+    Raises
+    ------
+    ConfigError : ``CAPEXWATCH_HOME`` is set but empty
+    """
+    env = _path_env("CAPEXWATCH_HOME")
+    if env is not None:
         return Path(env).expanduser()
     import platformdirs
 
@@ -101,7 +125,7 @@ def get_settings() -> Settings:
             return str(value)
         return _DEFAULTS.get(key)
 
-    db = pick("db_path", "CAPEXWATCH_DB")
+    db = _path_env("CAPEXWATCH_DB") or pick("db_path")
     return Settings(
         home=home,
         db_path=Path(db).expanduser() if db else home / "capexwatch.duckdb",

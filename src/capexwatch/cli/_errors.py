@@ -14,6 +14,7 @@ code  meaning
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -57,7 +58,27 @@ def run_mapping_errors(run: Callable[[], object]) -> int:
     except Exception as exc:  # a bug, not a user error: say so plainly, keep the trace on request
         from capexwatch.config import debug_enabled
 
+        store_failure = _store_failure(exc)
+        if store_failure is not None:
+            click.echo(f"Error: {store_failure}", err=True)
+            return store_failure.exit_code
         if debug_enabled():
             raise
         return _internal_error(exc)
     return 0
+
+
+def _store_failure(exc: Exception) -> CapexwatchError | None:
+    """A DuckDB error about the store file met after it was opened (a corrupt block read by a
+    query, the file locked or unwritable), as the store error it is; None for anything else."""
+    duckdb = sys.modules.get("duckdb")  # not imported: no store was opened, so not a store error
+    if duckdb is None or not isinstance(exc, duckdb.Error):
+        return None
+    from capexwatch.config import get_settings
+    from capexwatch.store.db import store_error
+
+    try:
+        path = get_settings().db_path
+    except CapexwatchError:
+        return None
+    return store_error(path, exc)

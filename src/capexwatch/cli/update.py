@@ -95,8 +95,16 @@ def _update_filings(tickers: str | None, *, dry_run: bool, refresh: bool, as_jso
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--accession", help="Filing documents: the filing's accession (0001045810-25-000209).")
 @click.option("--filed", help="Filing documents: the filing date (YYYY-MM-DD); required unless the name gives it.")
+@click.option(
+    "--allow",
+    "allow",
+    metavar="CHECKS",
+    default="",
+    help="CSV only: load rows that fail these checks (comma-separated): negative (a negative capex), "
+    "label-mismatch (fiscal_period is not the quarter ending on period_end). Each such row's note says so.",
+)
 @json_option
-def ingest(path: str, accession: str | None, filed: str | None, as_json: bool) -> None:
+def ingest(path: str, accession: str | None, filed: str | None, allow: str, as_json: bool) -> None:
     """Load a file: your own figures (.csv), an SEC companyfacts document (.json), the bulk zip,
     or a filing document (.htm inline XBRL, .xml XBRL instance of a 10-K/10-Q).
 
@@ -111,7 +119,7 @@ def ingest(path: str, accession: str | None, filed: str | None, as_json: bool) -
 
     filed_date = dt.date.fromisoformat(d) if (d := date_opt(filed, "--filed")) else None
     with open_store() as store:
-        summary = ingest_path(store, path, accession=accession, filed=filed_date)
+        summary = ingest_path(store, path, accession=accession, filed=filed_date, allow=allow)
     if as_json:
         emit_json(summary)
         return

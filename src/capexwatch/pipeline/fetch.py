@@ -9,7 +9,7 @@ before every company has been fetched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -18,6 +18,8 @@ from capexwatch.errors import CapexwatchError
 from capexwatch.pipeline.company import CompanyData, derive_company
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from capexwatch.sources.http import HttpClient
     from capexwatch.sources.sec import Submissions
 
@@ -45,6 +47,7 @@ def fetch_all(
     taken: set[str],
     refresh: bool,
     tick: Callable[[str], None],
+    stored: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[CompanyData]:
     """Fetch and derive every target, in the order given; the first failure cancels the rest.
 
@@ -53,11 +56,16 @@ def fetch_all(
     taken : the tickers the store already uses (a new filer must not take one of them)
     refresh : ignore fresh cache entries
     tick : ``tick(label)`` as each company is done
+    stored : the store's facts per known ticker (:func:`~capexwatch.pipeline.company.stored_facts`),
+        derived together with the fetched ones (read before the pool starts: the workers never
+        touch the store)
     """
+    stored = stored or {}
     results: dict[int, CompanyData] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(targets)))) as pool:
         futures: dict[Future[CompanyData], int] = {
-            pool.submit(fetch_company, t, client, taken, refresh): i for i, t in enumerate(targets)
+            pool.submit(fetch_company, t, client, taken, refresh, stored.get(t.ticker or "")): i
+            for i, t in enumerate(targets)
         }
         pending: set[Future[CompanyData]] = set(futures)
         while pending:
@@ -77,8 +85,11 @@ def fetch_all(
     return [results[i] for i in range(len(targets))]
 
 
-def fetch_company(target: Target, client: HttpClient, taken: set[str], refresh: bool) -> CompanyData:
-    """Fetch submissions and companyfacts for *target* and derive (runs in a worker thread)."""
+def fetch_company(
+    target: Target, client: HttpClient, taken: set[str], refresh: bool, stored: pd.DataFrame | None = None
+) -> CompanyData:
+    """Fetch submissions and companyfacts for *target* and derive, with the facts the store
+    already holds for it (*stored*), in a worker thread."""
     from capexwatch.sources.sec import companyfacts_url, fetch_companyfacts, fetch_submissions
 
     subs = fetch_submissions(target.cik, client=client, refresh=refresh)
@@ -93,6 +104,7 @@ def fetch_company(target: Target, client: HttpClient, taken: set[str], refresh: 
         name=target.name or subs.name,
         role=target.role,
         is_new_entity=not target.known,
+        stored=stored,
     )
     data.notes[:0] = notes
     periodic = subs.periodic()

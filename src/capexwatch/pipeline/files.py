@@ -14,13 +14,24 @@ nothing is stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.errors import InputFileError
 from capexwatch.pipeline.bulk import merge_bulk, stage_bulk
 from capexwatch.pipeline.changes import UpdateReport
-from capexwatch.pipeline.company import company_summary, derive_document, diff_companies, entity_index, write_company
+from capexwatch.pipeline.company import (
+    company_summary,
+    derive_document,
+    diff_companies,
+    document_cik,
+    entity_index,
+    known_ticker,
+    present,
+    stored_facts,
+    write_company,
+)
 from capexwatch.pipeline.filings import FILING_SUFFIXES, ingest_filing
 
 if TYPE_CHECKING:
@@ -31,21 +42,35 @@ __all__ = ["ingest_path", "ingest_sec_path"]
 
 
 def ingest_path(
-    store: Store, path: str | Path, *, accession: str | None = None, filed: dt.date | None = None
+    store: Store,
+    path: str | Path,
+    *,
+    accession: str | None = None,
+    filed: dt.date | None = None,
+    allow: Iterable[str] | str = (),
 ) -> dict[str, Any]:
     """Load *path* into *store*; returns a summary dict.
 
-    *accession* and *filed* (the filing's accession and date) apply to filing documents only.
+    *accession* and *filed* (the filing's accession and date) apply to filing documents only;
+    *allow* names the checks of a user CSV to waive (``negative``, ``label-mismatch``:
+    :data:`capexwatch.sources.usercsv.ALLOW`) and applies to CSV files only.
     """
+    from capexwatch.sources.usercsv import parse_allow
+
     p = Path(path).expanduser()
+    waived = parse_allow(allow)
     if not p.exists():
         raise InputFileError(str(p), "no such file", hint="Check the path.")
     suffix = p.suffix.lower()
+    if waived and suffix != ".csv":
+        raise InputFileError(
+            str(p), "--allow applies to your own CSV figures only", hint="Rerun without --allow for SEC files."
+        )
     if suffix == ".csv":
         from capexwatch.sources.usercsv import parse_user_csv
         from capexwatch.store.load import write_user_figures
 
-        rows, entities = parse_user_csv(p)
+        rows, entities = parse_user_csv(p, allow=waived, fye_months=_fye_months(store))
         out = write_user_figures(store, rows, entities, origin=str(p.resolve()))
         return {
             "kind": "user-csv",
@@ -64,6 +89,12 @@ def ingest_path(
         hint="Give a .csv of your own figures (see README), an SEC companyfacts .json, "
         "the SEC bulk companyfacts .zip, or a filing document (.htm inline XBRL, .xml XBRL instance).",
     )
+
+
+def _fye_months(store: Store) -> dict[str, int]:
+    """Fiscal-year-end month of each ticker the store knows (a CSV's labels are checked against it)."""
+    ents = store.entities()
+    return {str(r["ticker"]): int(r["fye_month"]) for r in ents.to_dict(orient="records") if present(r["fye_month"])}
 
 
 def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | None = None) -> dict[str, Any]:
@@ -95,7 +126,11 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store))
+    raw, by_cik = p.read_bytes(), entity_index(store)
+    # derived with the facts the store already holds for the filer: a partial document adds
+    # facts and never takes a quarter away
+    stored = stored_facts(store, [known_ticker(document_cik(raw), by_cik)])
+    data = derive_document(raw, str(p.resolve()), None, by_cik, stored)
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
         with store.transaction():

@@ -36,6 +36,7 @@ from capexwatch.pipeline.company import (
     derive_company,
     diff_companies,
     present,
+    stored_facts,
     write_company,
 )
 from capexwatch.pipeline.fetch import Target, fetch_all
@@ -194,7 +195,9 @@ def update(
     try:
         # 1. fetch and derive everything --------------------------------------------------------
         taken = {str(t).upper() for t in store.entities()["ticker"]}
-        companies = fetch_all(targets, client, taken, refresh, tick) if targets else []
+        # a known company is derived from its stored facts and the fetched ones together
+        stored = stored_facts(store, [t.ticker for t in targets if t.known]) if targets else {}
+        companies = fetch_all(targets, client, taken, refresh, tick, stored) if targets else []
         fetched: list[FredSeries] = []
         for sid in series_ids:
             fetched.append(fetch_series(sid, client=client))

@@ -68,7 +68,9 @@ def _series_table(series: list[dict[str, Any]]) -> Table:
 def _revisions_table(revisions: list[dict[str, Any]]) -> Table:
     from rich.table import Table
 
-    t = Table(title="Revisions (latest view)", title_justify="left", header_style="bold")
+    withdrawn = any(c["kind"] == "withdrawn" for c in revisions)
+    title = "Revisions and withdrawals (latest view)" if withdrawn else "Revisions (latest view)"
+    t = Table(title=title, title_justify="left", header_style="bold")
     for col in ("Ticker", "Metric", "Quarter", "Old", "New", "Filing"):
         t.add_column(col)
     for c in revisions[:_MAX_REVISIONS]:
@@ -77,11 +79,15 @@ def _revisions_table(revisions: list[dict[str, Any]]) -> Table:
     return t
 
 
-def _outcome_line(d: Mapping[str, Any], n_new: int, n_rev: int) -> str:
+def _outcome_line(d: Mapping[str, Any], n_new: int, n_rev: int, n_withdrawn: int) -> str:
+    # every change the tables above list is counted here (a withdrawal is not a revision)
+    counts = f"{n_new:,} new quarters, {n_rev:,} revisions" + (
+        f", {n_withdrawn:,} withdrawn (now not derivable)" if n_withdrawn else ""
+    )
     if d.get("dry_run"):
-        return f"[bold]Dry run[/bold]: {n_new:,} new quarters and {n_rev:,} revisions would be written."
+        return f"[bold]Dry run[/bold]: {counts} would be written."
     if d.get("written"):
-        return f"[green]Stored[/green]: {n_new:,} new quarters, {n_rev:,} revisions."
+        return f"[green]Stored[/green]: {counts}."
     return "Nothing changed; the store was not touched."
 
 
@@ -108,7 +114,9 @@ def update_renderables(d: Mapping[str, Any]) -> list[RenderableType]:
     out.extend(f"[yellow]skipped[/yellow] {s['member']}: {s['reason']}" for s in d.get("skipped", [])[:_MAX_SKIPPED])
     if d.get("changes_omitted"):
         out.append(f"({d['changes_omitted']:,} further changes not listed; the counts below are exact.)")
-    out.append(_outcome_line(d, d.get("new_quarters", len(new)), d.get("revisions", len(revisions))))
+    n_withdrawn = d.get("withdrawn", sum(1 for c in revisions if c["kind"] == "withdrawn"))
+    n_rev = d.get("revisions", len(revisions) - n_withdrawn)
+    out.append(_outcome_line(d, d.get("new_quarters", len(new)), n_rev, n_withdrawn))
     return out
 
 

@@ -14,7 +14,14 @@ Optional: ``period_start`` (ISO date), ``name`` (company name, for a new ticker)
   a bug.
 
 Validation is all-or-nothing: the first bad cell raises :class:`~capexwatch.errors.InputFileError`
-naming the file, line and column, and nothing of the file is loaded.
+naming the file, line and column, and nothing of the file is loaded. Two checks refuse figures
+that are well-formed but implausible; each can be waived by name (``capexwatch ingest FILE.csv
+--allow negative,label-mismatch``, ``allow=`` here), and a waived row says so in its ``note``:
+
+- ``negative``: a negative value of a gross capex metric (:data:`NON_NEGATIVE_METRICS`);
+- ``label-mismatch``: a ``fiscal_period`` that is not the fiscal quarter ending on ``period_end``
+  under the company's fiscal-year end (the store's, else the ``fye_month`` column, else the one
+  the ticker's first row implies).
 """
 
 from __future__ import annotations
@@ -24,21 +31,84 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from capexwatch.errors import InputFileError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["REQUIRED_COLUMNS", "UNITS", "parse_user_csv"]
+__all__ = ["ALLOW", "NON_NEGATIVE_METRICS", "REQUIRED_COLUMNS", "UNITS", "parse_allow", "parse_user_csv"]
 
 REQUIRED_COLUMNS = ("ticker", "metric", "fiscal_period", "period_end", "value", "unit", "source")
 OPTIONAL_COLUMNS = ("period_start", "name", "fye_month", "role", "cik", "source_kind", "note")
 UNITS = {"USD": 1.0, "USD_millions": 1e6, "USD_billions": 1e9, "percent": 1.0}
 _FISCAL = re.compile(r"^FY(\d{4})Q([1-4])$")
 _TICKER = re.compile(r"^[A-Za-z0-9.\-]{1,12}$")
+
+#: the checks a user may waive, by the name ``--allow`` takes
+ALLOW: Final = ("negative", "label-mismatch")
+
+#: metrics that are gross cash payments for property and equipment: the cash-flow statement shows
+#: them as outflows in parentheses, but the figure (and every XBRL fact of their tag chains,
+#: ``metrics.py``) is positive, so a negative one is a sign slip. ``capex_net`` is net of
+#: proceeds and may be negative.
+NON_NEGATIVE_METRICS: Final = frozenset({"capex", "capex_incl_finance_leases"})
+
+
+def parse_allow(values: str | Iterable[str] | None, path: str = "--allow") -> frozenset[str]:
+    """The waived checks named in *values* (comma-separated strings); an unknown name is refused.
+
+    Raises
+    ------
+    InputFileError : a name that is not in :data:`ALLOW`
+    """
+    items = [values] if isinstance(values, str) else list(values or ())
+    names = {x.strip() for v in items for x in v.split(",") if x.strip()}
+    unknown = sorted(names - set(ALLOW))
+    if unknown:
+        raise InputFileError(
+            path, f"unknown --allow {', '.join(unknown)}", hint="Allowed: " + ", ".join(ALLOW) + " (comma-separated)."
+        )
+    return frozenset(names)
+
+
+def _waive(p: str, line: int, column: str, check: str, problem: str, allow: frozenset[str], notes: list[str]) -> None:
+    """Refuse the row for *problem*, or, where *check* is waived, note that it was accepted anyway."""
+    if check not in allow:
+        raise InputFileError(
+            p,
+            problem,
+            line=line,
+            column=column,
+            hint=f"Correct the row; to load it as it is, rerun with --allow {check} (the row's note will say so).",
+        )
+    notes.append(f"accepted with --allow {check}: {problem}")
+
+
+def _fye_to_check(ticker: str, fye: int | None, ent: Mapping[str, Any], known: Mapping[str, int]) -> tuple[int, str]:
+    """The fiscal-year-end month a row's label is checked against, and where it comes from."""
+    if ticker in known:
+        return known[ticker], "the store's"
+    if fye is not None:
+        return fye, "column fye_month"
+    return int(ent["fye_month"]), f"implied by {ticker}'s first row"
+
+
+def _label_problem(fiscal_period: str, end: dt.date, fye: int, fye_from: str) -> str | None:
+    """Why *fiscal_period* is not the fiscal quarter ending *end* (None when it is)."""
+    from capexwatch.facts.periods import FiscalCalendar
+
+    lab = FiscalCalendar(fye).label(None, end)
+    if lab.fiscal_period == fiscal_period:
+        return None
+    actual = lab.fiscal_period or f"not near a quarter end of FY{lab.fiscal_year}"
+    return (
+        f"{fiscal_period} does not fit period_end {end}: with the fiscal year ending in month {fye} "
+        f"({fye_from}), a quarter ending {end} is {actual}"
+    )
 
 
 def _date(path: str, line: int, col: str, text: str) -> dt.date:
@@ -50,8 +120,18 @@ def _date(path: str, line: int, col: str, text: str) -> dt.date:
         ) from None
 
 
-def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def parse_user_csv(
+    path: str | Path,
+    *,
+    allow: Iterable[str] = (),
+    fye_months: Mapping[str, int] | None = None,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Validate a user CSV; return (curated-style rows, new-entity records).
+
+    Parameters
+    ----------
+    allow : checks to waive, from :data:`ALLOW` (a waived row is loaded with a note saying so)
+    fye_months : the fiscal-year-end month of tickers the store knows (checked labels use it)
 
     Raises
     ------
@@ -60,10 +140,13 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
     """
     import pandas as pd
 
+    from capexwatch.facts.periods import anchored_month
     from capexwatch.metrics import METRICS
     from capexwatch.universe import ROLES
 
     p = str(path)
+    waived = parse_allow(allow, p)
+    known_fye = {k.upper(): int(v) for k, v in (fye_months or {}).items()}
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -164,8 +247,16 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                 value = float(r["value"].replace(",", "").replace("_", ""))
             except ValueError:
                 raise InputFileError(p, f"{r['value']!r} is not a number", line=line, column="value") from None
+            value *= UNITS[unit]  # base units (USD); 1e300 billions is no longer a finite number
             if not math.isfinite(value):
-                raise InputFileError(p, f"{r['value']!r} is not a finite number", line=line, column="value")
+                raise InputFileError(
+                    p, f"{r['value']!r} {unit} is not a finite number of {METRICS[metric].unit}", line=line,
+                    column="value",
+                )  # fmt: skip
+            row_notes: list[str] = []
+            if value < 0 and metric in NON_NEGATIVE_METRICS:
+                problem = f"negative {metric} {r['value']} (capex is a gross payment, reported as a positive figure)"
+                _waive(p, line, "value", "negative", problem, waived, row_notes)
             key = (ticker, metric, r["fiscal_period"])
             if key in seen:
                 raise InputFileError(
@@ -206,7 +297,13 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
             ent["role"] = r.get("role") or ent["role"]
             ent["cik"] = cik or ent["cik"]
             # the fiscal year ends 3*(4-q) months after this quarter's end
-            ent["fye_month"] = fye or ent["fye_month"] or ((end.month - 1 + 3 * (4 - q)) % 12) + 1
+            first_fye = ent["fye_month"] is None and fye is None and ticker not in known_fye
+            # (the month a quarter end is anchored to: a 52/53-week quarter ending 1 Feb is January's)
+            ent["fye_month"] = fye or ent["fye_month"] or ((anchored_month(end)[1] - 1 + 3 * (4 - q)) % 12) + 1
+            if not first_fye:
+                mismatch = _label_problem(r["fiscal_period"], end, *_fye_to_check(ticker, fye, ent, known_fye))
+                if mismatch is not None:
+                    _waive(p, line, "fiscal_period", "label-mismatch", mismatch, waived, row_notes)
             rows.append(
                 {
                     "ticker": ticker,
@@ -214,11 +311,11 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                     "fiscal_period": r["fiscal_period"],
                     "period_end": end,
                     "period_start": start,
-                    "value": value * UNITS[unit],
+                    "value": value,
                     "unit": "percent" if unit == "percent" else "USD",
                     "source_url": r["source"],
                     "source_kind": r.get("source_kind") or "user",
-                    "note": r.get("note") or f"ingested from {Path(path).name} line {line}",
+                    "note": "; ".join([r.get("note") or f"ingested from {Path(path).name} line {line}", *row_notes]),
                 }
             )
     except csv.Error as exc:

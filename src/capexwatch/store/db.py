@@ -30,7 +30,18 @@ from capexwatch.store.stage import Stage
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CURATED_PUBLICATION_LAG_DAYS", "PANEL_COLUMNS", "SOURCE_PRECEDENCE", "Store"]
+__all__ = [
+    "AS_OF_FILTER",
+    "CURATED_PUBLICATION_LAG_DAYS",
+    "PANEL_COLUMNS",
+    "SOURCE_PRECEDENCE",
+    "Store",
+    "corrupt_store_error",
+    "is_corrupt_error",
+    "is_lock_error",
+    "store_error",
+    "store_open_error",
+]
 
 
 #: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
@@ -38,6 +49,10 @@ SOURCE_PRECEDENCE = {"sec": 0, "user": 1, "curated": 2}
 
 #: days after a quarter's end at which a curated figure with no filing date counts as public
 CURATED_PUBLICATION_LAG_DAYS = 45
+
+#: panel rows public by a date (two ``?``): known by then, and their filing (whose value, tag and
+#: accession the row shows) filed by then
+AS_OF_FILTER = "known_at <= CAST(? AS DATE) AND (filed IS NULL OR filed <= CAST(? AS DATE))"
 
 
 def _now() -> dt.datetime:
@@ -125,7 +140,28 @@ class Store:
         row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
+    def _refuse_foreign(self) -> None:
+        """Refuse a DuckDB file that holds tables but is not a capexwatch store (no ``schema_version``):
+        migrating would write capexwatch's tables into someone else's database."""
+        tables = [
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = current_database() ORDER BY table_name"
+            ).fetchall()
+        ]
+        if not tables or "schema_version" in tables:
+            return
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{self.path} is a DuckDB database but not a capexwatch store (it holds {shown}); "
+            "capexwatch will not add its tables to it.",
+            hint="Nothing was changed. Point CAPEXWATCH_DB (or CAPEXWATCH_HOME) at a capexwatch store, or at a "
+            "path that does not exist yet to create one.",
+        )
+
     def _check_schema(self) -> None:
+        self._refuse_foreign()
         v = self.schema_version()
         if v != SCHEMA_VERSION:
             raise StoreError(
@@ -134,7 +170,13 @@ class Store:
             )
 
     def migrate(self) -> list[int]:
-        """Apply pending migrations, each in its own transaction; returns the versions applied."""
+        """Apply pending migrations, each in its own transaction; returns the versions applied.
+
+        Raises
+        ------
+        StoreError : the file is another program's DuckDB database, or a newer capexwatch's store
+        """
+        self._refuse_foreign()
         self.con.execute(SCHEMA_VERSION_DDL)
         current = self.schema_version()
         if current > SCHEMA_VERSION:
@@ -442,9 +484,12 @@ class Store:
 
     # ------------------------------------------------------------------ reads
 
-    def facts(self, ticker: str) -> pd.DataFrame:
-        """The raw XBRL facts stored for *ticker* (the ``facts`` table), oldest load first."""
-        return self.con.execute("SELECT * FROM facts WHERE ticker = ? ORDER BY loaded_at, filed", [ticker.upper()]).df()
+    def facts(self, ticker: str | Sequence[str]) -> pd.DataFrame:
+        """The raw XBRL facts stored for *ticker* (one or a list; the ``facts`` table), oldest load first."""
+        tickers = [t.upper() for t in _as_list(ticker) or []]
+        return self.con.execute(
+            "SELECT * FROM facts WHERE ticker IN (SELECT unnest(?)) ORDER BY ticker, loaded_at, filed", [tickers]
+        ).df()
 
     def entities(self) -> pd.DataFrame:
         """All entities (universe companies and those added by ingest)."""
@@ -481,7 +526,8 @@ class Store:
         ticker, metric : one name or a list; None for all
         view : ``latest`` (most recently filed) or ``first-filed`` (what was first reported)
         source : ``all`` (precedence sec > user > curated, ok rows first), ``sec``, ``curated``, ``user``
-        as_of : keep only rows public by this date (``known_at <= as_of``)
+        as_of : keep only rows public by this date: ``known_at <= as_of`` and, where a filing is
+            named, ``filed <= as_of`` (a row's value, tag and accession are those of that filing)
         ok_only : drop ``not-derivable`` rows
         """
         if view not in ("latest", "first-filed"):
@@ -502,8 +548,8 @@ class Store:
             where.append("source = ?")
             params.append(source)
         if as_of is not None:
-            where.append("known_at <= CAST(? AS DATE)")
-            params.append(str(as_of))
+            where.append(AS_OF_FILTER)
+            params.extend([str(as_of)] * 2)
         if ok_only:
             where.append("status = 'ok'")
         prec = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SOURCE_PRECEDENCE.items())
@@ -624,21 +670,69 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def store_open_error(path: Path, exc: Exception) -> StoreError:
-    """The :class:`StoreError` for a DuckDB error met while opening *path* (lock, permission, corrupt file)."""
-    text = str(exc)
-    if "lock" in text.lower():
+#: DuckDB's words for a file another process holds ("Could not set lock on file ...: Conflicting
+#: lock is held in ..."); a bare "lock" would also match the "block" of a checksum error
+_LOCK_MARKERS = ("could not set lock", "conflicting lock")
+#: DuckDB's words for a damaged store ("Corrupt database file: computed checksum ... in block at
+#: location ..."); a file that is no DuckDB database at all ("not a valid DuckDB database file")
+#: is not corrupt but something else, and says so (:func:`store_open_error`)
+_CORRUPT_MARKERS = ("corrupt database", "checksum")
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether *exc* is DuckDB refusing a file that another process holds open."""
+    text = str(exc).lower()
+    return any(m in text for m in _LOCK_MARKERS)
+
+
+def is_corrupt_error(exc: BaseException) -> bool:
+    """Whether *exc* is DuckDB finding the store file damaged (a block whose checksum does not match)."""
+    text = str(exc).lower()
+    return any(m in text for m in _CORRUPT_MARKERS)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def corrupt_store_error(path: Path, exc: BaseException) -> StoreError:
+    """The :class:`StoreError` for a store file that DuckDB finds damaged, with how to recover."""
+    return StoreError(
+        f"The store {path} is corrupt: DuckDB cannot read it ({_first_line(exc)}).",
+        hint=f"Nothing was changed. Move it aside (mv {path} {path}.corrupt, and its .wal file if there is "
+        "one) and rerun: capexwatch builds a "
+        "new store from the bundled snapshot; then `capexwatch update` fetches the SEC data again and "
+        "`capexwatch ingest` reloads your own files. Or set CAPEXWATCH_HOME to another directory.",
+    )
+
+
+def store_error(path: Path, exc: BaseException) -> StoreError | None:
+    """The :class:`StoreError` for a DuckDB error that is about the store file (held by another
+    process, corrupt, not writable), met when opening it or later; None for any other error (a bug)."""
+    text = str(exc).lower()
+    if is_lock_error(exc):
         return StoreError(
             f"The store {path} is in use by another process.",
             hint="Close the other capexwatch (or DuckDB) process, or set CAPEXWATCH_HOME to another directory.",
         )
-    if "permission" in text.lower() or "read-only" in text.lower():
+    if is_corrupt_error(exc):
+        return corrupt_store_error(path, exc)
+    if "permission" in text or "read-only" in text:
         return StoreError(
             f"Cannot write the store {path}: permission denied.",
             hint="Set CAPEXWATCH_HOME to a directory you can write to.",
         )
+    return None
+
+
+def store_open_error(path: Path, exc: Exception) -> StoreError:
+    """The :class:`StoreError` for a DuckDB error met while opening *path* (lock, permission, corrupt file)."""
+    known = store_error(path, exc)
+    if known is not None:
+        return known
     return StoreError(
-        f"The store {path} cannot be opened: it is not a valid capexwatch/DuckDB file ({text.splitlines()[0]}).",
+        f"The store {path} cannot be opened: it is not a valid capexwatch/DuckDB file ({_first_line(exc)}).",
         hint="Nothing was changed. Move the file aside (e.g. rename it to .bak) and rerun to rebuild it "
         "from the bundled snapshot, or set CAPEXWATCH_HOME to another directory.",
     )

@@ -6,9 +6,11 @@ write methods inside one transaction; the Store knows nothing of these inputs.
 Curated figures carry their fiscal label and period end; what they lack is derived here and
 documented: ``period_start`` is the day after the same company's previous quarter end where that
 is known (else the period end less three months), ``calendar_quarter`` follows the midpoint rule,
-and ``known_at`` is the earlier of the filing date the note gives (often a later comparative) and
-the period end plus :data:`~capexwatch.store.db.CURATED_PUBLICATION_LAG_DAYS` days (earnings are
-public within about that time), which is what ``--as-of`` backtests use for curated figures.
+and ``known_at`` is the filing date the note gives, else (no filing named) the period end plus
+:data:`~capexwatch.store.db.CURATED_PUBLICATION_LAG_DAYS` days (earnings are public within about
+that time); it is what ``--as-of`` and the backtests use. A figure cited from a later comparative
+(a 2023 10-Q restating 2022) is known from that filing: its value, accession and filing date were
+not public before it, so a point-in-time view must not show them earlier.
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ def fill_panel_columns(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
         df[col] = df[col].fillna(parsed) if col in df else parsed
     df["filed"] = pd.to_datetime(df["filed"])
     lag = pd.Timedelta(days=CURATED_PUBLICATION_LAG_DAYS)
-    # a curated row's filing may be a later comparative; the quarter was public by the earlier date
-    df["known_at"] = pd.concat([df["filed"], df["period_end"] + lag], axis=1).min(axis=1)
+    # the row's value, accession and filing date are public from its filing (often a later
+    # comparative: showing them earlier would leak a future filing into a point-in-time view)
+    df["known_at"] = df["filed"].fillna(df["period_end"] + lag)
     derived = notes.str.contains(r"derived:|YTD difference|quarter = YTD", regex=True)
     df["method"] = derived.map({True: "derived", False: "reported"})
     df["derived_from"] = notes.str.extract(r"(derived:[^ ;(]+)")[0]
@@ -232,9 +235,10 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, snaps
     from capexwatch.store.db import Store, store_open_error
 
     store = Store.open(path, read_only=read_only)
-    if read_only or not snapshot or store.snapshot_loaded():
-        return store
     try:
+        # reading the load log can meet a damaged block: it is then a store error, not a bug
+        if read_only or not snapshot or store.snapshot_loaded():
+            return store
         load_snapshot(store)
     except duckdb.Error as exc:
         store.close()

@@ -108,6 +108,13 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
             "CREATE INDEX filing_observations_ticker_metric ON filing_observations (ticker, metric)",
         ],
     ),
+    (
+        3,
+        "curated and user rows are known from their filing date, not before it",
+        # stores loaded before: known_at was the earlier of the filing date and period end + 45
+        # days, which let --as-of show a figure (and its accession) before it was filed
+        ["UPDATE panel SET known_at = filed WHERE source <> 'sec' AND filed IS NOT NULL AND known_at < filed"],
+    ),
 ]
 
 #: the schema this capexwatch reads and writes (the last migration)

@@ -61,8 +61,10 @@ def _where(view: str, source: str, as_of: str | None, metrics: list[str]) -> tup
     if source != "all":
         where.append(f"source = '{source}'")
     if as_of is not None:
-        where.append("known_at <= CAST(? AS DATE)")
-        params.append(as_of)
+        from capexwatch.store.db import AS_OF_FILTER
+
+        where.append(AS_OF_FILTER)
+        params.extend([as_of, as_of])
     return " AND ".join(where), params
 
 
