@@ -88,8 +88,9 @@ def ingest(path: str, as_json: bool) -> None:
 
         print_all(update_renderables(summary))
         return
-    parts = ", ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("path",))
-    console().print(f"[green]Loaded[/green] {path} ({parts})")
+    from capexwatch.report.pipeline_tables import csv_summary_line
+
+    console().print(csv_summary_line({**summary, "path": summary.get("path", path)}))
 
 
 @click.group("cache")

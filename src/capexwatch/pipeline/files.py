@@ -84,7 +84,9 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store))
+    from capexwatch.sources.sec import read_document
+
+    data = derive_document(read_document(p), str(p.resolve()), None, entity_index(store))
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
         with store.transaction():
