@@ -63,7 +63,7 @@ def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | 
 
 def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
     """Write the report to *path* atomically (temp file then rename) and return the path."""
-    from capexwatch.errors import CapexwatchError
+    from capexwatch.errors import InputFileError
 
     path = Path(path).expanduser().resolve()
     html = render_html(data, **kw)
@@ -73,7 +73,7 @@ def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        raise CapexwatchError(
-            f"Cannot write the report to {path}: {exc.strerror}.", hint="Pass --out with a path you can write to."
+        raise InputFileError(
+            str(path), f"cannot write the report here: {exc.strerror}.", hint="Pass --out with a path you can write to."
         ) from exc
     return path
