@@ -187,4 +187,4 @@ def screen_cmd(
         return
     from capexwatch.report.pipeline_tables import screen_renderables
 
-    print_all(screen_renderables(df, metric=metric, ttm=ttm))
+    print_all(screen_renderables(df, metric=metric, ttm=ttm, source=source))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.report.fmt import ratio, usd
-from capexwatch.report.tables import period_label
+from capexwatch.report.tables import NO_SEC_DATA_HINT, period_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -201,7 +201,7 @@ def audit_tables(df: pd.DataFrame) -> list[RenderableType]:
     return out
 
 
-def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[RenderableType]:
+def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool, source: str = "all") -> list[RenderableType]:
     """A screen (see :func:`capexwatch.screen.screen`): rank, company, value, operands, as-of quarter."""
     from rich.table import Table
 
@@ -217,4 +217,6 @@ def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[Rend
     out: list[RenderableType] = [t]
     if not len(df):
         out.append("No company has the quarters this screen needs.")
+        if source == "sec":
+            out.append(NO_SEC_DATA_HINT.format(ticker="T,..."))
     return out

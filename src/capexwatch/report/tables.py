@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 __all__ = [
+    "NO_SEC_DATA_HINT",
     "events_table",
     "info_lines",
     "metrics_table",
@@ -22,6 +23,13 @@ __all__ = [
     "series_renderables",
     "universe_table",
 ]
+
+NO_SEC_DATA_HINT = (
+    "SEC-derived quarters come from `capexwatch update --tickers {ticker}` (live, needs "
+    "CAPEXWATCH_SEC_USER_AGENT) or `capexwatch ingest CIK##########.json` (a companyfacts file); "
+    "the bundled snapshot holds no SEC-derived quarters (its figures are --source curated)."
+)
+"""What to do when ``--source sec`` finds nothing: the snapshot ships no SEC-derived rows."""
 
 SERIES_ROWS = 40
 """Observations a series table shows by default (the latest ones); ``--json`` gives all."""
@@ -86,6 +94,8 @@ def quarters_renderables(
     out: list[RenderableType] = [t]
     if df.empty:
         out.append(f"[yellow]No {metric} quarters for {ticker} in the store.[/yellow]")
+        if source == "sec":
+            out.append(NO_SEC_DATA_HINT.format(ticker=ticker))
     return out
 
 
