@@ -28,7 +28,14 @@ import click
 
 from capexwatch.errors import CapexwatchError
 
-__all__ = ["DOCUMENTED_EXIT_CODES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_USAGE", "json_requested", "run_mapping_errors"]
+__all__ = [
+    "DOCUMENTED_EXIT_CODES",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "json_requested",
+    "run_mapping_errors",
+]
 
 EXIT_USAGE = 2
 """Bad input: Click's own code for a usage error, and ours for every bad value."""

@@ -117,9 +117,7 @@ def _series_window(start: str | None, end: str | None) -> tuple[str | None, str 
 
     first, last = date_opt(start, "--start"), date_opt(end, "--end")
     if first is not None and last is not None and first > last:
-        raise InvalidArgumentError(
-            f"--start {first} is after --end {last}.", hint="Give a start on or before the end."
-        )
+        raise InvalidArgumentError(f"--start {first} is after --end {last}.", hint="Give a start on or before the end.")
     return first, last
 
 

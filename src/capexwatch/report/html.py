@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-__all__ = ["render_html", "write_html"]
+__all__ = ["check_writable", "render_html", "write_html"]
 
 
 def _env() -> Any:
@@ -59,6 +59,32 @@ def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | 
             extra_sections=extra_sections or [],
         )
     )
+
+
+def check_writable(path: str | Path) -> Path:
+    """*path* resolved, once its folder exists (made if need be) and is writable; else InputFileError.
+
+    Called before a report is built, so that a mistyped ``--out`` fails in a second rather than
+    after the minute the build can take.
+    """
+    import os
+
+    from capexwatch.errors import InputFileError
+
+    path = Path(path).expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputFileError(
+            str(path), f"cannot write the report here: {exc.strerror}.", hint="Pass --out with a path you can write to."
+        ) from None
+    if not os.access(path.parent, os.W_OK) or path.is_dir():
+        raise InputFileError(
+            str(path),
+            "cannot write the report here: not a writable file path.",
+            hint="Pass --out with a path you can write to.",
+        )
+    return path
 
 
 def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:

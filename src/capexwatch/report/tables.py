@@ -60,7 +60,9 @@ def source_label(r: dict[str, Any]) -> str:
     tag, accn, url, form = _text(r.get("tag")), _text(r.get("accn")), _text(r.get("source_url")), _text(r.get("form"))
     filed = _text(r.get("filed"))[:10]
     if r["source"] == "sec":
-        filing = " ".join(x for x in (form, f"accession {accn}" if accn else "", f"filed {filed}" if filed else "") if x)
+        filing = " ".join(
+            x for x in (form, f"accession {accn}" if accn else "", f"filed {filed}" if filed else "") if x
+        )
         return "; ".join(x for x in (f"SEC XBRL {tag}".strip(), filing, url) if x)
     if r["source"] == "curated":
         kind = _text(r.get("source_kind")) or "curated"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -102,9 +102,7 @@ def _fitting(
             groups.append([c])
         else:
             groups[-1] = trial
-    tables = [
-        _table(title if i == 0 else f"{title} (continued)", [*keys, *g], sections) for i, g in enumerate(groups)
-    ]
+    tables = [_table(title if i == 0 else f"{title} (continued)", [*keys, *g], sections) for i, g in enumerate(groups)]
     if caption:
         tables[-1].caption = caption
     return tables
@@ -125,8 +123,11 @@ def _capex_tables(data: dict[str, Any], last: int, console: Console) -> list[Tab
     others = [t for t in cq["tickers"] if t not in cq["big_four"]]
     cols = [_Col(tk, [usd(r.get(tk)) for r in rows]) for tk in cq["big_four"]]
     cols += [
-        _Col("Big Four", [usd(r["big_four_usd"]) if r["big_four_complete"] else Text("incomplete", style="dim")
-                          for r in rows], style="bold cyan"),  # fmt: skip
+        _Col(
+            "Big Four",
+            [usd(r["big_four_usd"]) if r["big_four_complete"] else Text("incomplete", style="dim") for r in rows],
+            style="bold cyan",
+        ),  # fmt: skip
         _Col("TTM", [usd(r["big_four_ttm_usd"]) for r in rows], style="cyan"),
         _Col("q/q", [Text(pct(r["big_four_qoq_pct"]), style=_growth_style(r["big_four_qoq_pct"])) for r in rows]),
         _Col("y/y", [Text(pct(r["big_four_yoy_pct"]), style=_growth_style(r["big_four_yoy_pct"])) for r in rows]),
@@ -161,8 +162,10 @@ def _cloud_tables(data: dict[str, Any], last: int, console: Console) -> list[Tab
         _Col("Capex", [usd(r["capex_usd"]) for r in picked]),
         _Col("Cloud revenue", [usd(r["cloud_revenue_usd"]) for r in picked]),
         _Col("Capex / cloud", [ratio(r["capex_to_cloud_ratio"]) for r in picked]),
-        _Col("Cloud y/y", [Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"]))
-                           for r in picked]),  # fmt: skip
+        _Col(
+            "Cloud y/y",
+            [Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"])) for r in picked],
+        ),  # fmt: skip
     ]
     caption = (
         "Cloud: AWS, Google Cloud, Microsoft Intelligent Cloud (no y/y across its 2024 re-segmentation), "
