@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from capexwatch.config import get_settings
-from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
+from capexwatch.errors import ConfigError, HttpStatusError, InvalidArgumentError, NetworkError
 from capexwatch.sources import http
 from capexwatch.sources.http import HttpClient, RateLimiter, RetryPolicy
 from tests._support.fakeserver import FakeServer
@@ -64,7 +64,7 @@ def test_cache_info_per_kind_and_clear(client: HttpClient, net_env: FakeServer) 
     assert set(http.cache_info()["kinds"]) == {"companyfacts"}
     assert http.cache_clear()["entries"] == 1
     assert http.cache_info()["entries"] == 0
-    with pytest.raises(ConfigError, match="Unknown cache kind"):
+    with pytest.raises(InvalidArgumentError, match="Unknown cache kind"):
         http.cache_clear(kind="nope")
 
 

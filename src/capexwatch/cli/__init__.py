@@ -26,7 +26,7 @@ import sys
 import click
 
 from capexwatch.cli import data, filings, models, report, signals, update
-from capexwatch.cli._errors import run_mapping_errors
+from capexwatch.cli._errors import json_requested, run_mapping_errors
 
 __all__ = ["cli", "main"]
 
@@ -66,7 +66,10 @@ for _command in (
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, print user errors without a traceback, return the exit code."""
-    return run_mapping_errors(lambda: cli.main(args=argv, prog_name="capexwatch", standalone_mode=False))
+    args = sys.argv[1:] if argv is None else argv
+    return run_mapping_errors(
+        lambda: cli.main(args=args, prog_name="capexwatch", standalone_mode=False), as_json=json_requested(args)
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from capexwatch.cli._io import console, emit_json, open_store, print_all
-from capexwatch.cli._options import json_option, source_option, view_option
+from capexwatch.cli._options import date_opt, json_option, source_option, view_option
 
 __all__ = ["audit_cmd", "cache_group", "ingest", "screen_cmd", "update_cmd"]
 
@@ -128,8 +128,9 @@ def ingest(path: str, accession: str | None, filed: str | None, allow: str, as_j
 
         print_all(update_renderables(summary))
         return
-    parts = ", ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("path",))
-    console().print(f"[green]Loaded[/green] {path} ({parts})")
+    from capexwatch.report.pipeline_tables import csv_summary_line
+
+    console().print(csv_summary_line({**summary, "path": summary.get("path", path)}))
 
 
 @click.group("cache")
@@ -201,7 +202,7 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
 @click.command("screen")
 @click.option("--metric", "-m", default="capex_intensity", show_default=True,
               help="capex_intensity, capex_to_ocf, capex_to_depreciation, or any canonical metric.")  # fmt: skip
-@click.option("--top", default=50, show_default=True, type=int, help="How many companies to show.")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(min=1), help="How many companies to show.")
 @click.option("--ascending", is_flag=True, help="Smallest first.")
 @click.option("--ttm", is_flag=True, help="For a canonical flow metric: rank by the trailing-four-quarter sum.")
 @click.option("--since", help="Leave out companies whose ranked quarter ends before this date (YYYY-MM-DD).")
@@ -226,8 +227,8 @@ def screen_cmd(
 
     with open_store() as store:
         try:
-            df = screen(store, metric, top=top, ascending=ascending, ttm=ttm, since=since, view=view,
-                        source=source, as_of=as_of)  # fmt: skip
+            df = screen(store, metric, top=top, ascending=ascending, ttm=ttm, since=date_opt(since, "--since"),
+                        view=view, source=source, as_of=date_opt(as_of))  # fmt: skip
         except UnknownMetricError:
             raise UnknownMetricError(metric, screen_names()) from None
     if as_json:
@@ -235,4 +236,4 @@ def screen_cmd(
         return
     from capexwatch.report.pipeline_tables import screen_renderables
 
-    print_all(screen_renderables(df, metric=metric, ttm=ttm))
+    print_all(screen_renderables(df, metric=metric, ttm=ttm, source=source))

@@ -92,6 +92,14 @@ def stage_bulk(
     from capexwatch.sources import sec
 
     total = sec.count_bulk_members(path)
+    if total == 0:
+        # exiting 0 with "Nothing changed" would tell a script the store is up to date
+        raise InputFileError(
+            str(path),
+            "holds no companyfacts documents (no .json members, e.g. CIK0001045810.json).",
+            hint="Give the SEC's companyfacts.zip (https://www.sec.gov/Archives/edgar/daily-index/xbrl/"
+            "companyfacts.zip), or use `capexwatch update --bulk` to download it.",
+        )
     by_cik = entity_index(store)
     batch: list[CompanyData] = []
     if report.max_changes is None:

@@ -32,6 +32,7 @@ __all__ = [
     "document_cik",
     "entity_index",
     "known_ticker",
+    "latest_filing_in",
     "new_entity_rows",
     "stored_facts",
     "write_company",
@@ -125,6 +126,22 @@ def _with_stored(ft: FactsTable, stored: pd.DataFrame | None) -> FactsTable:
 
 #: the facts' date columns (``datetime64[s]`` when decoded; DuckDB hands back another resolution)
 _DATE_COLUMNS: Final = ("period_start", "period_end", "filed")
+_PERIODIC_FORMS = ("10-K", "10-Q", "20-F", "40-F", "10-K/A", "10-Q/A", "20-F/A", "40-F/A")
+
+
+def latest_filing_in(facts: pd.DataFrame) -> dict[str, Any] | None:
+    """The latest periodic filing the facts cite: ``{"form", "filed", "accn", "url"}``, or None.
+
+    A companyfacts document read from a file (``ingest``, the bulk zip) comes without the
+    submissions list that ``update`` reads the latest filing from; its facts name their filings.
+    """
+    if not len(facts) or "filed" not in facts.columns:
+        return None
+    periodic = facts[facts["form"].isin(_PERIODIC_FORMS) & facts["filed"].notna()]
+    if not len(periodic):
+        return None
+    row = periodic.sort_values(["filed", "accn"]).iloc[-1]
+    return {"form": row["form"], "filed": str(row["filed"])[:10], "accn": row["accn"], "url": None}
 
 
 def derive_company(
@@ -181,6 +198,7 @@ def derive_company(
         )
     if not len(panel):
         notes.append("no quarterly USD facts for any canonical metric (annual-only or foreign filer?)")
+    facts = _facts_for_store(ft, tk)
     return CompanyData(
         ticker=tk,
         cik=ft.cik,
@@ -188,12 +206,13 @@ def derive_company(
         fye_month=fye_month,
         fye_source=fye_source,
         origin=origin,
-        facts=_facts_for_store(ft, tk),
+        facts=facts,
         panel=panel,
         annual=annual,
         is_new_entity=is_new_entity,
         role=role,
         notes=notes,
+        latest_filing=latest_filing_in(facts),
     )
 
 

@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import CapexwatchError, ConfigError
 from capexwatch.pipeline.company import CompanyData, derive_company
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ def fetch_all(
                     for other in pending:
                         other.cancel()
                     t = targets[futures[fut]]
-                    if isinstance(exc, CapexwatchError):
+                    # a setting (the User-Agent) is nobody's company: naming whichever filer
+                    # failed first would read as if that one were at fault
+                    if isinstance(exc, CapexwatchError) and not isinstance(exc, ConfigError):
                         exc.message = f"{t.ticker or f'CIK {t.cik}'}: {exc.message}"
                     raise exc
                 data = fut.result()

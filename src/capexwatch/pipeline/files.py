@@ -126,7 +126,9 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    raw, by_cik = p.read_bytes(), entity_index(store)
+    from capexwatch.sources.sec import read_document
+
+    raw, by_cik = read_document(p), entity_index(store)
     # derived with the facts the store already holds for the filer: a partial document adds
     # facts and never takes a quarter away
     stored = stored_facts(store, [known_ticker(document_cik(raw), by_cik)])

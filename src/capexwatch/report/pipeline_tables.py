@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.report.fmt import ratio, usd
+from capexwatch.report.tables import NO_SEC_DATA_HINT, period_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,7 +18,13 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-__all__ = ["audit_tables", "cache_info_renderables", "screen_renderables", "update_renderables"]
+__all__ = [
+    "audit_tables",
+    "cache_info_renderables",
+    "csv_summary_line",
+    "screen_renderables",
+    "update_renderables",
+]
 
 _MAX_COMPANIES = 50
 """Companies an update summary lists (``--json`` lists all)."""
@@ -35,13 +42,30 @@ def _companies_table(companies: list[dict[str, Any]]) -> Table:
               "Latest filing"):  # fmt: skip
         t.add_column(col)
     for c in companies[:_MAX_COMPANIES]:
-        lf = c.get("latest_filing") or {}
         t.add_row(
             c["ticker"], str(c["cik"]), f"{c['fye_month']} ({c['fye_source']})", str(c["quarters_ok"]),
             str(c["quarters_not_derivable"]), str(c["new"]), str(c["revised"]), str(c["facts_new"]),
-            f"{lf.get('form', '')} {lf.get('filed', '')}".strip(),
+            _filing_label(c.get("latest_filing")),
         )  # fmt: skip
     return t
+
+
+def _filing_label(lf: Mapping[str, Any] | None) -> str:
+    """``10-Q 2025-08-27`` for a company's latest periodic filing; empty when none is known."""
+    if not lf:
+        return ""
+    return " ".join(str(x)[:10] for x in (lf.get("form"), lf.get("filed")) if x)
+
+
+def csv_summary_line(summary: Mapping[str, Any]) -> str:
+    """The one line after ingesting a user CSV: rows, quarters, companies, metrics (lists as words)."""
+    words = {"rows": "rows", "panel_rows": "quarter rows", "new_entities": "new companies"}
+    parts = [f"{summary[k]:,} {w}" for k, w in words.items() if k in summary]
+    for key in ("tickers", "metrics"):
+        vals = summary.get(key) or []
+        if vals:
+            parts.append(f"{key}: " + ", ".join(str(v) for v in vals))
+    return f"[green]Loaded[/green] {summary.get('path', '')} (" + "; ".join(parts) + ")"
 
 
 def _companies_renderables(companies: list[dict[str, Any]]) -> list[RenderableType]:
@@ -177,7 +201,7 @@ def audit_tables(df: pd.DataFrame) -> list[RenderableType]:
         for r in g.to_dict(orient="records"):
             ok = r["status"] == "ok"
             value = usd(r["value"]) if ok else f"[red]not derivable[/red]: {r['reason']}"
-            period = f"{str(r['period_start'])[:10]}..{str(r['period_end'])[:10]}"
+            period = period_label(r["period_start"], r["period_end"])
             tag = str(r["tag"] or "").split(":")[-1]
             t.add_row(r["fiscal_period"], period, value, r["method"], tag, r["accn"] or "", r["form"] or "",
                       str(r["filed"] or "")[:10], _operands(r), _checks(r))  # fmt: skip
@@ -185,7 +209,7 @@ def audit_tables(df: pd.DataFrame) -> list[RenderableType]:
     return out
 
 
-def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[RenderableType]:
+def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool, source: str = "all") -> list[RenderableType]:
     """A screen (see :func:`capexwatch.screen.screen`): rank, company, value, operands, as-of quarter."""
     from rich.table import Table
 
@@ -201,4 +225,6 @@ def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[Rend
     out: list[RenderableType] = [t]
     if not len(df):
         out.append("No company has the quarters this screen needs.")
+        if source == "sec":
+            out.append(NO_SEC_DATA_HINT.format(ticker="T,..."))
     return out

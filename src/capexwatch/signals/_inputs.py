@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import DataError, InvalidArgumentError
 from capexwatch.facts.periods import calendar_quarter
 from capexwatch.sources.snapshot import EVENT_COLUMNS
 from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
@@ -186,7 +186,9 @@ def to_date(x: Any) -> dt.date:
     try:
         d: dt.date = pd.Timestamp(str(x)).date()
     except (ValueError, TypeError) as exc:
-        raise CapexwatchError(f"Not a date: {x!r}.", hint="Give dates as YYYY-MM-DD, e.g. --as-of 2024-06-30.") from exc
+        raise InvalidArgumentError(
+            f"Not a date: {x!r}.", hint="Give dates as YYYY-MM-DD, e.g. --as-of 2024-06-30."
+        ) from exc
     return d
 
 
@@ -211,7 +213,7 @@ def _norm_quarters(df: pd.DataFrame | None) -> pd.DataFrame:
         return out
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise CapexwatchError(
+        raise DataError(
             "Quarterly frame lacks column(s): " + ", ".join(missing) + ".",
             hint="A panel frame needs ticker, metric, fiscal_year, fiscal_quarter, period_end and value.",
         )

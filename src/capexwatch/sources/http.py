@@ -41,6 +41,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -53,7 +54,7 @@ from typing import Any
 import httpx
 
 from capexwatch.config import Settings, get_settings, http_tuning
-from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
+from capexwatch.errors import ConfigError, HttpStatusError, InvalidArgumentError, NetworkError
 
 __all__ = [
     "KINDS",
@@ -232,6 +233,39 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+def _unresolvable(exc: BaseException) -> bool:
+    """Whether *exc* (an httpx transport error) is a host name that did not resolve.
+
+    httpx wraps the resolver's :class:`socket.gaierror` (through httpcore); the chain is walked
+    rather than the text matched, since the wording differs by platform.
+    """
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, socket.gaierror):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def _transport_failure(exc: httpx.TransportError, shown_url: str) -> Exception:
+    """What a failed connection becomes: another attempt, or at once a :class:`NetworkError`.
+
+    A host name that does not resolve is not transient in the sense retries can cure: offline, or
+    with a mistyped base URL, five attempts with backoff only made the user wait 12-24 s for the
+    same answer. Resets, refused connections and timeouts are still retried.
+    """
+    if _unresolvable(exc):
+        host = httpx.URL(shown_url).host
+        return NetworkError(
+            f"Cannot resolve the host {host!r} ({exc}); no request could be sent: {shown_url}",
+            hint="Check the network connection (are you offline?) and any CAPEXWATCH_SEC_BASE_URL / "
+            "CAPEXWATCH_FRED_BASE_URL you set; nothing was stored.",
+        )
+    return _Retryable(f"connection failed ({type(exc).__name__}: {exc})")
+
+
 # --------------------------------------------------------------------------------------------
 # cache
 # --------------------------------------------------------------------------------------------
@@ -361,7 +395,7 @@ def cache_clear(settings: Settings | None = None, *, kind: str | None = None) ->
     """Delete cached answers (all, or one *kind*); returns ``{"entries": n, "bytes": b}`` removed."""
     settings = settings or get_settings()
     if kind is not None and kind not in KINDS:
-        raise ConfigError(f"Unknown cache kind {kind!r}.", hint="Kinds: " + ", ".join(KINDS) + ".")
+        raise InvalidArgumentError(f"Unknown cache kind {kind!r}.", hint="Kinds: " + ", ".join(KINDS) + ".")
     removed = [e for e in cache_entries(settings) if kind is None or e.kind == kind]
     root = _cache_root(settings)
     targets = [root / kind] if kind else [root]
@@ -627,7 +661,7 @@ class HttpClient:
             # h11 raises this when the peer closes before Content-Length bytes arrived.
             raise _Retryable(f"connection broke mid-answer (truncated body: {exc})") from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _transport_failure(exc, shown_url) from None
         except httpx.DecodingError as exc:
             # a gzip/deflate body that does not decompress: damaged in transit, worth another try
             raise _Retryable(f"compressed body could not be decoded ({exc})") from None
@@ -672,7 +706,7 @@ class HttpClient:
         except httpx.RemoteProtocolError as exc:
             raise _Retryable(f"connection broke mid-download (truncated body: {exc})") from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _transport_failure(exc, shown_url) from None
         except httpx.DecodingError as exc:
             raise _Retryable(f"compressed download could not be decoded ({exc})") from None
         except httpx.HTTPError as exc:

@@ -35,6 +35,7 @@ from capexwatch.sources.http import HttpClient
 
 __all__ = [
     "EDGAR_DATA_URL",
+    "MAX_DOCUMENT_BYTES",
     "Filing",
     "Submissions",
     "bulk_url",
@@ -51,6 +52,7 @@ __all__ = [
     "fye_month_from_mmdd",
     "iter_bulk",
     "latest_filings",
+    "read_document",
     "parse_cik",
     "parse_submissions",
 ]
@@ -61,6 +63,13 @@ EDGAR_DATA_URL = "https://www.sec.gov/Archives/edgar/data"
 _CIK_RE = re.compile(r"^(?:CIK)?0*(\d{1,10})$", re.IGNORECASE)
 _FRAME_RE = re.compile(r"^CY\d{4}(?:Q[1-4]I?)?$")
 _MEMBER_RE = re.compile(r"CIK(\d{10})\.json$", re.IGNORECASE)
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+"""Largest companyfacts document read (a zip member or a file): 256 MiB.
+
+A guard against decompression bombs, not a data limit: NVIDIA's full companyfacts document is
+4.0 MB and Alphabet's 3.1 MB (``reference/sec/``), so a real filer's stays far below it, while a
+900 MB member that would take 2 GB to decode is refused before it is read.
+"""
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -359,11 +368,12 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int | None, str, bytes]]:
     """``(cik, member name, raw JSON)`` for each member of a companyfacts zip, one at a time.
 
     Memory holds one member at a time (the largest filers' documents are tens of MB); nothing is
-    extracted to disk. Members that are not ``CIK##########.json`` are skipped.
+    extracted to disk. Members that are not ``.json`` files are skipped.
 
     Raises
     ------
-    InputFileError : the file is not a zip archive, or a member is corrupt
+    InputFileError : the file is not a zip archive, a member is corrupt, or a member decompresses to
+        more than :data:`MAX_DOCUMENT_BYTES`
     """
     p = Path(path)
     try:
@@ -380,13 +390,46 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int | None, str, bytes]]:
                 continue
             m = _MEMBER_RE.search(info.filename)
             try:
-                raw = zf.read(info)
+                raw = _read_member(zf, info, p)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
                 # a damaged deflate stream surfaces as zlib.error, not BadZipFile
                 raise InputFileError(
                     str(p), f"member {info.filename} is corrupt ({exc}).", hint="Download the zip again."
                 ) from None
             yield (int(m.group(1)) if m else None), info.filename, raw
+
+
+def _too_large(path: Path, what: str, size: int) -> InputFileError:
+    return InputFileError(
+        str(path),
+        f"{what} is {size / 1e6:,.0f} MB or more, over the {MAX_DOCUMENT_BYTES / 1e6:,.0f} MB a companyfacts "
+        "document can take (a decompression bomb, or not SEC data).",
+        hint="Download companyfacts.zip from the SEC again (or use `capexwatch update --bulk`).",
+    )
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """One member's bytes, refusing one that is (or decompresses to) over :data:`MAX_DOCUMENT_BYTES`.
+
+    The declared size is checked first (cheap); the read is bounded too, since a crafted header
+    can understate it.
+    """
+    if info.file_size > MAX_DOCUMENT_BYTES:
+        raise _too_large(path, f"member {info.filename}", info.file_size)
+    with zf.open(info) as f:
+        raw = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise _too_large(path, f"member {info.filename}", len(raw))
+    return raw
+
+
+def read_document(path: str | Path) -> bytes:
+    """A companyfacts JSON file's bytes, refusing one over :data:`MAX_DOCUMENT_BYTES`."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise _too_large(p, "the file", size)
+    return p.read_bytes()
 
 
 def count_bulk_members(path: str | Path) -> int:
