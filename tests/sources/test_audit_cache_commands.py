@@ -80,7 +80,7 @@ def test_cache_info_and_clear(updated: FakeServer, capsys: pytest.CaptureFixture
     assert code == 0 and "Removed 1" in out
     assert run_json(capsys, "cache", "info")["entries"] == 0
     code, _, err = run(capsys, "cache", "clear", "--kind", "nope")
-    assert code == 3 and "companyfacts" in err
+    assert code == 2 and "companyfacts" in err
     # with the cache gone the next update asks the server again, and finds nothing new
     n = updated.count()
     again = run_json(capsys, "update", "--tickers", "NVDA")
