@@ -46,7 +46,7 @@ def update_cmd(
     from capexwatch.pipeline.update import update
     from capexwatch.report.progress import update_progress
 
-    with open_store() as store, update_progress() as progress:
+    with open_store(read_only=False) as store, update_progress() as progress:
         report = update(
             store,
             tickers=[tickers] if tickers else None,
@@ -78,7 +78,7 @@ def ingest(path: str, as_json: bool) -> None:
     """
     from capexwatch.pipeline.files import ingest_path
 
-    with open_store() as store:
+    with open_store(read_only=False) as store:
         summary = ingest_path(store, path)
     if as_json:
         emit_json(summary)
@@ -139,7 +139,7 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
     """
     from capexwatch.pipeline.audit import audit_ticker
 
-    with open_store(read_only=False) as store:
+    with open_store() as store:
         df = audit_ticker(store, ticker, metric=metric, view=view)
     if as_json:
         emit_json(df)

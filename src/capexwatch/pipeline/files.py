@@ -77,17 +77,19 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
         stage = stage_bulk(store, p, report, progress, dry_run=False)
         try:
             if stage is not None and stage.has_rows:
-                with store.transaction():
+                with store.transaction(check_unchanged=True):
                     merge_bulk(store, stage, str(p), progress)
                 report.written = True
         finally:
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store))
+    by_cik = entity_index(store)
+    store.release()  # no lock held while deriving; the diff reopens, the commit checks
+    data = derive_document(p.read_bytes(), str(p.resolve()), None, by_cik)
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
-        with store.transaction():
+        with store.transaction(check_unchanged=True):
             write_company(store, data, delta)
         report.written = True
     report.add_changes(delta.changes)

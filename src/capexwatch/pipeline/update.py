@@ -194,6 +194,9 @@ def update(
     try:
         # 1. fetch and derive everything --------------------------------------------------------
         taken = {str(t).upper() for t in store.entities()["ticker"]}
+        # hold no lock on the file while fetching and deriving (minutes): readers and other
+        # writers go ahead; the diff below reopens it read-only, the commit checks nothing changed
+        store.release()
         companies = fetch_all(targets, client, taken, refresh, tick) if targets else []
         fetched: list[FredSeries] = []
         for sid in series_ids:
@@ -226,7 +229,7 @@ def update(
         # 3. one transaction ------------------------------------------------------------------------
         try:
             if not dry_run and (pending or (stage is not None and stage.has_rows)):
-                with store.transaction():
+                with store.transaction(check_unchanged=True):
                     for d in companies:
                         write_company(store, d, deltas[d.ticker])
                     if obs_delta is not None and meta_delta is not None and (len(obs_delta) or len(meta_delta)):

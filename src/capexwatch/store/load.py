@@ -202,21 +202,48 @@ def load_snapshot(store: Store) -> dict[str, int]:
     return counts
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True) -> Store:
+def open_store(
+    path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True, prepare: bool = False
+) -> Store:
     """Open the store at *path* (default: the settings' file), loading the bundled snapshot into a
     writable store that does not hold this version of it yet (first use, or a new capexwatch).
+
+    *prepare* (with *read_only*): when the file is missing, older than this capexwatch or lacks
+    this snapshot, first create, migrate and load it with one short write, then open it read-only
+    (what the CLI's read-only commands do, so that their first run works).
 
     Raises
     ------
     StoreError : the file cannot be opened, created or loaded (the store is closed again)
     """
-    import duckdb
+    from capexwatch.store.db import Store
 
-    from capexwatch.store.db import Store, store_open_error
-
+    if read_only and prepare and _needs_preparing(Store.resolve_path(path), snapshot=snapshot):
+        open_store(path, snapshot=snapshot).close()
     store = Store.open(path, read_only=read_only)
     if read_only or not snapshot or store.snapshot_loaded():
         return store
+    _load_first_snapshot(store)
+    return store
+
+
+def _needs_preparing(db_path: Path, *, snapshot: bool) -> bool:
+    """Whether a read-only open of *db_path* needs a write first (missing, old schema, no snapshot)."""
+    from capexwatch.store.db import Store
+
+    if not db_path.exists():
+        return True
+    # a bare read-only Store: Store.open would refuse an old schema, which is what we ask about
+    with Store(None, db_path, read_only=True) as store:
+        return store.needs_migration() or (snapshot and not store.snapshot_loaded())
+
+
+def _load_first_snapshot(store: Store) -> None:
+    """Load the bundled snapshot into a freshly opened writable *store*; close it on failure."""
+    import duckdb
+
+    from capexwatch.store.db import store_open_error
+
     try:
         load_snapshot(store)
     except duckdb.Error as exc:
@@ -225,7 +252,6 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, snaps
     except BaseException:
         store.close()
         raise
-    return store
 
 
 def write_user_figures(
