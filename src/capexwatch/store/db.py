@@ -483,10 +483,11 @@ class Store:
         """A new :class:`~capexwatch.store.stage.Stage` beside this store's file (discard it when done)."""
         return Stage(self.path.parent, {t: diff.column_types(self.con, t) for t in Stage.TABLES})
 
-    def merge_stage(self, stage: Stage, *, origin: str) -> None:
-        """Merge the rows of *stage* in one transaction (or the one already open)."""
+    def merge_stage(self, stage: Stage, *, origin: str, kind: str = "sec") -> None:
+        """Merge the rows of *stage* in one transaction (or the one already open); panel and
+        annual rows under one load of *kind*."""
         with self.transaction() as con:
-            stage.merge(con, self.new_load, origin)
+            stage.merge(con, self.new_load, origin, kind=kind)
 
     # ------------------------------------------------------------------ reads
 
