@@ -125,25 +125,24 @@ def ingest_user_csv(store: Store, path: Path) -> dict[str, Any]:
         summary = stage.con.execute(
             f"SELECT count(*), list(DISTINCT ticker ORDER BY ticker), list(DISTINCT metric ORDER BY metric) "
             f"FROM read_parquet({files})"
-        ).fetchone()
-        assert summary is not None
+        ).fetchall()[0]
         for f in raw:
             rows = stage.con.execute(f"SELECT * FROM read_parquet('{f}') ORDER BY line").df()
             stage.add("panel", fill_panel_columns(rows.drop(columns="line"), source="user", ends=ends))
             f.unlink()
         stage.add("entities", user_entities(list(entities.values())))
         with store.transaction(check_unchanged=True) as con:
-            row = con.execute(
+            (row,) = con.execute(
                 f"SELECT count(*) FROM read_parquet('{stage.dir}/entities-*.parquet') "
                 "WHERE ticker NOT IN (SELECT ticker FROM entities)"
-            ).fetchone()
+            ).fetchall()
             store.merge_stage(stage, origin=origin, kind="user-csv")
     finally:
         stage.discard()
     return {
         "rows": int(summary[0]),
         "panel_rows": stage.rows["panel"],
-        "new_entities": int(row[0]) if row else 0,
+        "new_entities": int(row[0]),
         "tickers": list(summary[1]),
         "metrics": list(summary[2]),
     }

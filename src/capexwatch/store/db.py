@@ -160,13 +160,14 @@ class Store:
     def _generation(self) -> tuple[Any, ...] | None:
         """What changes whenever a load or an entity is written (None before the tables exist)."""
         try:
-            row = self.con.execute(
+            # fetchall: a result left unfinished blocks the next register() on this connection
+            rows = self.con.execute(
                 "SELECT (SELECT count(*) FROM loads), (SELECT max(loaded_at) FROM loads), "
                 "(SELECT count(*) FROM entities)"
-            ).fetchone()
+            ).fetchall()
         except duckdb.CatalogException:
             return None
-        return tuple(row) if row else None
+        return tuple(rows[0]) if rows else None
 
     @contextmanager
     def _write_connection(self, *, check_unchanged: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -738,8 +739,7 @@ def connect(path: Path, *, read_only: bool, wait_s: float | None = None) -> duck
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StoreError(
-                    f"The store {path} is in use by another process"
-                    + (f" (waited {wait:.0f} s)." if wait else "."),
+                    f"The store {path} is in use by another process" + (f" (waited {wait:.0f} s)." if wait else "."),
                     hint="Wait for the other capexwatch (or DuckDB) process to finish, or close it; "
                     "set CAPEXWATCH_LOCK_WAIT to wait longer.",
                 ) from exc
