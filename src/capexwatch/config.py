@@ -23,6 +23,7 @@ CAPEXWATCH_HTTP_BACKOFF      first backoff in seconds, doubled per retry
 CAPEXWATCH_HTTP_BACKOFF_CAP  largest backoff in seconds
 CAPEXWATCH_HTTP_MAX_RETRY_AFTER  longest Retry-After honoured, in seconds
 CAPEXWATCH_DEBUG             when set, the CLI re-raises internal errors with their traceback
+CAPEXWATCH_LOCK_WAIT         seconds a command waits for a store another process holds (default 60)
 
 This module is the only one that reads the environment.
 """
@@ -37,7 +38,22 @@ from typing import Any
 
 from capexwatch.errors import ConfigError
 
-__all__ = ["HttpTuning", "Settings", "debug_enabled", "get_settings", "home_dir", "http_tuning"]
+__all__ = [
+    "DEFAULT_LOCK_WAIT_S",
+    "HttpTuning",
+    "Settings",
+    "debug_enabled",
+    "get_settings",
+    "home_dir",
+    "http_tuning",
+    "lock_wait_s",
+]
+
+#: seconds a command waits for the store's file lock before giving up. A writer holds the lock
+#: only for its final commit (seconds; a whole-EDGAR merge about a minute, pipeline/NOTES.md), and
+#: a reader for one command, so a minute covers the commits we measured
+#: (benchmarks/RESULTS.md, "many readers, one writer") with room on a loaded machine.
+DEFAULT_LOCK_WAIT_S = 60.0
 
 _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
@@ -188,3 +204,10 @@ def http_tuning() -> HttpTuning:
 def debug_enabled() -> bool:
     """Whether ``CAPEXWATCH_DEBUG`` is set (to anything non-empty): show tracebacks of internal errors."""
     return bool(os.environ.get("CAPEXWATCH_DEBUG"))
+
+
+def lock_wait_s() -> float:
+    """Seconds to wait for a store held by another process (``CAPEXWATCH_LOCK_WAIT``, default
+    :data:`DEFAULT_LOCK_WAIT_S`; 0 fails at once); a malformed value raises :class:`ConfigError`."""
+    value = _env_seconds("CAPEXWATCH_LOCK_WAIT")
+    return DEFAULT_LOCK_WAIT_S if value is None else value

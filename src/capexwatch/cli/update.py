@@ -55,7 +55,7 @@ def update_cmd(
     if filings:
         _update_filings(tickers, dry_run=dry_run, refresh=refresh, as_json=as_json)
         return
-    with open_store() as store, update_progress() as progress:
+    with open_store(read_only=False) as store, update_progress() as progress:
         report = update(
             store,
             tickers=[tickers] if tickers else None,
@@ -81,7 +81,7 @@ def _update_filings(tickers: str | None, *, dry_run: bool, refresh: bool, as_jso
     from capexwatch.report.pipeline_tables import update_renderables
     from capexwatch.report.progress import update_progress
 
-    with open_store() as store, update_progress() as progress:
+    with open_store(read_only=False) as store, update_progress() as progress:
         report = update_filings(
             store, tickers=[tickers] if tickers else None, dry_run=dry_run, refresh=refresh, progress=progress
         )
@@ -118,7 +118,7 @@ def ingest(path: str, accession: str | None, filed: str | None, allow: str, as_j
     from capexwatch.pipeline.files import ingest_path
 
     filed_date = dt.date.fromisoformat(d) if (d := date_opt(filed, "--filed")) else None
-    with open_store() as store:
+    with open_store(read_only=False) as store:
         summary = ingest_path(store, path, accession=accession, filed=filed_date, allow=allow)
     if as_json:
         emit_json(summary)
@@ -181,7 +181,7 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
     from capexwatch.errors import DataError
     from capexwatch.pipeline.audit import audit_ticker
 
-    with open_store(read_only=False) as store:
+    with open_store() as store:
         compared = store.compare_sources(str(store.entity(ticker)["ticker"]), metric)
         try:
             df = audit_ticker(store, ticker, metric=metric, view=view)

@@ -1,7 +1,7 @@
 """``capexwatch ingest PATH``: load a file into the store, dispatching on its kind.
 
-- ``*.csv``: a user's own figures (:mod:`capexwatch.sources.usercsv`, loaded by
-  :func:`capexwatch.store.load.write_user_figures`);
+- ``*.csv``: a user's own figures (:mod:`capexwatch.sources.usercsv`), streamed
+  (:func:`ingest_user_csv`: validated in chunks, staged as Parquet, merged in one transaction);
 - ``*.json``: an SEC companyfacts document, derived and diffed like one company of an update;
 - ``*.zip``: the SEC bulk companyfacts.zip (:mod:`capexwatch.pipeline.bulk`);
 - ``*.htm``/``*.xml``: a filing document, inline XBRL or an XBRL instance
@@ -35,10 +35,13 @@ from capexwatch.pipeline.company import (
 from capexwatch.pipeline.filings import FILING_SUFFIXES, ingest_filing
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from capexwatch.pipeline.changes import ProgressFn
     from capexwatch.store.db import Store
+    from capexwatch.store.stage import Stage
 
-__all__ = ["ingest_path", "ingest_sec_path"]
+__all__ = ["ingest_path", "ingest_sec_path", "ingest_user_csv"]
 
 
 def ingest_path(
@@ -67,18 +70,7 @@ def ingest_path(
             str(p), "--allow applies to your own CSV figures only", hint="Rerun without --allow for SEC files."
         )
     if suffix == ".csv":
-        from capexwatch.sources.usercsv import parse_user_csv
-        from capexwatch.store.load import write_user_figures
-
-        rows, entities = parse_user_csv(p, allow=waived, fye_months=_fye_months(store))
-        out = write_user_figures(store, rows, entities, origin=str(p.resolve()))
-        return {
-            "kind": "user-csv",
-            "path": str(p),
-            **out,
-            "tickers": sorted(set(rows["ticker"])),
-            "metrics": sorted(set(rows["metric"])),
-        }
+        return {"kind": "user-csv", "path": str(p), **ingest_user_csv(store, p, allow=waived)}
     if suffix in (".json", ".zip"):
         return ingest_sec_path(store, p)
     if suffix in FILING_SUFFIXES:
@@ -119,7 +111,7 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
         stage = stage_bulk(store, p, report, progress, dry_run=False)
         try:
             if stage is not None and stage.has_rows:
-                with store.transaction():
+                with store.transaction(check_unchanged=True):
                     merge_bulk(store, stage, str(p), progress)
                 report.written = True
         finally:
@@ -132,12 +124,87 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
     # derived with the facts the store already holds for the filer: a partial document adds
     # facts and never takes a quarter away
     stored = stored_facts(store, [known_ticker(document_cik(raw), by_cik)])
+    store.release()  # no lock held while deriving; the diff reopens, the commit checks
     data = derive_document(raw, str(p.resolve()), None, by_cik, stored)
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
-        with store.transaction():
+        with store.transaction(check_unchanged=True):
             write_company(store, data, delta)
         report.written = True
     report.add_changes(delta.changes)
     report.companies.append(company_summary(data, delta))
     return {"kind": "sec-companyfacts", "path": str(p), **report.as_dict()}
+
+
+def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> dict[str, Any]:
+    """Load a user CSV as a stream, holding the store's write lock only for the final merge.
+
+    1. validate the file chunk by chunk (:func:`~capexwatch.sources.usercsv.iter_user_csv`) and
+       write each validated chunk to a Parquet file of a stage beside the store;
+    2. check duplicate keys and collect each company's period ends over all chunks (DuckDB
+       reading the Parquet files, not Python objects per row);
+    3. complete each chunk into panel rows (period starts from the whole file's ends) and stage
+       them;
+    4. merge entities (new tickers only) and panel rows in one transaction.
+
+    Memory holds one chunk; a bad row anywhere raises :class:`InputFileError` before anything is
+    stored. Returns ``rows``, ``panel_rows``, ``new_entities``, ``tickers``, ``metrics``.
+    """
+    from capexwatch.sources.usercsv import check_duplicates, iter_user_csv
+    from capexwatch.store.load import fill_panel_columns, user_entities
+
+    origin = str(path.resolve())
+    fye_months = _fye_months(store)
+    stage = store.stage()
+    store.release()  # no lock held while validating; the merge checks nothing changed meanwhile
+    try:
+        entities: dict[str, dict[str, Any]] = {}
+        raw = [
+            _write_parquet(stage, df, f"csv-{i:05d}")
+            for i, df in enumerate(iter_user_csv(path, entities, allow=allow, fye_months=fye_months))
+        ]
+        files = "[" + ", ".join(f"'{f}'" for f in raw) + "]"
+        keys = "ticker, metric, fiscal_period"
+        check_duplicates(
+            str(path),
+            stage.con.execute(
+                f"SELECT {keys}, line FROM read_parquet({files}) WHERE ({keys}) IN "
+                f"(SELECT ({keys}) FROM read_parquet({files}) GROUP BY ALL HAVING count(*) > 1)"
+            ).df(),
+        )
+        ends = stage.con.execute(f"SELECT DISTINCT ticker, period_end FROM read_parquet({files})").df()
+        summary = stage.con.execute(
+            f"SELECT count(*), list(DISTINCT ticker ORDER BY ticker), list(DISTINCT metric ORDER BY metric) "
+            f"FROM read_parquet({files})"
+        ).fetchall()[0]
+        for f in raw:
+            rows = stage.con.execute(f"SELECT * FROM read_parquet('{f}') ORDER BY line").df()
+            stage.add("panel", fill_panel_columns(rows.drop(columns="line"), source="user", ends=ends))
+            f.unlink()
+        stage.add("entities", user_entities(list(entities.values())))
+        with store.transaction(check_unchanged=True) as con:
+            (row,) = con.execute(
+                f"SELECT count(*) FROM read_parquet('{stage.dir}/entities-*.parquet') "
+                "WHERE ticker NOT IN (SELECT ticker FROM entities)"
+            ).fetchall()
+            store.merge_stage(stage, origin=origin, kind="user-csv")
+    finally:
+        stage.discard()
+    return {
+        "rows": int(summary[0]),
+        "panel_rows": stage.rows["panel"],
+        "new_entities": int(row[0]),
+        "tickers": list(summary[1]),
+        "metrics": list(summary[2]),
+    }
+
+
+def _write_parquet(stage: Stage, df: pd.DataFrame, name: str) -> Path:
+    """One validated chunk as a Parquet file in the stage's folder (not a staged table)."""
+    out = Path(stage.dir) / f"{name}.parquet"
+    stage.con.register("_cw_csv_chunk", df)
+    try:
+        stage.con.execute(f"COPY (SELECT * FROM _cw_csv_chunk) TO '{out}' (FORMAT parquet)")
+    finally:
+        stage.con.unregister("_cw_csv_chunk")
+    return out

@@ -197,6 +197,9 @@ def update(
         taken = {str(t).upper() for t in store.entities()["ticker"]}
         # a known company is derived from its stored facts and the fetched ones together
         stored = stored_facts(store, [t.ticker for t in targets if t.known]) if targets else {}
+        # hold no lock on the file while fetching and deriving (minutes): readers and other
+        # writers go ahead; the diff below reopens it read-only, the commit checks nothing changed
+        store.release()
         companies = fetch_all(targets, client, taken, refresh, tick, stored) if targets else []
         fetched: list[FredSeries] = []
         for sid in series_ids:
@@ -229,7 +232,7 @@ def update(
         # 3. one transaction ------------------------------------------------------------------------
         try:
             if not dry_run and (pending or (stage is not None and stage.has_rows)):
-                with store.transaction():
+                with store.transaction(check_unchanged=True):
                     for d in companies:
                         write_company(store, d, deltas[d.ticker])
                     if obs_delta is not None and meta_delta is not None and (len(obs_delta) or len(meta_delta)):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Inputs",
     "PUBLICATION_LAG_DAYS",
+    "scope_of",
     "to_date",
 ]
 
@@ -108,25 +109,34 @@ class Inputs:
         )
 
     @classmethod
-    def from_store(cls, store: Store, *, as_of: str | dt.date | None = None) -> Inputs:
-        """Read everything a signal needs from *store*.
+    def from_store(
+        cls, store: Store, *, as_of: str | dt.date | None = None, tickers: Sequence[str] | None = None
+    ) -> Inputs:
+        """Read what a signal needs from *store*: the quarters and entities of the companies in
+        scope (:meth:`Store.scope_tickers <capexwatch.store.db.Store.scope_tickers>`: the universe
+        and companies named by events) plus *tickers* (what the user asks for), macro series,
+        events. The company filter runs in the store's query: other companies in the store
+        (a bulk ingest, a big CSV) cost nothing here.
 
         With *as_of*, only what was public on that date: ``quarters(view="first-filed",
         as_of=DATE)``, events dated on or before it, series observed on or before it (FRED
         revisions are not tracked: series are the latest vintage, truncated at the date).
         """
         d = to_date(as_of) if as_of is not None else None
+        scope = scope_of(store, tickers)
         if d is None:
-            q = store.quarters(view="latest")
+            q = store.quarters(scope, view="latest")
             ev = store.events()
             se = store.series()
         else:
-            q = store.quarters(view="first-filed", as_of=d)
+            q = store.quarters(scope, view="first-filed", as_of=d)
             ev = store.events(as_of=d)
             se = store.series(end=d)
         meta = store.series_meta() if hasattr(store, "series_meta") else None
         ev = _with_filing_lives(store, ev, d)
-        return cls.from_frames(q, se, ev, store.entities(), meta, as_of=d, view="first-filed" if d else "latest")
+        ents = store.entities()
+        ents = ents[ents["ticker"].isin(scope)]
+        return cls.from_frames(q, se, ev, ents, meta, as_of=d, view="first-filed" if d else "latest")
 
     # ---- point-in-time slices
 
@@ -173,6 +183,12 @@ class Inputs:
             if len(row) and isinstance(row.iloc[0]["source"], str) and row.iloc[0]["source"]:
                 return str(row.iloc[0]["source"])
         return f"https://fred.stlouisfed.org/series/{series_id.removesuffix('_Q')}"
+
+
+def scope_of(store: Store, tickers: Sequence[str] | None = None) -> list[str]:
+    """The tickers signals read from *store*: its scope (universe and event-named companies)
+    and *tickers*, upper-cased and sorted."""
+    return sorted(set(store.scope_tickers()) | {str(t).upper() for t in tickers or ()})
 
 
 def to_date(x: Any) -> dt.date:

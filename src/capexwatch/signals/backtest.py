@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_index, quarter_label
-from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._inputs import Inputs, scope_of
 from capexwatch.signals._signal import Status, severity
 
 if TYPE_CHECKING:
@@ -92,12 +92,15 @@ def default_dates(
 
 
 def backtest_inputs(store: Store) -> Inputs:
-    """Everything the store holds, first-filed view, with ``known_at`` for slicing by date."""
+    """What the store holds for the companies in scope (:func:`scope_of`), first-filed view,
+    with ``known_at`` for slicing by date."""
+    scope = scope_of(store)
+    ents = store.entities()
     return Inputs.from_frames(
-        store.quarters(view="first-filed"),
+        store.quarters(scope, view="first-filed"),
         store.series(),
         store.events(),
-        store.entities(),
+        ents[ents["ticker"].isin(scope)],
         store.series_meta() if hasattr(store, "series_meta") else None,
         view="first-filed",
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,12 +38,15 @@ __all__ = [
     "PANEL_COLUMNS",
     "SOURCE_PRECEDENCE",
     "Store",
+    "connect",
     "corrupt_store_error",
     "is_corrupt_error",
     "is_lock_error",
     "store_error",
     "store_open_error",
 ]
+
+_log = logging.getLogger("capexwatch.store")
 
 
 #: ``source="all"``: which source wins for the same quarter (lower wins; ok rows before not-derivable)
@@ -66,27 +71,51 @@ def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
 
 
 class Store:
-    """A capexwatch DuckDB store. Use :func:`capexwatch.open` to get one."""
+    """A capexwatch DuckDB store. Use :func:`capexwatch.open` to get one.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
-        self.con = con
+    Many readers, one writer, short locks (DuckDB's model: a read-write connection holds an
+    exclusive lock on the file, read-only connections of several processes share it). Between
+    writes a Store reads through a **read-only** connection, opened when first needed; a write
+    (:meth:`transaction`, and every write method, which joins one) closes it, opens the file for
+    writing only for the transaction, commits and closes again. So a writable Store blocks no
+    reader except during a commit, and an idle one blocks a writer only while its read
+    connection is open (:meth:`release` closes it; the next read reopens it). Meeting another
+    process's lock, a Store waits up to ``CAPEXWATCH_LOCK_WAIT`` seconds, saying so once.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, path: Path, *, read_only: bool) -> None:
+        self._con = con
         self.path = path
         self.read_only = read_only
         self._tx_depth = 0
+        self._writing = False
+        self._closed = False
+        #: the store's generation when this Store first read since its last own commit
+        self._seen: tuple[Any, ...] | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection: the write one inside a transaction, else a read-only one
+        (opened now if :meth:`release` or a commit closed it)."""
+        if self._con is None:
+            if self._closed:
+                raise StoreError(f"The store {self.path} is closed.", hint="Open it again with capexwatch.open().")
+            self._con = connect(self.path, read_only=True)
+            if self._seen is None:
+                self._seen = self._generation()
+        return self._con
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Store:
-        """Open (and on first use create and migrate) the store at *path*.
+        """Open the store at *path*; a writable open of a missing or older file creates and
+        migrates it (a short write, then read-only as every Store between writes).
 
         The bundled snapshot is not loaded here: :func:`capexwatch.open` (through
         :func:`capexwatch.store.load.open_store`) loads it on first use.
         """
-        from capexwatch.config import get_settings
-
-        db_path = Path(path) if path is not None else get_settings().db_path
-        db_path = db_path.expanduser()
+        db_path = cls.resolve_path(path)
         if read_only and not db_path.exists():
             raise StoreError(
                 f"No store at {db_path}.",
@@ -100,33 +129,87 @@ class Store:
                     f"Cannot create the capexwatch home directory {db_path.parent}: {exc.strerror}.",
                     hint="Set CAPEXWATCH_HOME to a directory you can write to.",
                 ) from exc
+        store = cls(None, db_path, read_only=read_only)
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise store_open_error(db_path, exc) from exc
-        store = cls(con, db_path, read_only=read_only)
-        try:
-            if not read_only:
-                store.migrate()
-            else:
+            if read_only or (db_path.exists() and store.schema_version() == SCHEMA_VERSION):
                 store._check_schema()
+            else:
+                store.migrate()
         except duckdb.Error as exc:
-            con.close()
+            store.close()
             raise store_open_error(db_path, exc) from exc
-        except Exception:
-            con.close()
+        except BaseException:
+            store.close()
             raise
         return store
 
+    @staticmethod
+    def resolve_path(path: str | Path | None = None) -> Path:
+        """The store file *path* names (default: the settings' ``db_path``), user-expanded."""
+        from capexwatch.config import get_settings
+
+        return (Path(path) if path is not None else get_settings().db_path).expanduser()
+
+    def needs_migration(self) -> bool:
+        """Whether the file's schema is older than this capexwatch's (a writable open migrates it)."""
+        return self.schema_version() < SCHEMA_VERSION
+
+    def release(self) -> None:
+        """Close the read connection (outside a transaction), so this Store holds no lock on the
+        file until its next read. The pipeline calls it before fetching and deriving."""
+        if self._con is not None and not self._writing:
+            self._con.close()
+            self._con = None
+
     def close(self) -> None:
         """Close the connection."""
-        self.con.close()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._closed = True
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _generation(self) -> tuple[Any, ...] | None:
+        """What changes whenever a load or an entity is written (None before the tables exist)."""
+        try:
+            # fetchall: a result left unfinished blocks the next register() on this connection
+            rows = self.con.execute(
+                "SELECT (SELECT count(*) FROM loads), (SELECT max(loaded_at) FROM loads), "
+                "(SELECT count(*) FROM entities)"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return None
+        return tuple(rows[0]) if rows else None
+
+    @contextmanager
+    def _write_connection(self, *, check_unchanged: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the file for writing for the duration (re-entrant): the read connection is closed,
+        a write one opened (waiting for other processes' locks), and closed at the end."""
+        if self._writing:
+            yield self.con
+            return
+        seen = self._seen
+        self.release()
+        self._con = connect(self.path, read_only=False)
+        self._writing = True
+        try:
+            if check_unchanged and seen is not None and self._generation() != seen:
+                raise StoreError(
+                    f"The store {self.path} changed while this command ran (another process wrote to it); "
+                    "nothing was written.",
+                    hint="Run the command again: it will start from what is stored now.",
+                )
+            yield self._con
+        finally:
+            self._writing = False
+            self._seen = None
+            con, self._con = self._con, None
+            con.close()
 
     # ------------------------------------------------------------------ schema
 
@@ -174,9 +257,16 @@ class Store:
 
         Raises
         ------
-        StoreError : the file is another program's DuckDB database, or a newer capexwatch's store
+        StoreError : the store is open read-only, is another program's DuckDB database, or a newer
+            capexwatch's store
         """
-        self._refuse_foreign()
+        if self.read_only:
+            raise StoreError(f"The store {self.path} is open read-only.", hint="Open it without read_only.")
+        with self._write_connection():
+            self._refuse_foreign()
+            return self._migrate()
+
+    def _migrate(self) -> list[int]:
         self.con.execute(SCHEMA_VERSION_DDL)
         current = self.schema_version()
         if current > SCHEMA_VERSION:
@@ -196,12 +286,15 @@ class Store:
         return applied
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, *, check_unchanged: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run several writes as one: commit at the end, roll back on any error.
 
         Re-entrant: a write method called inside an open transaction joins it (DuckDB has no
         nested transactions), so ``with store.transaction(): store.write_panel(...);
-        store.upsert_series(...)`` commits both or neither.
+        store.upsert_series(...)`` commits both or neither. The file is held for writing only
+        from here to the commit. *check_unchanged*: refuse (:class:`StoreError`, nothing
+        written) when another process wrote loads or entities since this Store first read,
+        because what the caller computed from those reads (a diff) would be stale.
         """
         if self.read_only:
             raise StoreError(f"The store {self.path} is open read-only.", hint="Open it without read_only.")
@@ -212,17 +305,18 @@ class Store:
             finally:
                 self._tx_depth -= 1
             return
-        self.con.execute("BEGIN TRANSACTION")
-        self._tx_depth = 1
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
-        finally:
-            self._tx_depth = 0
+        with self._write_connection(check_unchanged=check_unchanged) as con:
+            con.execute("BEGIN TRANSACTION")
+            self._tx_depth = 1
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("COMMIT")
+            finally:
+                self._tx_depth = 0
 
     def _new_load(
         self, con: duckdb.DuckDBPyConnection, kind: str, origin: str, rows: int, version: str | None = None
@@ -435,10 +529,11 @@ class Store:
         """A new :class:`~capexwatch.store.stage.Stage` beside this store's file (discard it when done)."""
         return Stage(self.path.parent, {t: diff.column_types(self.con, t) for t in Stage.TABLES})
 
-    def merge_stage(self, stage: Stage, *, origin: str) -> None:
-        """Merge the rows of *stage* in one transaction (or the one already open)."""
+    def merge_stage(self, stage: Stage, *, origin: str, kind: str = "sec") -> None:
+        """Merge the rows of *stage* in one transaction (or the one already open); panel and
+        annual rows under one load of *kind*."""
         with self.transaction() as con:
-            stage.merge(con, self.new_load, origin)
+            stage.merge(con, self.new_load, origin, kind=kind)
 
     # ------------------------------------------------------------------ filing documents (issue 10)
 
@@ -494,6 +589,21 @@ class Store:
     def entities(self) -> pd.DataFrame:
         """All entities (universe companies and those added by ingest)."""
         return self.con.execute("SELECT * FROM entities ORDER BY ticker").df()
+
+    def scope_tickers(self) -> list[str]:
+        """The companies the signals and the report concern: universe.toml's (origin
+        ``universe``) and those a curated event names (entity or counterparty), sorted.
+
+        Readers push this list into their queries, so that the cost of a report or a signal
+        does not grow with every other company a bulk ingest or a big CSV added to the store.
+        """
+        rows = self.con.execute(
+            "SELECT ticker FROM entities WHERE origin = 'universe' "
+            "UNION SELECT upper(entity) FROM events WHERE entity IS NOT NULL "
+            "UNION SELECT upper(counterparty) FROM events WHERE counterparty IS NOT NULL "
+            "ORDER BY 1"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def entity(self, ticker_or_cik: str | int) -> dict[str, Any]:
         """One entity by ticker (case-insensitive) or CIK; raises :class:`UnknownTickerError`."""
@@ -736,3 +846,49 @@ def store_open_error(path: Path, exc: Exception) -> StoreError:
         hint="Nothing was changed. Move the file aside (e.g. rename it to .bak) and rerun to rebuild it "
         "from the bundled snapshot, or set CAPEXWATCH_HOME to another directory.",
     )
+
+
+def is_lock_conflict(exc: Exception) -> bool:
+    """Whether *exc* is DuckDB refusing a file another process holds ("Could not set lock on
+    file ...: Conflicting lock is held in ...")."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+def connect(path: Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to *path*, waiting while another process holds a conflicting lock.
+
+    Waits up to *wait_s* seconds (default ``CAPEXWATCH_LOCK_WAIT``, :func:`capexwatch.config.lock_wait_s`),
+    logging once that it waits (on stderr when logging is not configured), retrying with a backoff
+    from 20 ms doubling to 0.5 s. Any other error, or the lock still held at the end, raises
+    :class:`StoreError`.
+    """
+    from capexwatch.config import lock_wait_s
+
+    wait = lock_wait_s() if wait_s is None else wait_s
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not is_lock_conflict(exc):
+                raise store_open_error(path, exc) from exc
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreError(
+                    f"The store {path} is in use by another process" + (f" (waited {wait:.0f} s)." if wait else "."),
+                    hint="Wait for the other capexwatch (or DuckDB) process to finish, or close it; "
+                    "set CAPEXWATCH_LOCK_WAIT to wait longer.",
+                ) from exc
+            if not told:
+                _log.warning(
+                    "capexwatch: the store %s is in use by another process; waiting up to %.0f s "
+                    "(CAPEXWATCH_LOCK_WAIT) ...",
+                    path,
+                    wait,
+                )
+                told = True
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.5)
