@@ -178,19 +178,22 @@ def test_real_data_status_and_evidence_match_reference(real_inputs: Inputs, refe
     assert sig.as_of == "2026Q1"
     assert sig.values["required_revenue_sequoia_usd"].value == pytest.approx(dc * 16)
     ev = {e.ticker: e for e in sig.evidence if e.metric == "ai_revenue_run_rate"}
-    # published-analyses §11: Microsoft >$37B (FY26 Q3), OpenAI >$30B (May 2026), Anthropic $19B (~Mar 2026);
+    # published-analyses §11: Microsoft >$37B (FY26 Q3), OpenAI $25B (~Mar 2026), Anthropic $19B (~Mar 2026);
     # Anthropic's ~$45B (26 May 2026) is marked low confidence: listed beside the firmer $19B, not summed
     text = (reference_dir / "published-analyses.md").read_text()
     assert ">$37B" in text and ">$30B (May 2026)" in text and "**$19B (~Mar 2026)**" in text
     assert "~$45B (26 May 2026, low confidence)" in text
-    assert ev["MSFT"].value == 37 * B and ev["OpenAI"].value == 30 * B and ev["Anthropic"].value == 19 * B
+    # OpenAI's >$30B is known only to "May 2026": dated at 31 May, after the 2026Q1 cutoff
+    # (31 Mar + 60 days = 30 May), so the quarter counts its $25B (~Mar 2026) (point in time, issue 13)
+    assert "**$25B (~Mar 2026)** → >$30B (May 2026)" in text
+    assert ev["MSFT"].value == 37 * B and ev["OpenAI"].value == 25 * B and ev["Anthropic"].value == 19 * B
     assert sig.coverage["ai_newer_low_confidence"] == ["Anthropic $45.0B (2026-05-26)"]
     assert all(e.source_url or e.filing or e.source == "derived" for e in sig.evidence)
     nv = [e for e in sig.evidence if e.metric == "data_center_revenue"]
     assert nv and nv[0].value == pytest.approx(dc)
     # required revenue grew far faster than disclosed AI revenue through 2025-26
     assert sig.status == "alert"
-    assert sig.value == pytest.approx(dc * 16 - (37 + 30 + 19) * B)
+    assert sig.value == pytest.approx(dc * 16 - (37 + 25 + 19) * B)
 
 
 # --------------------------------------------------------------------------- which disclosure counts

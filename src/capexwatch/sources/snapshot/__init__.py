@@ -8,7 +8,10 @@ Files (all CSV, UTF-8, one header row; see MANIFEST.toml for the version and che
 - ``macro_series.csv``: FRED series (DFF, FEDFUNDS, DGS10, BAMLH0A0HYM2, NFCI, NFCI_Q, ANFCI) as
   stored in public repositories; ``source`` names the repository and commit.
 - ``events.csv``: dated events (AI revenue run-rates, useful-life changes, capex guidance, circular
-  deals, moratoria, GPU-backed debt, H100 rental prices, ...) each with a source URL.
+  deals, moratoria, GPU-backed debt, H100 rental prices, ...) each with a source URL. A date known
+  only to the month, a range of months or a quarter is the *last* day of that period (the
+  description says so: "month only, month end used"), so that point-in-time reads never see an
+  event before it could have been public (issue 13).
 - ``published_figures.csv``: published fiscal-year totals and single figures (SpaceX S-1, annual
   capex actuals) with their source URL.
 - ``historical_cycles.csv``: the telecom (1999-2002) and semiconductor (2021-2023) cycles' annual
