@@ -11,6 +11,7 @@ CAPEXWATCH_DB                path of the DuckDB file; default ``$CAPEXWATCH_HOME
 CAPEXWATCH_SEC_USER_AGENT    "Name email@example.com" sent to the SEC (``EDGAR_IDENTITY`` also read)
 CAPEXWATCH_SEC_BASE_URL      default https://data.sec.gov
 CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-index/xbrl
+CAPEXWATCH_SEC_TICKERS_URL   default https://www.sec.gov/files/company_tickers.json (ticker <-> CIK map)
 CAPEXWATCH_FRED_BASE_URL     default https://api.stlouisfed.org
 CAPEXWATCH_FRED_CSV_URL      default https://fred.stlouisfed.org/graph/fredgraph.csv
 FRED_API_KEY                 FRED API key (optional: the keyless CSV download is the fallback)
@@ -39,6 +40,7 @@ __all__ = ["HttpTuning", "Settings", "debug_enabled", "get_settings", "home_dir"
 _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
     "sec_archives_url": "https://www.sec.gov/Archives/edgar/daily-index/xbrl",
+    "sec_tickers_url": "https://www.sec.gov/files/company_tickers.json",
     "fred_base_url": "https://api.stlouisfed.org",
     "fred_csv_url": "https://fred.stlouisfed.org/graph/fredgraph.csv",
 }
@@ -57,6 +59,8 @@ class Settings:
     fred_base_url: str
     fred_csv_url: str
     fred_api_key: str | None
+    #: the SEC's ticker <-> CIK map (company_tickers.json)
+    sec_tickers_url: str = _DEFAULTS["sec_tickers_url"]
 
 
 def home_dir() -> Path:
@@ -108,6 +112,7 @@ def get_settings() -> Settings:
         fred_base_url=(pick("fred_base_url", "CAPEXWATCH_FRED_BASE_URL") or "").rstrip("/"),
         fred_csv_url=pick("fred_csv_url", "CAPEXWATCH_FRED_CSV_URL") or "",
         fred_api_key=pick("fred_api_key", "FRED_API_KEY"),
+        sec_tickers_url=pick("sec_tickers_url", "CAPEXWATCH_SEC_TICKERS_URL") or "",
     )
 
 

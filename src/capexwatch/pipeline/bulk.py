@@ -18,6 +18,7 @@ from capexwatch.errors import DataError, InputFileError
 from capexwatch.pipeline.company import (
     CompanyData,
     Delta,
+    FilerNames,
     company_summary,
     concat,
     derive_document,
@@ -87,6 +88,7 @@ def stage_bulk(
 
     total = sec.count_bulk_members(path)
     by_cik = entity_index(store)
+    names = FilerNames.of(store)
     batch: list[CompanyData] = []
     if report.max_changes is None:
         report.max_changes = BULK_MAX_CHANGES
@@ -106,7 +108,7 @@ def stage_bulk(
     try:
         for done, (cik, member, raw) in enumerate(sec.iter_bulk(path), start=1):
             try:
-                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik))
+                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik, names))
             except (DataError, InputFileError) as exc:
                 # one odd filer must not sink all of EDGAR: skipped, and listed with the reason
                 report.skipped.append({"member": member, "reason": str(exc).splitlines()[0]})

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from capexwatch.facts.decode import FactsTable
+    from capexwatch.sources.sec import TickerMap
     from capexwatch.store.db import Store
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Delta",
     "company_summary",
     "derive_company",
+    "FilerNames",
     "derive_document",
     "diff_companies",
     "entity_index",
@@ -192,11 +194,35 @@ def _doc_cik(raw: bytes) -> int | None:
         return None  # decode_companyfacts reports the real problem
 
 
-def derive_document(raw: bytes, origin: str, cik: int | None, by_cik: dict[int, dict[str, Any]]) -> CompanyData:
+@dataclass(frozen=True)
+class FilerNames:
+    """How a filer new to the store is named: its SEC ticker, unless the store already uses it."""
+
+    tickers: TickerMap
+    taken: frozenset[str]
+
+    @classmethod
+    def of(cls, store: Store) -> FilerNames:
+        """The best ticker map at hand (:func:`capexwatch.sources.sec.ticker_map`) and the store's ids."""
+        from capexwatch.sources.sec import ticker_map
+
+        taken = frozenset(str(t).upper() for t in store.entities()["ticker"])
+        return cls(ticker_map(), taken)
+
+    def for_cik(self, cik: int | None) -> str | None:
+        """The SEC's main ticker of *cik*, or None (unknown, or already another entity's id)."""
+        tk = self.tickers.ticker(cik) if cik is not None else None
+        return tk if tk is not None and tk not in self.taken else None
+
+
+def derive_document(
+    raw: bytes, origin: str, cik: int | None, by_cik: dict[int, dict[str, Any]], names: FilerNames | None = None
+) -> CompanyData:
     """Derive a document whose company is known by CIK (keeps ticker and FYE) or new (inferred).
 
     *cik* is the document's CIK where the caller knows it (a bulk member's name), else read from
-    *raw*; *by_cik* is :func:`entity_index` of the store.
+    *raw*; *by_cik* is :func:`entity_index` of the store. A new filer is named by its SEC ticker
+    (*names*; issue 13: ``AAPL``, not ``CIK0000320193``), else ``CIK##########``.
     """
     if cik is None:
         cik = _doc_cik(raw)
@@ -207,7 +233,8 @@ def derive_document(raw: bytes, origin: str, cik: int | None, by_cik: dict[int, 
             fye_source="universe" if ent.get("origin") == "universe" else "store", name=ent.get("name"),
             role=ent.get("role"),
         )  # fmt: skip
-    return derive_company(raw, ticker=None, fye_month=None, origin=origin, is_new_entity=True)
+    ticker = names.for_cik(cik) if names is not None else None
+    return derive_company(raw, ticker=ticker, fye_month=None, origin=origin, is_new_entity=True)
 
 
 # ------------------------------------------------------------------------------------------------

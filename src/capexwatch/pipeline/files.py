@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from capexwatch.errors import InputFileError
 from capexwatch.pipeline.bulk import merge_bulk, stage_bulk
 from capexwatch.pipeline.changes import UpdateReport
-from capexwatch.pipeline.company import company_summary, derive_document, diff_companies, entity_index, write_company
+from capexwatch.pipeline.company import (
+    FilerNames,
+    company_summary,
+    derive_document,
+    diff_companies,
+    entity_index,
+    write_company,
+)
 
 if TYPE_CHECKING:
     from capexwatch.pipeline.changes import ProgressFn
@@ -59,7 +66,8 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
     """Load an SEC companyfacts JSON file or the bulk ``companyfacts.zip`` into *store* (offline).
 
     A company already in the store (by CIK) keeps its ticker and fiscal-year end; any other becomes
-    a new entity ``CIK##########`` with its fiscal-year end inferred from its annual periods. One
+    a new entity named by its SEC ticker (``ticker_map``; ``CIK##########`` when the map does not
+    list it) with its fiscal-year end inferred from its annual periods. One
     transaction: a bad file raises :class:`InputFileError` and nothing is stored.
 
     Returns
@@ -84,7 +92,7 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
             if stage is not None:
                 stage.discard()
         return {"kind": "sec-bulk", "path": str(p), **report.as_dict()}
-    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store))
+    data = derive_document(p.read_bytes(), str(p.resolve()), None, entity_index(store), FilerNames.of(store))
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
         with store.transaction():

@@ -120,6 +120,21 @@ def _target(r: dict[str, Any]) -> Target:
     )
 
 
+def _refresh_ticker_map(client: HttpClient, refresh: bool, report: UpdateReport) -> None:
+    """Cache the SEC's full ticker map, by which filers new to the store are named (issue 13).
+
+    Not essential to the update: a failure is listed under ``skipped`` and the last cached map (or
+    the bundled subset) keeps naming filers.
+    """
+    from capexwatch.errors import DataError, NetworkError
+    from capexwatch.sources.sec import fetch_company_tickers
+
+    try:
+        fetch_company_tickers(client=client, refresh=refresh)
+    except (NetworkError, DataError) as exc:
+        report.skipped.append({"member": "company_tickers.json", "reason": str(exc).splitlines()[0]})
+
+
 def validate_series(series_id: str) -> str:
     """A FRED series id, upper-cased (raises :class:`DataError` before anything is fetched)."""
     from capexwatch.sources.fred import validate_series_id
@@ -193,6 +208,8 @@ def update(
 
     try:
         # 1. fetch and derive everything --------------------------------------------------------
+        if targets or bulk is True:  # asking the SEC anyway (a local zip needs no network)
+            _refresh_ticker_map(client, refresh, report)
         taken = {str(t).upper() for t in store.entities()["ticker"]}
         companies = fetch_all(targets, client, taken, refresh, tick) if targets else []
         fetched: list[FredSeries] = []

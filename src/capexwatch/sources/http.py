@@ -66,6 +66,7 @@ __all__ = [
     "cache_clear",
     "cache_entries",
     "cache_info",
+    "cached_body",
     "limiter_for",
 ]
 
@@ -101,6 +102,7 @@ KINDS: dict[str, Kind] = {
         Kind("companyconcept", "sec", _DAY, "json"),
         Kind("frames", "sec", _DAY, "json"),
         Kind("submissions", "sec", _DAY, "json"),
+        Kind("company_tickers", "sec", _DAY, "json"),
         Kind("bulk", "sec", 7 * _DAY, "zip"),
         Kind("fred", "fred", 12 * _HOUR, "json"),
         Kind("fred-csv", "fred", 12 * _HOUR, "csv"),
@@ -327,6 +329,18 @@ def _read_meta(meta_path: Path, kind: str) -> CacheEntry | None:
         fetched_at=float(meta.get("fetched_at", 0.0)),
         content_type=str(meta.get("content_type", "")),
     )
+
+
+def cached_body(settings: Settings, url: str, kind: str) -> bytes | None:
+    """The cached answer for *url* whatever its age (None when there is none): for offline reads."""
+    _, meta_path = _cache_paths(settings, KINDS[kind].name, _public_url(url, None))
+    entry = _read_meta(meta_path, kind)
+    if entry is None:
+        return None
+    try:
+        return entry.path.read_bytes()
+    except OSError:
+        return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
