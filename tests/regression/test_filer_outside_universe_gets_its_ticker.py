@@ -56,3 +56,14 @@ def test_quarters_of_an_ingested_filer_by_ticker_or_cik(tmp_path: Path, home: Pa
     assert q.returncode == 0, q.stderr
     rows = json.loads(q.stdout)
     assert rows and {r["ticker"] for r in rows} == {"AAPL"}
+
+
+def test_update_takes_a_ticker_the_map_lists(store: object) -> None:
+    """`update --tickers AAPL`: not in the store, but the ticker map gives its CIK (a new filer)."""
+    from capexwatch.errors import UnknownTickerError
+    from capexwatch.pipeline.update import resolve_targets
+
+    (t,) = resolve_targets(store, ["AAPL"])  # type: ignore[arg-type]
+    assert (t.cik, t.known, t.ticker) == (APPLE_CIK, False, None)
+    with pytest.raises(UnknownTickerError):
+        resolve_targets(store, ["NOPE"])  # type: ignore[arg-type]

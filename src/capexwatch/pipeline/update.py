@@ -76,9 +76,10 @@ def resolve_targets(
     """The companies to update.
 
     With neither *tickers* nor *ciks*: every company in the store that has a CIK. A ticker must be
-    known to the store (universe or an earlier ingest), else :class:`UnknownTickerError` lists the
-    known ones; a known company without a CIK is a :class:`ConfigError` saying where to set it. A
-    CIK may be any SEC filer; an unknown one is added to the store as a new entity.
+    known to the store (universe or an earlier ingest) or to the SEC's ticker map (then fetched by
+    its CIK as a new filer), else :class:`UnknownTickerError` lists the known ones; a known company
+    without a CIK is a :class:`ConfigError` saying where to set it. A CIK may be any SEC filer; an
+    unknown one is added to the store as a new entity.
     """
     from capexwatch.sources.sec import parse_cik
 
@@ -93,7 +94,14 @@ def resolve_targets(
     for t in tick_list:
         r = by_ticker.get(t)
         if r is None:
-            raise UnknownTickerError(t, sorted(by_ticker))
+            # not in the store: a filer the SEC's ticker map lists is fetched by its CIK
+            mapped = _mapped_cik(t)
+            if mapped is None:
+                raise UnknownTickerError(t, sorted(by_ticker))
+            r = by_cik.get(mapped)
+            if r is None:
+                out.append(Target(None, mapped, known=False))
+                continue
         if not present(r.get("cik")):
             raise ConfigError(
                 f"{t} has no CIK in the store, so the SEC cannot be asked about it.",
@@ -107,6 +115,13 @@ def resolve_targets(
     # one entry per CIK, in the order asked
     seen: set[int] = set()
     return [t for t in out if not (t.cik in seen or seen.add(t.cik))]  # type: ignore[func-returns-value]
+
+
+def _mapped_cik(ticker: str) -> int | None:
+    """The CIK of *ticker* in the SEC's ticker map at hand (cached or bundled), else None."""
+    from capexwatch.sources.sec import ticker_map
+
+    return ticker_map().cik(ticker)
 
 
 def _target(r: dict[str, Any]) -> Target:
