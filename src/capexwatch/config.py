@@ -14,6 +14,7 @@ CAPEXWATCH_SEC_USER_AGENT    "Name email@example.com" sent to the SEC (``EDGAR_I
 CAPEXWATCH_SEC_BASE_URL      default https://data.sec.gov
 CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-index/xbrl
 CAPEXWATCH_SEC_DOCUMENTS_URL default https://www.sec.gov/Archives/edgar/data (filing documents)
+CAPEXWATCH_SEC_TICKERS_URL   default https://www.sec.gov/files/company_tickers.json (ticker <-> CIK map)
 CAPEXWATCH_FRED_BASE_URL     default https://api.stlouisfed.org
 CAPEXWATCH_FRED_CSV_URL      default https://fred.stlouisfed.org/graph/fredgraph.csv
 FRED_API_KEY                 FRED API key (optional: the keyless CSV download is the fallback)
@@ -59,6 +60,7 @@ _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
     "sec_archives_url": "https://www.sec.gov/Archives/edgar/daily-index/xbrl",
     "sec_documents_url": "https://www.sec.gov/Archives/edgar/data",
+    "sec_tickers_url": "https://www.sec.gov/files/company_tickers.json",
     "fred_base_url": "https://api.stlouisfed.org",
     "fred_csv_url": "https://fred.stlouisfed.org/graph/fredgraph.csv",
 }
@@ -79,6 +81,8 @@ class Settings:
     fred_api_key: str | None
     #: where EDGAR serves a filing's documents: {url}/{cik}/{accession digits}/{document}
     sec_documents_url: str = "https://www.sec.gov/Archives/edgar/data"
+    #: the SEC's ticker <-> CIK map (company_tickers.json)
+    sec_tickers_url: str = _DEFAULTS["sec_tickers_url"]
 
 
 def _path_env(name: str) -> str | None:
@@ -153,6 +157,7 @@ def get_settings() -> Settings:
         fred_csv_url=pick("fred_csv_url", "CAPEXWATCH_FRED_CSV_URL") or "",
         fred_api_key=pick("fred_api_key", "FRED_API_KEY"),
         sec_documents_url=(pick("sec_documents_url", "CAPEXWATCH_SEC_DOCUMENTS_URL") or "").rstrip("/"),
+        sec_tickers_url=pick("sec_tickers_url", "CAPEXWATCH_SEC_TICKERS_URL") or "",
     )
 
 

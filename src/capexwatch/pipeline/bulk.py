@@ -18,6 +18,7 @@ from capexwatch.errors import DataError, InputFileError
 from capexwatch.pipeline.company import (
     CompanyData,
     Delta,
+    FilerNames,
     company_summary,
     concat,
     derive_document,
@@ -101,6 +102,7 @@ def stage_bulk(
             "companyfacts.zip), or use `capexwatch update --bulk` to download it.",
         )
     by_cik = entity_index(store)
+    names = FilerNames.of(store)
     batch: list[CompanyData] = []
     if report.max_changes is None:
         report.max_changes = BULK_MAX_CHANGES
@@ -122,7 +124,7 @@ def stage_bulk(
         stored = stored_facts(store, [known_ticker(document_cik(raw, cik), by_cik) for cik, _, raw in members])
         for cik, member, raw in members:
             try:
-                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik, stored))
+                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik, stored, names))
             except (DataError, InputFileError) as exc:
                 # one odd filer must not sink all of EDGAR: skipped, and listed with the reason
                 report.skipped.append({"member": member, "reason": str(exc).splitlines()[0]})

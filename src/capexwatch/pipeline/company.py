@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from capexwatch.facts.decode import FactsTable
+    from capexwatch.sources.sec import TickerMap
     from capexwatch.store.db import Store
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Delta",
     "company_summary",
     "derive_company",
+    "FilerNames",
     "derive_document",
     "diff_companies",
     "document_cik",
@@ -243,6 +245,27 @@ def _doc_cik(raw: bytes) -> int | None:
         return None  # decode_companyfacts reports the real problem
 
 
+@dataclass(frozen=True)
+class FilerNames:
+    """How a filer new to the store is named: its SEC ticker, unless the store already uses it."""
+
+    tickers: TickerMap
+    taken: frozenset[str]
+
+    @classmethod
+    def of(cls, store: Store) -> FilerNames:
+        """The best ticker map at hand (:func:`capexwatch.sources.sec.ticker_map`) and the store's ids."""
+        from capexwatch.sources.sec import ticker_map
+
+        taken = frozenset(str(t).upper() for t in store.entities()["ticker"])
+        return cls(ticker_map(), taken)
+
+    def for_cik(self, cik: int | None) -> str | None:
+        """The SEC's main ticker of *cik*, or None (unknown, or already another entity's id)."""
+        tk = self.tickers.ticker(cik) if cik is not None else None
+        return tk if tk is not None and tk not in self.taken else None
+
+
 def stored_facts(store: Store, tickers: Iterable[str | None]) -> dict[str, pd.DataFrame]:
     """The facts the store holds for each of *tickers* (None entries ignored), in one query.
 
@@ -272,13 +295,15 @@ def derive_document(
     cik: int | None,
     by_cik: dict[int, dict[str, Any]],
     stored: dict[str, pd.DataFrame] | None = None,
+    names: FilerNames | None = None,
 ) -> CompanyData:
     """Derive a document whose company is known by CIK (keeps ticker and FYE) or new (inferred).
 
     *cik* is the document's CIK where the caller knows it (a bulk member's name), else read from
     *raw*; *by_cik* is :func:`entity_index` of the store; *stored* is :func:`stored_facts` for the
     known companies (a known company's quarters are derived from its stored facts and the
-    document's together).
+    document's together). A new filer is named by its SEC ticker (*names*: ``AAPL``, not
+    ``CIK0000320193``), else ``CIK##########``.
     """
     cik = document_cik(raw, cik)
     ent = by_cik.get(cik) if cik is not None else None
@@ -289,7 +314,8 @@ def derive_document(
             fye_source="universe" if ent.get("origin") == "universe" else "store", name=ent.get("name"),
             role=ent.get("role"), stored=(stored or {}).get(tk.upper()),
         )  # fmt: skip
-    return derive_company(raw, ticker=None, fye_month=None, origin=origin, is_new_entity=True)
+    ticker = names.for_cik(cik) if names is not None else None
+    return derive_company(raw, ticker=ticker, fye_month=None, origin=origin, is_new_entity=True)
 
 
 # ------------------------------------------------------------------------------------------------

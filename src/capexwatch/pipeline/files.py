@@ -22,6 +22,7 @@ from capexwatch.errors import InputFileError
 from capexwatch.pipeline.bulk import merge_bulk, stage_bulk
 from capexwatch.pipeline.changes import UpdateReport
 from capexwatch.pipeline.company import (
+    FilerNames,
     company_summary,
     derive_document,
     diff_companies,
@@ -93,7 +94,8 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
     """Load an SEC companyfacts JSON file or the bulk ``companyfacts.zip`` into *store* (offline).
 
     A company already in the store (by CIK) keeps its ticker and fiscal-year end; any other becomes
-    a new entity ``CIK##########`` with its fiscal-year end inferred from its annual periods. One
+    a new entity named by its SEC ticker (``ticker_map``; ``CIK##########`` when the map does not
+    list it) with its fiscal-year end inferred from its annual periods. One
     transaction: a bad file raises :class:`InputFileError` and nothing is stored.
 
     Returns
@@ -124,8 +126,9 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
     # derived with the facts the store already holds for the filer: a partial document adds
     # facts and never takes a quarter away
     stored = stored_facts(store, [known_ticker(document_cik(raw), by_cik)])
+    names = FilerNames.of(store)
     store.release()  # no lock held while deriving; the diff reopens, the commit checks
-    data = derive_document(raw, str(p.resolve()), None, by_cik, stored)
+    data = derive_document(raw, str(p.resolve()), None, by_cik, stored, names)
     delta = diff_companies(store, [data])[data.ticker]
     if not delta.empty or data.is_new_entity:
         with store.transaction(check_unchanged=True):

@@ -7,7 +7,8 @@ and observations on or before ``d`` (:meth:`Inputs.known_by`), which is what ``-
 from the store. No figure filed after ``d`` can influence the status at ``d``.
 
 Caveat: macro series are the latest FRED vintage (NFCI is revised); curated events are dated by
-their announcement, which for month-only dates is the 1st of the month.
+their announcement; an event known only to the month (or a range, or a quarter) is dated at its
+last day, so a backtest never sees it before it could have been public.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ URLs follow the SEC's API page (https://www.sec.gov/edgar/sec-api-documentation)
   hold only the last-filed fact per filer, so capexwatch uses them as a cross-check, never as the
   source of fiscal quarters (``ecosystem-notes.md`` §2.4);
 * ``{base}/submissions/CIK##########.json`` — name, tickers, fiscal-year end, filing index;
+* ``https://www.sec.gov/files/company_tickers.json`` (``CAPEXWATCH_SEC_TICKERS_URL``) — every
+  filer's exchange tickers and CIK, ``{"0": {"cik_str": 320193, "ticker": "AAPL", "title": ...}}``,
+  a company's main ticker listed first;
 * ``{archives}/companyfacts.zip`` — all filers' companyfacts, rebuilt nightly (~1 GB zipped);
   downloaded in a stream to the cache and read member by member, never extracted to disk.
 
@@ -38,12 +41,14 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "Filing",
     "Submissions",
+    "TickerMap",
     "bulk_url",
     "cik10",
     "companyfacts_url",
     "count_bulk_members",
     "download_bulk",
     "fetch_companyconcept",
+    "fetch_company_tickers",
     "fetch_companyfacts",
     "fetch_filing_document",
     "fetch_frame",
@@ -54,7 +59,9 @@ __all__ = [
     "latest_filings",
     "read_document",
     "parse_cik",
+    "parse_company_tickers",
     "parse_submissions",
+    "ticker_map",
 ]
 
 #: Filing documents live on www.sec.gov whatever API mirror is configured; links point there.
@@ -439,3 +446,82 @@ def count_bulk_members(path: str | Path) -> int:
             return sum(1 for i in zf.infolist() if i.filename.lower().endswith(".json"))
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputFileError(str(path), f"not a readable zip archive ({exc}).") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# the ticker <-> CIK map (company_tickers.json)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TickerMap:
+    """The SEC's ticker <-> CIK map: ``by_cik`` lists a company's tickers, its main one first."""
+
+    by_cik: dict[int, tuple[str, ...]]
+    by_ticker: dict[str, int]
+    source: str
+
+    def ticker(self, cik: int) -> str | None:
+        """The main exchange ticker of *cik* (None when the map does not list it)."""
+        tickers = self.by_cik.get(int(cik))
+        return tickers[0] if tickers else None
+
+    def cik(self, ticker: str) -> int | None:
+        """The CIK of *ticker* (any case; None when the map does not list it)."""
+        return self.by_ticker.get(ticker.strip().upper())
+
+
+class _TickerRow(msgspec.Struct):
+    cik_str: int | str
+    ticker: str
+    title: str = ""
+
+
+def parse_company_tickers(raw: bytes, *, source: str = "company_tickers.json") -> TickerMap:
+    """Parse ``company_tickers.json`` (``{"0": {"cik_str", "ticker", "title"}, ...}``, in its order).
+
+    Raises
+    ------
+    DataError : not that document (the message names *source*)
+    """
+    try:
+        doc = msgspec.json.decode(raw, type=dict[str, _TickerRow])
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise DataError(
+            f"{source} is not the SEC's ticker map (company_tickers.json): {exc}",
+            hint="Run `capexwatch update` to fetch it again, or `capexwatch cache clear` to drop a damaged copy.",
+        ) from None
+    by_cik: dict[int, list[str]] = {}
+    by_ticker: dict[str, int] = {}
+    for key in sorted(doc, key=lambda k: int(k) if k.isdigit() else 0):
+        row = doc[key]
+        cik, tk = parse_cik(row.cik_str), row.ticker.strip().upper()
+        if not tk:
+            continue
+        by_cik.setdefault(cik, []).append(tk)
+        by_ticker.setdefault(tk, cik)
+    return TickerMap({c: tuple(t) for c, t in by_cik.items()}, by_ticker, source)
+
+
+def fetch_company_tickers(*, client: HttpClient, refresh: bool = False) -> TickerMap:
+    """The SEC's full ticker map, fetched (cached a day like the other SEC documents)."""
+    url = client.settings.sec_tickers_url
+    got = client.get(url, kind="company_tickers", refresh=refresh)
+    return parse_company_tickers(got.body, source=url)
+
+
+def ticker_map(settings: Any = None) -> TickerMap:
+    """The best ticker map at hand, offline: the SEC's full map as ``update`` last cached it, else
+    the bundled subset (:func:`capexwatch.sources.snapshot.company_tickers_bytes`)."""
+    from capexwatch.config import get_settings
+    from capexwatch.sources.http import cached_body
+    from capexwatch.sources.snapshot import company_tickers_bytes
+
+    settings = settings or get_settings()
+    raw = cached_body(settings, settings.sec_tickers_url, "company_tickers")
+    if raw is not None:
+        try:
+            return parse_company_tickers(raw, source=settings.sec_tickers_url)
+        except DataError:
+            pass  # a damaged cache entry: the bundled subset still names the companies it knows
+    return parse_company_tickers(company_tickers_bytes(), source="bundled company_tickers.json (subset)")

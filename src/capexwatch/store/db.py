@@ -606,12 +606,24 @@ class Store:
         return [str(r[0]) for r in rows]
 
     def entity(self, ticker_or_cik: str | int) -> dict[str, Any]:
-        """One entity by ticker (case-insensitive) or CIK; raises :class:`UnknownTickerError`."""
+        """One entity by ticker (case-insensitive) or CIK; raises :class:`UnknownTickerError`.
+
+        A CIK may be given as ``320193``, ``0000320193`` or ``CIK0000320193``. A ticker the store
+        does not use is looked up in the SEC's ticker map (:func:`capexwatch.sources.sec.ticker_map`),
+        so ``AAPL`` finds a filer stored under its CIK id by an older ingest.
+        """
         key = str(ticker_or_cik).strip()
-        if key.isdigit():
-            row = self.con.execute("SELECT * FROM entities WHERE cik = ?", [int(key)]).df()
+        cik = _cik_of(key)
+        if cik is not None:
+            row = self.con.execute("SELECT * FROM entities WHERE cik = ?", [cik]).df()
         else:
             row = self.con.execute("SELECT * FROM entities WHERE ticker = ?", [key.upper()]).df()
+            if row.empty:
+                from capexwatch.sources.sec import ticker_map
+
+                mapped = ticker_map().cik(key)
+                if mapped is not None:
+                    row = self.con.execute("SELECT * FROM entities WHERE cik = ?", [mapped]).df()
         if row.empty:
             raise UnknownTickerError(
                 key, self.con.execute("SELECT ticker FROM entities ORDER BY 1").df()["ticker"].tolist()
@@ -769,6 +781,12 @@ class Store:
             row = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()
             out[t] = int(row[0]) if row else 0
         return out
+
+
+def _cik_of(key: str) -> int | None:
+    """The CIK in *key* (``320193``, ``0000320193``, ``CIK0000320193``), else None (a ticker)."""
+    digits = key[3:] if key[:3].upper() == "CIK" else key
+    return int(digits) if digits.isdigit() and 0 < len(digits) <= 10 and int(digits) > 0 else None
 
 
 def _isna(v: Any) -> bool:
