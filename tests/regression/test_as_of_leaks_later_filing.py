@@ -4,7 +4,7 @@
 FY2022Q1 with ``accn 0001652044-23-000045`` ``filed 2023-04-26``: the curated figure cites the
 comparative in Alphabet's 2023 10-Q, but its ``known_at`` was the *earlier* of that filing and
 period end + 45 days. A row is now public from the filing whose value and accession it shows;
-``--as-of`` also checks ``filed`` itself, and migration 2 corrects stores loaded before.
+``--as-of`` also checks ``filed`` itself, and a migration corrects stores loaded before.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ import pandas as pd
 import capexwatch
 from capexwatch.pipeline.files import ingest_path
 from capexwatch.store.db import Store
+from capexwatch.store.schema import MIGRATIONS
 from tests._support.cli import run_cli
 from tests._support.data import SEC
 
 AS_OF = "2022-06-30"
+#: a non-SEC row said to be public before the filing it cites
+AS_OF_LEAK = "source <> 'sec' AND known_at < filed"
 
 
 def _assert_public_by(rows: list[dict[str, object]], as_of: str) -> None:
@@ -65,16 +68,22 @@ def test_migration_corrects_a_store_loaded_before(home: Path) -> None:
     path = home / "old.duckdb"
     capexwatch.open(path).close()
     con = duckdb.connect(str(path))
-    # what the old loader wrote: known_at = period end + 45 days although the figure cites a later filing
-    con.execute("""UPDATE panel SET known_at = period_end + INTERVAL 45 DAY
-                   WHERE source = 'curated' AND filed IS NOT NULL""")
-    con.execute("DELETE FROM schema_version WHERE version > 1")
-    con.close()
+    try:
+        # what the old loader wrote: known_at = period end + 45 days although the figure cites a later filing
+        con.execute("""UPDATE panel SET known_at = period_end + INTERVAL 45 DAY
+                       WHERE source = 'curated' AND filed IS NOT NULL""")
+        leaked = con.execute(f"SELECT count(*) FROM panel WHERE {AS_OF_LEAK}").fetchone()
+        assert leaked is not None and leaked[0] > 0
+        # the migration that corrects it, as Store.open applies it to a store loaded before
+        (statements,) = [sql for _, what, sql in MIGRATIONS if "known from their filing date" in what]
+        for sql in statements:
+            con.execute(sql)
+        assert con.execute(f"SELECT count(*) FROM panel WHERE {AS_OF_LEAK}").fetchone() == (0,)
+    finally:
+        con.close()
     store = Store.open(path)
     try:
-        bad = store.con.execute("SELECT count(*) FROM panel WHERE source <> 'sec' AND known_at < filed").fetchone()
         q = store.quarters("GOOGL", "capex", view="first-filed", as_of=AS_OF)
     finally:
         store.close()
-    assert bad == (0,)
-    assert q.empty or (q["filed"].dropna() <= pd.Timestamp(AS_OF)).all()
+    assert (q["filed"].dropna() <= pd.Timestamp(AS_OF)).all()
