@@ -34,7 +34,15 @@ from typing import Any
 
 from capexwatch.errors import ConfigError
 
-__all__ = ["HttpTuning", "Settings", "debug_enabled", "get_settings", "home_dir", "http_tuning"]
+__all__ = [
+    "HttpTuning",
+    "Settings",
+    "debug_enabled",
+    "get_settings",
+    "home_dir",
+    "http_tuning",
+    "user_scenarios_dir",
+]
 
 _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
@@ -67,6 +75,14 @@ def home_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("capexwatch", appauthor=False))
+
+
+def user_scenarios_dir() -> Path:
+    """The user's scenarios (``$CAPEXWATCH_HOME/scenarios``): a preset name is looked up here first.
+
+    ``capexwatch calibrate NAME`` writes the fitted scenario here as ``NAME.yaml``.
+    """
+    return home_dir() / "scenarios"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ module        commands
 ``update``    ``update``, ``ingest``, ``audit``, ``screen``, ``cache info|clear``
 ``signals``   ``signals``, ``signal``, ``backtest``
 ``models``    ``scenarios``, ``simulate``
+``cycles``    ``calibrate``, ``phantom-share``, ``analogs``
 ``report``    ``report``
 ============  ====================================================================
 
@@ -24,7 +25,7 @@ import sys
 
 import click
 
-from capexwatch.cli import data, models, report, signals, update
+from capexwatch.cli import cycles, data, models, report, signals, update
 from capexwatch.cli._errors import run_mapping_errors
 
 __all__ = ["cli", "main"]
@@ -57,6 +58,9 @@ for _command in (
     signals.backtest_cmd,
     models.scenarios_cmd,
     models.simulate_cmd,
+    cycles.calibrate_cmd,
+    cycles.phantom_share_cmd,
+    cycles.analogs_cmd,
     report.report,
 ):
     cli.add_command(_command)
