@@ -272,6 +272,30 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# hand-curated files beside the built ones: not rebuilt here, but MANIFEST.toml lists them
+# (rows and sha256 read from the file as it is, so a rebuild never drops or stales their entry)
+CURATED_FILES = {
+    "historical_cycles": (
+        "telecom 1999-2002 and semiconductor 2021-2023 cycle points, published-analyses.md sections 7-8 "
+        "(hand-curated, each row cited; not built by scripts/build_snapshot.py)"
+    ),
+}
+
+
+def curated_entries(out: Path = OUT) -> str:
+    """The ``[files.NAME]`` blocks of the hand-curated CSVs present in *out* (rows, sha256, note)."""
+    blocks = []
+    for name, note in CURATED_FILES.items():
+        path = out / f"{name}.csv"
+        if not path.exists():
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = sum(1 for _ in csv.DictReader(fh))
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        blocks.append(f'[files.{name}]\nrows = {rows}\nsha256 = "{sha}"\nnote = "{note}"\n\n')
+    return "".join(blocks)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference")
@@ -299,7 +323,8 @@ def main() -> None:
         f"# from the reference material assembled 2026-11-21 (see each row's source).\n"
         f'version = "{SNAPSHOT_VERSION}"\n\n'
         f'[files.company_quarters]\nrows = {len(q)}\nsha256 = "{sha_q}"\n\n'
-        f'[files.macro_series]\nrows = {len(m)}\nsha256 = "{sha_m}"\n\n{filing_files}{meta}\n[origins]\n{origins}',
+        f'[files.macro_series]\nrows = {len(m)}\nsha256 = "{sha_m}"\n\n'
+        f"{filing_files}{curated_entries()}{meta}\n[origins]\n{origins}",
         encoding="utf-8",
     )
     print(f"company_quarters.csv: {len(q)} rows; macro_series.csv: {len(m)} rows -> {OUT}")

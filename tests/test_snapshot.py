@@ -116,3 +116,19 @@ def test_fiscal_labels_follow_the_fiscal_year_end() -> None:
 def test_manifest_is_valid_toml() -> None:
     with (SNAP / "MANIFEST.toml").open("rb") as fh:
         assert tomllib.load(fh)["version"] == snapshot.snapshot_version()
+
+
+def test_snapshot_build_keeps_the_curated_entries() -> None:
+    """scripts/build_snapshot.py rewrites MANIFEST.toml: the hand-curated historical_cycles entry
+    must come out as it is in the bundled manifest (rows and checksum of the file on disk)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_snapshot.py"
+    spec = importlib.util.spec_from_file_location("build_snapshot", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    built = tomllib.loads(mod.curated_entries(SNAP))["files"]
+    assert built["historical_cycles"] == snapshot.manifest()["files"]["historical_cycles"]
+    data = (SNAP / "historical_cycles.csv").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == built["historical_cycles"]["sha256"]

@@ -48,6 +48,7 @@ __all__ = [
     "home_dir",
     "http_tuning",
     "lock_wait_s",
+    "user_scenarios_dir",
 ]
 
 #: seconds a command waits for the store's file lock before giving up. A writer holds the lock
@@ -115,6 +116,14 @@ def home_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("capexwatch", appauthor=False))
+
+
+def user_scenarios_dir() -> Path:
+    """The user's scenarios (``$CAPEXWATCH_HOME/scenarios``): a preset name is looked up here first.
+
+    ``capexwatch calibrate NAME`` writes the fitted scenario here as ``NAME.yaml``.
+    """
+    return home_dir() / "scenarios"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

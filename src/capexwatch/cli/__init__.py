@@ -12,6 +12,7 @@ module        commands
 ``filings``   ``dimensions``
 ``signals``   ``signals``, ``signal``, ``backtest``
 ``models``    ``scenarios``, ``simulate``
+``cycles``    ``calibrate``, ``phantom-share``, ``analogs``
 ``report``    ``report``
 ============  ====================================================================
 
@@ -25,7 +26,7 @@ import sys
 
 import click
 
-from capexwatch.cli import data, filings, models, report, signals, update
+from capexwatch.cli import cycles, data, filings, models, report, signals, update
 from capexwatch.cli._errors import json_requested, run_mapping_errors
 
 __all__ = ["cli", "main"]
@@ -59,6 +60,9 @@ for _command in (
     signals.backtest_cmd,
     models.scenarios_cmd,
     models.simulate_cmd,
+    cycles.calibrate_cmd,
+    cycles.phantom_share_cmd,
+    cycles.analogs_cmd,
     report.report,
 ):
     cli.add_command(_command)

@@ -46,6 +46,37 @@ def scenarios_cmd(as_json: bool) -> None:
     console().print(presets_table(presets))
 
 
+def _caps(text: str) -> list[float]:
+    """``1,1.5,2`` as floats, or a usage error (exit 2) naming the option."""
+    try:
+        caps = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r}: give inflation caps as numbers, e.g. 1,1.5,2.", param_hint="--phantom-cap"
+        ) from None
+    if not caps:
+        raise click.BadParameter("give at least one inflation cap, e.g. 1,1.5,2.", param_hint="--phantom-cap")
+    return caps
+
+
+def _phantom_sweep(scn: Scenario, caps: list[float], *, paths: int | None, seed: int | None, as_json: bool) -> None:
+    """``simulate --phantom-cap``: the cliff per inflation cap (common random numbers; nothing stored)."""
+    from capexwatch.models.calibration import phantom_sweep
+
+    store = open_store() if scn.needs_store else None
+    try:
+        rows = phantom_sweep(scn, caps, paths=paths, seed=seed, store=store)
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        emit_json({"scenario": scn.name, "model": scn.model.name, "paths": paths or scn.paths, "sweep": rows})
+        return
+    from capexwatch.report.cycle_tables import sweep_table
+
+    print_all([sweep_table(scn.name, rows)])
+
+
 @click.command("simulate")
 @click.argument("scenario", metavar="PRESET|FILE")
 @click.option("--paths", type=click.IntRange(min=1), help="Monte Carlo paths (default: the scenario's).")
@@ -64,6 +95,11 @@ def scenarios_cmd(as_json: bool) -> None:
     help="Paths per work block (memory bound); results do not depend on it.",
 )
 @click.option("--no-store", is_flag=True, help="Do not save the run in the store.")
+@click.option(
+    "--phantom-cap",
+    metavar="CAPS",
+    help="Double-ordering: sweep the inflation cap (e.g. 1,1.5,2) and print the vendor revenue cliff per cap.",
+)
 @json_option
 def simulate_cmd(
     scenario: str,
@@ -73,6 +109,7 @@ def simulate_cmd(
     scheduler: str | None,
     block_size: int,
     no_store: bool,
+    phantom_cap: str | None,
     as_json: bool,
 ) -> None:
     """Run a scenario: a preset name (see `capexwatch scenarios`) or a YAML file.
@@ -86,6 +123,9 @@ def simulate_cmd(
     from capexwatch.report.progress import simulation_progress
 
     scn = load_scenario(scenario)
+    if phantom_cap is not None:
+        _phantom_sweep(scn, _caps(phantom_cap), paths=paths, seed=seed, as_json=as_json)
+        return
     store = open_store(read_only=no_store) if (scn.needs_store or not no_store) else None
     try:
         with simulation_progress(paths or scn.paths) as progress:

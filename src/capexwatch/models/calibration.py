@@ -19,10 +19,12 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from capexwatch.errors import DataError, ScenarioError
 from capexwatch.models._typing import FloatArray
 from capexwatch.models.scenario import Const, ParamEntry, Scenario
 
@@ -32,7 +34,15 @@ __all__ = [
     "CalibrationResult",
     "Free",
     "Target",
+    "CALIBRATIONS",
     "calibrate",
+    "evaluate",
+    "fitted_scenario",
+    "fitted_yaml",
+    "implied_phantom_share_from_store",
+    "save_calibration",
+    "saved_calibration",
+    "targets_for",
     "implied_phantom_share",
     "phantom_sweep",
 ]
@@ -214,6 +224,23 @@ CHIPS_2021_FREE: tuple[Free, ...] = (
 )
 
 
+CALIBRATIONS: dict[str, tuple[tuple[Target, ...], tuple[Free, ...]]] = {
+    "chips-2021": (CHIPS_2021_TARGETS, CHIPS_2021_FREE),
+}
+"""Scenarios that have published targets: name -> (targets, free parameters)."""
+
+
+def targets_for(name: str) -> tuple[tuple[Target, ...], tuple[Free, ...]]:
+    """The targets and free parameters of scenario *name*; a :class:`ScenarioError` (exit 2) if it has none."""
+    try:
+        return CALIBRATIONS[name]
+    except KeyError:
+        raise ScenarioError(
+            f"Scenario {name!r} has no published targets to calibrate against.",
+            hint=f"Scenarios with targets: {', '.join(sorted(CALIBRATIONS))}.",
+        ) from None
+
+
 # --- the fit -------------------------------------------------------------------------------------
 
 
@@ -265,6 +292,29 @@ def _mean_series(scenario: Scenario, params: dict[str, FloatArray]) -> dict[str,
     return {k: np.nanmean(res[k], axis=0) for k in names}
 
 
+def _target_rows(targets: Sequence[Target], series: Mapping[str, FloatArray]) -> list[dict[str, Any]]:
+    """Per target: published, fitted (measured on *series*), error, error %, met, source."""
+    rows = []
+    for t in targets:
+        got = t.measure(series)
+        err = got - t.published if math.isfinite(got) else math.nan
+        rows.append(
+            {
+                "target": t.name,
+                "description": t.description,
+                "unit": t.unit,
+                "kind": t.kind,
+                "published": t.published,
+                "fitted": got,
+                "error": err,
+                "error_pct": 100.0 * err / t.published if t.published else math.nan,
+                "met": t.met(got),
+                "source": t.source,
+            }
+        )
+    return rows
+
+
 def _with(params: dict[str, FloatArray], free: Sequence[Free], x: FloatArray) -> dict[str, FloatArray]:
     out = dict(params)
     for f, v in zip(free, x, strict=True):
@@ -314,24 +364,7 @@ def calibrate(
         if float(res.fun) < best_f:
             best_x, best_f = np.asarray(res.x, dtype=float), float(res.fun)
     series = _mean_series(scenario, _with(base, free, best_x))
-    rows = []
-    for t in targets:
-        got = t.measure(series)
-        err = got - t.published if math.isfinite(got) else math.nan
-        rows.append(
-            {
-                "target": t.name,
-                "description": t.description,
-                "unit": t.unit,
-                "kind": t.kind,
-                "published": t.published,
-                "fitted": got,
-                "error": err,
-                "error_pct": 100.0 * err / t.published if t.published else math.nan,
-                "met": t.met(got),
-                "source": t.source,
-            }
-        )
+    rows = _target_rows(targets, series)
     return CalibrationResult(
         scenario=scenario.name,
         fitted={f.name: float(v) for f, v in zip(free, best_x, strict=True)},
@@ -353,17 +386,80 @@ def fitted_scenario(scenario: Scenario, result: CalibrationResult) -> Scenario:
     return scenario.replace(params=params)
 
 
+def evaluate(
+    scenario: Scenario,
+    *,
+    targets: Sequence[Target] = CHIPS_2021_TARGETS,
+    free: Sequence[Free] = CHIPS_2021_FREE,
+    paths: int | None = None,
+) -> CalibrationResult:
+    """The calibration table at *scenario*'s current values, without fitting (one model run).
+
+    For a preset that already holds fitted values (``chips-2021``) this reproduces the table of
+    the fit that produced them, at the cost of one evaluation instead of thousands.
+    """
+    from capexwatch.models.engine import draw_parameters
+
+    t0 = time.perf_counter()
+    base = draw_parameters(scenario, scenario.seed or 0, 0, paths or scenario.paths)
+    x = np.array([float(np.mean(base[f.name])) for f in free])
+    series = _mean_series(scenario, base)
+    rows = _target_rows(targets, series)
+    return CalibrationResult(
+        scenario=scenario.name,
+        fitted={f.name: float(v) for f, v in zip(free, x, strict=True)},
+        start={f.name: float(v) for f, v in zip(free, x, strict=True)},
+        rows=rows,
+        objective=float(sum(t.miss(t.measure(series)) ** 2 for t in targets)),
+        evaluations=1,
+        elapsed_s=time.perf_counter() - t0,
+        series={k: [float(v) for v in a] for k, a in series.items()},
+    )
+
+
+def fitted_yaml(text: str, fitted: Mapping[str, float], *, note: str) -> str:
+    """*text* (a scenario YAML) with each fitted parameter's one-line entry replaced by its value.
+
+    Comments and every other line are kept (sources live in them). A fitted parameter that is not
+    written on one line under ``parameters:`` is a :class:`ScenarioError`.
+    """
+    import re
+
+    out = text
+    for name, value in fitted.items():
+        line = f'  {name}: {{value: {value:.6g}, source: "{note}"}}'
+        out, n = re.subn(rf"^  {re.escape(name)}:[^\n]*$", line, out, count=1, flags=re.MULTILINE)
+        if n != 1:
+            raise ScenarioError(f"parameters.{name}: not a one-line entry; cannot write the fitted value into it.")
+    return out
+
+
 # --- the AI case: the cliff against the phantom share, and the inverse problem -------------------
 
 
 def phantom_sweep(
-    scenario: Scenario, caps: Sequence[float], *, paths: int | None = None, seed: int | None = None
+    scenario: Scenario,
+    caps: Sequence[float],
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    store: Any = None,
 ) -> list[dict[str, float]]:
     """Run *scenario* with each inflation cap; per cap the realised peak phantom share of the
     vendor's backlog and the vendor-revenue cliff (median peak-to-trough %, when it comes, the
-    write-downs and the idle capacity left). Common random numbers: the same seed for every cap."""
+    write-downs and the idle capacity left). Common random numbers: the same seed for every cap.
+    ``store``: the caller's store, for ``from_store`` values (filled once for all caps)."""
     from capexwatch.models.engine import simulate
+    from capexwatch.models.store_fill import fill_from_store
 
+    if "inflation_cap" not in scenario.params:
+        raise ScenarioError(
+            f"{scenario.name}: no inflation_cap parameter to sweep (a double-ordering scenario has one)."
+        )
+    if any(c < 1.0 for c in caps):
+        raise ScenarioError("--phantom-cap: an inflation cap below 1 would mean ordering less than the need.")
+    if scenario.needs_store:
+        scenario = fill_from_store(scenario, store)
     rows = []
     for cap in caps:
         params = dict(scenario.params)
@@ -419,3 +515,96 @@ def implied_phantom_share(
         "inventory_growth": inventory_growth,
         "demand_growth": demand_growth,
     }
+
+
+def _level_growth(store: Any, ticker: str, metric: str, as_of: str | None) -> dict[str, Any]:
+    """Year-over-year growth of *metric* of *ticker* at its latest quarter, with the rows used."""
+    from capexwatch.models.store_query import StoreQuery, query_store
+
+    got = query_store(
+        store,
+        StoreQuery(tickers=(ticker,), metric=metric, agg="quarters", quarters=5, as_of=as_of),
+        where=f"implied phantom share ({ticker} {metric})",
+    )
+    first, last = got["values"][0], got["values"][-1]
+    if first <= 0:
+        raise DataError(f"{ticker} {metric} in {got['quarters'][0]} is not positive; its growth is undefined.")
+    return {
+        "first": first,
+        "last": last,
+        "growth": last / first - 1.0,
+        "quarters": got["quarters"],
+        "rows": got["rows"],
+    }
+
+
+def implied_phantom_share_from_store(
+    store: Any, ticker: str = "NVDA", *, as_of: str | None = None, draws: int = 100_000
+) -> dict[str, Any]:
+    """The inverse problem on a vendor's filings: the phantom share its stock build implies.
+
+    Stock = inventory + purchase obligations (10-Q/10-K), growth over the latest four quarters
+    (``quarters`` with 5 points); true need grows as the vendor's revenue over the same quarters.
+    Uncertainty: the two stock measures read separately disagree; their growths' half-difference is
+    taken as the sd of the combined growth (an assumption of this method, not a published figure).
+
+    Raises
+    ------
+    DataError
+        when the store lacks inventory, purchase obligations or revenue for *ticker* (the bundled
+        snapshot has none: load the filings with ``capexwatch update``).
+    """
+    inv = _level_growth(store, ticker, "inventory", as_of)
+    po = _level_growth(store, ticker, "purchase_obligations", as_of)
+    rev = _level_growth(store, ticker, "revenue", as_of)
+    stock_growth = (inv["last"] + po["last"]) / (inv["first"] + po["first"]) - 1.0
+    sd = abs(inv["growth"] - po["growth"]) / 2.0
+    out: dict[str, Any] = implied_phantom_share(stock_growth, sd, rev["growth"], draws=draws)
+    out.update(
+        {
+            "ticker": ticker,
+            "inventory_growth_sd": sd,
+            "inventory_only_growth": inv["growth"],
+            "purchase_obligations_growth": po["growth"],
+            "quarters": inv["quarters"],
+            "rows": inv["rows"] + po["rows"] + rev["rows"],
+        }
+    )
+    return out
+
+
+# --- saving a fit: the fitted scenario and its table, in the user's scenarios folder -------------
+
+
+def save_calibration(scenario: Scenario, result: CalibrationResult, folder: Path) -> dict[str, Path]:
+    """Write ``NAME.yaml`` (the preset with the fitted values) and ``NAME.calibration.json`` (the
+    table) into *folder*; :func:`~capexwatch.models.scenario.load_scenario` then finds ``NAME`` there
+    before the bundled preset. The written YAML is parsed back before it is kept."""
+    from capexwatch._json import dumps
+    from capexwatch.models.scenario import parse_scenario, preset_path
+
+    entry = preset_path(scenario.name)
+    if entry is None:
+        raise ScenarioError(f"{scenario.name}: only a bundled preset can be saved as a calibrated copy.")
+    note = f"fitted: capexwatch calibrate {scenario.name} (models/calibration.py targets)"
+    text = fitted_yaml(entry.read_text(encoding="utf-8"), result.fitted, note=note)
+    parse_scenario(text, filename=f"{scenario.name}.yaml", name=scenario.name)  # never save a broken file
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"scenario": folder / f"{scenario.name}.yaml", "table": folder / f"{scenario.name}.calibration.json"}
+    paths["scenario"].write_text(text, encoding="utf-8")
+    paths["table"].write_text(dumps(result.to_dict()), encoding="utf-8")
+    return paths
+
+
+def saved_calibration(name: str, folder: Path) -> dict[str, Any] | None:
+    """The table :func:`save_calibration` wrote for *name* in *folder* (its ``to_dict()``), or None."""
+    import json
+
+    path = folder / f"{name}.calibration.json"
+    if not path.is_file():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data

@@ -27,12 +27,15 @@ from capexwatch.models.store_query import StoreLike, query_store
 __all__ = ["fill_from_store"]
 
 
-def fill_from_store(scenario: Scenario, store: StoreLike | None) -> Scenario:
+def fill_from_store(
+    scenario: Scenario, store: StoreLike | None, *, cache: dict[Any, dict[str, Any]] | None = None
+) -> Scenario:
     """Return *scenario* with every ``from_store`` value replaced by *store*'s figures.
 
     *store* (opened by the caller, read access is enough) is read only when the scenario needs it;
     it may be None for a scenario that does not. A scenario whose vectors come from the store gets
-    its ``start_quarter`` from them when it has none.
+    its ``start_quarter`` from them when it has none. ``cache``: a dict the caller keeps to answer a
+    query repeated across scenarios once (the report fills pivot-1, pivot-2 and telecom-2001).
 
     Raises
     ------
@@ -49,7 +52,7 @@ def fill_from_store(scenario: Scenario, store: StoreLike | None) -> Scenario:
     params: dict[str, ParamEntry] = {}
     start = scenario.start_quarter
     for name, entry in scenario.params.items():
-        new_entry, start = _fill_entry(scenario, entry, store, start)
+        new_entry, start = _fill_entry(scenario, entry, store, start, cache)
         params[name] = new_entry
     return scenario.replace(params=params, start_quarter=start)
 
@@ -58,12 +61,24 @@ def _where(scenario: Scenario, entry: ParamEntry) -> str:
     return f"{scenario.path}, line {entry.line}: parameters.{entry.name}"
 
 
+def _query(store: StoreLike, q: Any, where: str, cache: dict[Any, dict[str, Any]] | None) -> dict[str, Any]:
+    if cache is None:
+        return query_store(store, q, where=where)
+    if q not in cache:
+        cache[q] = query_store(store, q, where=where)
+    return cache[q]
+
+
 def _fill_entry(
-    scenario: Scenario, entry: ParamEntry, store: StoreLike, start: str | None
+    scenario: Scenario,
+    entry: ParamEntry,
+    store: StoreLike,
+    start: str | None,
+    cache: dict[Any, dict[str, Any]] | None = None,
 ) -> tuple[ParamEntry, str | None]:
     v = entry.value
     if isinstance(v, FromStore):
-        found = query_store(store, v.query, where=_where(scenario, entry))
+        found = _query(store, v.query, _where(scenario, entry), cache)
         if found["agg"] == "quarters":  # pragma: no cover - scalar params never parse to this
             raise DataError(f"{_where(scenario, entry)}: agg: quarters gives a vector")
         value: Const | Random = _scaled(float(found["value"]), v.scale)
@@ -76,7 +91,7 @@ def _fill_entry(
             if not isinstance(part, FromStore):
                 parts.append(part)
                 continue
-            found = query_store(store, part.query, where=_where(scenario, entry))
+            found = _query(store, part.query, _where(scenario, entry), cache)
             values: list[float] = found["values"] if found["agg"] == "quarters" else [found["value"]]
             # a macro series replays history (a liquidity scenario); it does not set t = 0
             first = found["quarters"][0] if found["agg"] == "quarters" and "series" not in found["query"] else None
