@@ -24,6 +24,7 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,16 @@ CURATED_FILES = {
     ),
 }
 
+#: hand-curated JSON files of the snapshot, kept in the manifest with their row count (entries)
+CURATED_JSON_FILES = {
+    "company_tickers": (
+        "a subset of the SEC's ticker <-> CIK map (https://www.sec.gov/files/company_tickers.json, same "
+        "format): the universe.toml companies with a CIK, and Apple (CIK 320193: shared/reference/README.md "
+        "'Apple (CIK0000320193)'; 'AAPL' = Apple in ecosystem-notes.md, edgartools #460 cited as both). "
+        "`capexwatch update` caches the full map; this subset is the offline fallback"
+    ),
+}
+
 
 def curated_entries(out: Path = OUT) -> str:
     """The ``[files.NAME]`` blocks of the hand-curated CSVs present in *out* (rows, sha256, note)."""
@@ -291,6 +302,13 @@ def curated_entries(out: Path = OUT) -> str:
             continue
         with path.open(newline="", encoding="utf-8") as fh:
             rows = sum(1 for _ in csv.DictReader(fh))
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        blocks.append(f'[files.{name}]\nrows = {rows}\nsha256 = "{sha}"\nnote = "{note}"\n\n')
+    for name, note in CURATED_JSON_FILES.items():
+        path = out / f"{name}.json"
+        if not path.exists():
+            continue
+        rows = len(json.loads(path.read_bytes()))
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         blocks.append(f'[files.{name}]\nrows = {rows}\nsha256 = "{sha}"\nnote = "{note}"\n\n')
     return "".join(blocks)
