@@ -12,6 +12,7 @@ module        commands
 ``signals``   ``signals``, ``signal``, ``backtest``
 ``models``    ``scenarios``, ``simulate``
 ``report``    ``report``
+``serve``     ``serve`` (the web dashboard and JSON API; extra ``web``)
 ============  ====================================================================
 
 Heavy libraries (pandas, DuckDB, Plotly, NumPy) are imported inside the commands so that
@@ -24,7 +25,7 @@ import sys
 
 import click
 
-from capexwatch.cli import data, models, report, signals, update
+from capexwatch.cli import data, models, report, serve, signals, update
 from capexwatch.cli._errors import run_mapping_errors
 
 __all__ = ["cli", "main"]
@@ -58,6 +59,7 @@ for _command in (
     models.scenarios_cmd,
     models.simulate_cmd,
     report.report,
+    serve.serve,
 ):
     cli.add_command(_command)
 
