@@ -4,8 +4,8 @@ Limits that keep one request from taking the server down (a shared, local server
 :data:`MAX_PATHS` Monte Carlo paths per run, scenario YAML of at most :data:`MAX_YAML_BYTES`, and
 YAML whose anchors and aliases expand to at most :data:`MAX_YAML_NODES` nodes (an "alias bomb"
 of nine nested lists of nine aliases would expand to 9^9 nodes while parsing). Python tags
-(``!!python/object``) never construct anything: scenarios are read with PyYAML's safe loader, which
-rejects them, and that error names the line.
+(``!!python/object``) and other non-standard tags are refused here with their line, before the
+scenario parser (which uses PyYAML's safe loader, so they could not construct anything anyway).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ MAX_YAML_BYTES = 256 * 1024
 MAX_YAML_NODES = 100_000
 """Most YAML nodes a scenario may expand to, aliases counted at each use."""
 
+_STANDARD_TAG = "tag:yaml.org,2002:"
+"""Tags of plain YAML (str, int, float, bool, null, seq, map, timestamp ...); Python tags extend it."""
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -140,6 +142,13 @@ def _count_nodes(root: Any, field: str) -> None:
             return sizes[key]
         if key in active:
             raise InvalidRequest(field, f"line {n.start_mark.line + 1}: an alias refers to the node that contains it")
+        tag = str(n.tag or "")
+        if not tag.startswith(_STANDARD_TAG) or tag.startswith(_STANDARD_TAG + "python/"):
+            raise InvalidRequest(
+                field,
+                f"line {n.start_mark.line + 1}: the YAML tag {tag!r} is not allowed",
+                hint="A scenario holds plain numbers, strings, lists and mappings: remove the !! tag.",
+            )
         active.add(key)
         total = 1
         if isinstance(n.value, list):

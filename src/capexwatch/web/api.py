@@ -41,8 +41,9 @@ __all__ = ["MAX_BODY_BYTES", "error_response", "json_response", "routes"]
 
 log = logging.getLogger("capexwatch.web")
 
-MAX_BODY_BYTES = 1024 * 1024
-"""Largest request body read (a scenario is at most 256 KiB of YAML; see :mod:`._validate`)."""
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""Largest request body read; a longer body is refused unread (413-sized, answered 422 on ``body``).
+Scenario text has its own, smaller limit (:data:`._validate.MAX_YAML_BYTES`) that names the field."""
 
 VIEWS = ("latest", "first-filed")
 SOURCES = ("all", "sec", "curated", "user")
