@@ -34,6 +34,10 @@ def _cli_json(env: dict[str, str], *args: str) -> Any:
         ("/api/v1/signals?as_of=2024-06-30", ("signals", "--as-of", "2024-06-30")),
         ("/api/v1/signal/capital_intensity?ticker=ORCL", ("signal", "capital_intensity", "--ticker", "ORCL")),
         ("/api/v1/universe", ("universe",)),
+        (
+            "/api/v1/backtest?signal=roi_gap&signal=capex_vs_cloud&start=2024-01-01&end=2024-12-31",
+            ("backtest", "--signal", "roi_gap", "--signal", "capex_vs_cloud", "--start", "2024-01-01", "--end", "2024-12-31"),
+        ),
         ("/api/v1/metrics", ("metrics",)),
         ("/api/v1/scenarios", ("scenarios",)),
     ],
@@ -95,6 +99,7 @@ def test_unknown_names_are_404_with_a_hint(client: Any, url: str, needle: str) -
         ("/api/v1/quarters?ticker=../etc&metric=capex", "ticker"),
         ("/api/v1/signals?as_of=2024-6-3", "as_of"),
         ("/api/v1/backtest?start=20240101", "start"),
+        ("/api/v1/backtest?start=0550-12-31", "start"),  # (`capexwatch backtest --start 0550-12-31` fails: exit 70)
         ("/api/v1/runs?limit=-1", "limit"),
     ],
 )

@@ -59,14 +59,24 @@ class NotFound(LookupError):
         self.hint = hint
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""Dates outside these years are refused: calendar-quarter labels need four-digit years, and no
+filing predates EDGAR (1993)."""
+
+
 def date_param(value: str | None, field: str) -> str | None:
-    """An ISO date (``YYYY-MM-DD``) or None."""
+    """An ISO date (``YYYY-MM-DD``, years :data:`FIRST_YEAR` to :data:`LAST_YEAR`) or None."""
     if value is None or value == "":
         return None
     try:
-        return dt.date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_date(value, field)
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
+        day = None
+    if day is None:
         return _bad_date(value, field)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidRequest(field, f"{value} is out of range", hint=f"Use a date from {FIRST_YEAR} to {LAST_YEAR}.")
+    return day.isoformat()
 
 
 def _bad_date(value: str, field: str) -> str:

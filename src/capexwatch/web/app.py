@@ -39,6 +39,10 @@ async def _plotly_js(request: Request) -> Response:
     return FileResponse(plotly_js_path(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
 
+async def _favicon(request: Request) -> Response:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -71,6 +75,7 @@ def create_app(store_path: str | Path | None = None, *, prepare: bool = True) ->
     app = Starlette(
         routes=[
             Route("/static/plotly.min.js", _plotly_js),
+            Route("/favicon.ico", _favicon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             Mount("/api/v1", routes=api.routes()),
             *pages.routes(),

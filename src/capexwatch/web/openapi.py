@@ -16,7 +16,7 @@ __all__ = ["schema"]
 
 _ERR = {"$ref": "#/components/schemas/Error"}
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"}
-_DATE = {"type": "string", "format": "date", "example": "2024-06-30"}
+_DATE = {"type": "string", "format": "date", "example": "2024-06-30", "description": "YYYY-MM-DD, years 1900-2199"}
 
 
 def _q(name: str, schema: dict[str, Any], description: str, *, required: bool = False) -> dict[str, Any]:
