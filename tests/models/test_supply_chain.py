@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests._support.scenarios import core, path_params
 
 from capexwatch.errors import ScenarioError
 from capexwatch.models import _reference_supply_chain as ref
 from capexwatch.models import supply_chain as sc
 from capexwatch.models.engine import STREAM_BLOCK, _context, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
+from tests._support.scenarios import core, path_params
 
 
 def chain(extra: str = "", *, stages: int = 1, horizon: int = 400, lead: int = 2, p: int = 5, **kw: Any) -> Scenario:

@@ -28,7 +28,19 @@ def _cli_json(env: dict[str, str], *args: str) -> Any:
         ("/api/v1/quarters?ticker=GOOGL&metric=capex", ("quarters", "--ticker", "GOOGL", "--metric", "capex")),
         (
             "/api/v1/quarters?ticker=MSFT&metric=capex&view=first-filed&source=curated&as_of=2024-06-30",
-            ("quarters", "-t", "MSFT", "-m", "capex", "--view", "first-filed", "--source", "curated", "--as-of", "2024-06-30"),
+            (
+                "quarters",
+                "-t",
+                "MSFT",
+                "-m",
+                "capex",
+                "--view",
+                "first-filed",
+                "--source",
+                "curated",
+                "--as-of",
+                "2024-06-30",
+            ),
         ),
         ("/api/v1/quarters?cik=1652044&metric=revenue", ("quarters", "--cik", "1652044", "--metric", "revenue")),
         ("/api/v1/signals?as_of=2024-06-30", ("signals", "--as-of", "2024-06-30")),
@@ -36,7 +48,17 @@ def _cli_json(env: dict[str, str], *args: str) -> Any:
         ("/api/v1/universe", ("universe",)),
         (
             "/api/v1/backtest?signal=roi_gap&signal=capex_vs_cloud&start=2024-01-01&end=2024-12-31",
-            ("backtest", "--signal", "roi_gap", "--signal", "capex_vs_cloud", "--start", "2024-01-01", "--end", "2024-12-31"),
+            (
+                "backtest",
+                "--signal",
+                "roi_gap",
+                "--signal",
+                "capex_vs_cloud",
+                "--start",
+                "2024-01-01",
+                "--end",
+                "2024-12-31",
+            ),
         ),
         ("/api/v1/metrics", ("metrics",)),
         ("/api/v1/scenarios", ("scenarios",)),
@@ -132,7 +154,9 @@ _BOMB = "".join(
         ({"preset": "sequoia-2024", "colour": "red"}, "colour", "unknown field"),
     ],
 )
-def test_bad_simulate_bodies_are_422_naming_the_field(client: Any, body: dict[str, Any], field: str, needle: str) -> None:
+def test_bad_simulate_bodies_are_422_naming_the_field(
+    client: Any, body: dict[str, Any], field: str, needle: str
+) -> None:
     t0 = time.perf_counter()
     r = client.post("/api/v1/simulate", json=body)
     assert r.status_code == 422, r.text
@@ -216,8 +240,9 @@ def test_set_parameter_rewrites_the_yaml_and_names_bad_fields(client: Any) -> No
 
 def test_store_locked_by_another_process_is_503_and_the_server_recovers(client: Any, web_store: Path) -> None:
     """While another process holds DuckDB's write lock, reads answer 503 JSON with a hint, then work again."""
+    hold = f"import duckdb, sys; c = duckdb.connect({str(web_store)!r}); print('locked', flush=True); sys.stdin.read()"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,sys,time; c=duckdb.connect({str(web_store)!r}); print('locked', flush=True); sys.stdin.read()"],
+        [sys.executable, "-c", hold],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -118,7 +118,11 @@ def test_the_as_of_picker_changes_the_numbers(page: Any, server: str) -> None:
 def test_company_page_links_a_capex_value_to_its_source(page: Any, server: str, web_store: Path) -> None:
     page.goto(server + "/company/GOOGL")
     link = page.locator("a.provenance[data-metric=capex]").first
-    period, value, href = link.get_attribute("data-period"), link.get_attribute("data-value"), link.get_attribute("href")
+    period, value, href = (
+        link.get_attribute("data-period"),
+        link.get_attribute("data-value"),
+        link.get_attribute("href"),
+    )
     rows = {r["fiscal_period"]: r for r in _cli(web_store, "quarters", "--ticker", "GOOGL", "--metric", "capex")}
     want = rows[period]
     assert float(value) == want["value"]
@@ -140,9 +144,9 @@ def test_a_scenario_run_from_the_form_shows_the_cli_percentiles(page: Any, serve
     page.wait_for_selector("#percentiles td[data-output]")
     cells = page.locator("#percentiles td[data-output]")
     shown = {
-        (cells.nth(i).get_attribute("data-output"), cells.nth(i).get_attribute("data-stat")): cells.nth(i).get_attribute(
-            "data-value"
-        )
+        (cells.nth(i).get_attribute("data-output"), cells.nth(i).get_attribute("data-stat")): cells.nth(
+            i
+        ).get_attribute("data-value")
         for i in range(cells.count())
     }
     cli = _cli(web_store, "simulate", "consensus-1t", "--paths", "5000", "--seed", "11", "--no-store")

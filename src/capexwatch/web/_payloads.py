@@ -8,7 +8,7 @@ changed by a later request. The record builders are the CLI's own (``cli/data.py
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -82,8 +82,9 @@ def backtest(store: Store, *, names: Sequence[str], start: str | None, end: str 
     return to_jsonable(run_backtest(inputs, dates=dates, names=sel).to_dict())
 
 
+@functools.cache
 def scenarios() -> Any:
-    """``capexwatch scenarios --json``."""
+    """``capexwatch scenarios --json`` (the bundled presets: parsed once per process)."""
     from capexwatch.cli.models import _preset_json
     from capexwatch.models.scenario import list_presets
 
@@ -116,8 +117,3 @@ def runs(store: Store, *, limit: int) -> Any:
 def run(store: Store, run_id: str) -> Any:
     """One saved run: its fields, ``parameters`` and ``outputs`` (``scalars``, ``series``, ...)."""
     return to_jsonable(store.run(run_id))
-
-
-def today() -> dt.date:
-    """The date the as-of picker offers by default."""
-    return dt.date.today()

@@ -76,6 +76,19 @@ class _ReadWriteLock:
                 self._cond.notify_all()
 
 
+class _Failed:
+    """A remembered lookup failure (unknown ticker, signal, run): raised again on a memo hit."""
+
+    def __init__(self, exc: LookupError) -> None:
+        self.exc = exc
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, _Failed):
+        raise value.exc
+    return value
+
+
 def _stat(path: Path) -> tuple[int, int]:
     try:
         st = path.stat()
@@ -170,16 +183,20 @@ class StoreAccess:
         full = (key, self.version())
         found, value = self._lookup(full)
         if found:
-            return value  # type: ignore[no-any-return]
+            return _unwrap(value)  # type: ignore[no-any-return]
         with self._memo_lock:
             gate = self._inflight.setdefault(full, threading.Lock())
         try:
             with gate:
                 found, value = self._lookup(full)
                 if found:
-                    return value  # type: ignore[no-any-return]
+                    return _unwrap(value)  # type: ignore[no-any-return]
                 with self.reading() as store:
-                    value = fn(store)
+                    try:
+                        value = fn(store)
+                    except LookupError as exc:  # an unknown name stays unknown until the store changes
+                        self._remember(full, _Failed(exc))
+                        raise
                 self._remember(full, value)
         finally:
             with self._memo_lock:

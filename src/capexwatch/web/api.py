@@ -138,6 +138,31 @@ def _api_body(fn: Callable[[Request, Any], Any]) -> Handler:
     return handler
 
 
+_FIXED: dict[str, bytes] = {}
+"""Answers that never change while the server runs (metrics, presets), encoded once."""
+
+
+def _encoded(obj: Any) -> bytes:
+    from capexwatch._json import dumps
+
+    return dumps(obj, indent=None).encode("utf-8")
+
+
+def _json_bytes(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+def _stored(request: Request, key: tuple[Any, ...], fn: Callable[[Any], Any]) -> Response:
+    """``fn(store)`` as JSON, encoded once per store version (the memo keeps the bytes)."""
+    return _json_bytes(_access(request).read(("json", *key), lambda s: _encoded(fn(s))))
+
+
+def _fixed(name: str, fn: Callable[[], Any]) -> Response:
+    if name not in _FIXED:
+        _FIXED[name] = _encoded(fn())
+    return _json_bytes(_FIXED[name])
+
+
 def _q(request: Request, name: str) -> str | None:
     return request.query_params.get(name)
 
@@ -157,12 +182,12 @@ def _jobs(request: Request) -> Jobs:
 
 @_api
 def universe(request: Request) -> Any:
-    return _access(request).read(("universe",), P.universe)
+    return _stored(request, ("universe",), P.universe)
 
 
 @_api
 def metrics(request: Request) -> Any:
-    return P.metrics()
+    return _fixed("metrics", P.metrics)
 
 
 def quarters_args(request: Request) -> dict[str, Any]:
@@ -187,7 +212,8 @@ def quarters_args(request: Request) -> dict[str, Any]:
 def quarters(request: Request) -> Any:
     a = quarters_args(request)
     key = ("quarters", *a.values())
-    return _access(request).read(
+    return _stored(
+        request,
         key,
         lambda s: P.quarters(s, a["company"], a["metric"], view=a["view"], source=a["source"], as_of=a["as_of"]),
     )
@@ -196,7 +222,7 @@ def quarters(request: Request) -> Any:
 @_api
 def signals(request: Request) -> Any:
     as_of = date_param(_q(request, "as_of"), "as_of")
-    return _access(request).read(("signals", as_of), lambda s: P.signals(s, as_of=as_of))
+    return _stored(request, ("signals", as_of), lambda s: P.signals(s, as_of=as_of))
 
 
 @_api
@@ -207,7 +233,7 @@ def signal(request: Request) -> Any:
     ticker = _q(request, "ticker")
     ticker = name_param(ticker, "ticker") if ticker else None
     as_of = date_param(_q(request, "as_of"), "as_of")
-    return _access(request).read(("signal", name, ticker, as_of), lambda s: P.signal(s, name, ticker=ticker, as_of=as_of))
+    return _stored(request, ("signal", name, ticker, as_of), lambda s: P.signal(s, name, ticker=ticker, as_of=as_of))
 
 
 def backtest_args(request: Request) -> dict[str, Any]:
@@ -225,12 +251,12 @@ def backtest_args(request: Request) -> dict[str, Any]:
 @_api
 def backtest(request: Request) -> Any:
     a = backtest_args(request)
-    return _access(request).read(("backtest", *a.values()), lambda s: P.backtest(s, **a))
+    return _stored(request, ("backtest", *a.values()), lambda s: P.backtest(s, **a))
 
 
 @_api
 def scenarios(request: Request) -> Any:
-    return P.scenarios()
+    return _fixed("scenarios", P.scenarios)
 
 
 @_api
@@ -245,18 +271,23 @@ def scenario_yaml(request: Request) -> Any:
         raise NotFound(f"Unknown preset {name!r}.", hint=exc.hint) from None
     from capexwatch.models.scenario import preset_path
 
-    return {"name": scn.name, "model": scn.model.name, "parameters": list(scn.params), "yaml": preset_path(name).read_text()}
+    return {
+        "name": scn.name,
+        "model": scn.model.name,
+        "parameters": list(scn.params),
+        "yaml": preset_path(name).read_text(),
+    }
 
 
 @_api
 def info(request: Request) -> Any:
-    return _access(request).read(("info",), P.info)
+    return _stored(request, ("info",), P.info)
 
 
 @_api
 def runs(request: Request) -> Any:
     limit = int_param(_q(request, "limit") or "50", "limit", low=1, high=1000)
-    return _access(request).read(("runs", limit), lambda s: P.runs(s, limit=limit))
+    return _stored(request, ("runs", limit), lambda s: P.runs(s, limit=limit))
 
 
 @_api
@@ -271,7 +302,7 @@ def run(request: Request) -> Any:
                 raise NotFound(exc.message, hint="List saved runs at /api/v1/runs.") from None
             raise
 
-    return _access(request).read(("run", run_id), one)
+    return _stored(request, ("run", run_id), one)
 
 
 # --------------------------------------------------------------------------- runs and scenarios

@@ -128,7 +128,11 @@ def _paths() -> dict[str, Any]:
         ),
         "/scenarios": _get("The scenario presets (`capexwatch scenarios --json`).", _json(_ROWS, "presets"), []),
         "/scenarios/{name}": _get(
-            "One preset's YAML text.", _json(_OBJ, "name, model, parameters, yaml"), [_path("name", "Preset.")], 404, 422
+            "One preset's YAML text.",
+            _json(_OBJ, "name, model, parameters, yaml"),
+            [_path("name", "Preset.")],
+            404,
+            422,
         ),
         "/scenario/parameter": {
             "post": {

@@ -56,7 +56,7 @@ def _page(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
         except Exception as exc:  # noqa: BLE001 - a page shows the error, never a traceback
             status = error_status(exc)
             body = {"error": exc.message, "hint": exc.hint} if isinstance(exc, NotFound) else error_body(exc)
-            return error_page(request, status, body["error"], body.get("hint"))
+            return error_page(request, status, str(body["error"]), body.get("hint"))
         return out
 
     return handler
@@ -107,10 +107,10 @@ def _company_data(store: Store, ticker: str, view: str, as_of: str | None) -> di
     """Everything the company page shows, read with the functions the CLI and the report use."""
     import capexwatch
     from capexwatch import signals as S
+    from capexwatch._json import to_jsonable
     from capexwatch.cli.data import _quarters_rows
     from capexwatch.metrics import METRICS
     from capexwatch.report import charts
-    from capexwatch._json import to_jsonable
     from capexwatch.report.signals_section import board_html
     from capexwatch.store import panel
 
@@ -143,7 +143,9 @@ def company(request: Request) -> Response:
     ticker = name_param(request.path_params["ticker"], "ticker")
     view = choice(request.query_params.get("view"), "view", ("latest", "first-filed"), "latest")
     as_of = date_param(request.query_params.get("as_of"), "as_of")
-    data = _access(request).read(("page-company", ticker.upper(), view, as_of), lambda s: _company_data(s, ticker, view, as_of))
+    data = _access(request).read(
+        ("page-company", ticker.upper(), view, as_of), lambda s: _company_data(s, ticker, view, as_of)
+    )
     return _render(request, "company.html.j2", view=view, as_of=as_of or "", **data)
 
 
@@ -185,7 +187,10 @@ def signal_page(request: Request) -> Response:
         from capexwatch.report.signals_section import history_figure
 
         sig = S.run(store, names=[name], ticker=ticker, as_of=as_of)[0]
-        return {"sig": to_jsonable(sig.to_dict(history=True)), "chart": _fig(history_figure(sig)) if sig.history else ""}
+        return {
+            "sig": to_jsonable(sig.to_dict(history=True)),
+            "chart": _fig(history_figure(sig)) if sig.history else "",
+        }
 
     data = _access(request).read(("page-signal", name, ticker, as_of), build)
     return _render(request, "signal.html.j2", ticker=ticker or "", as_of=as_of or "", **data)
