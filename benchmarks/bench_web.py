@@ -62,7 +62,9 @@ def _start(store: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split("serving ", 1)[1].split(" ", 1)[0].rstrip("/")
 
 
-async def _client(c: httpx.AsyncClient, until: float, k: int, out: dict[str, list[float]], errs: dict[str, int]) -> None:
+async def _client(
+    c: httpx.AsyncClient, until: float, k: int, out: dict[str, list[float]], errs: dict[str, int]
+) -> None:
     i = k
     while time.perf_counter() < until:
         name, path = ENDPOINTS[i % len(ENDPOINTS)]

@@ -26,16 +26,12 @@ from capexwatch.errors import StoreError
 if TYPE_CHECKING:
     from capexwatch.store.db import Store
 
-__all__ = ["StoreAccess", "StoreBusyError"]
+__all__ = ["StoreAccess"]
 
 T = TypeVar("T")
 
 _MEMO_SIZE = 256
 """Answers kept (each a small JSON-ready structure or an HTML fragment)."""
-
-
-class StoreBusyError(StoreError):
-    """The store is locked by another process (``capexwatch update``): try again shortly."""
 
 
 class _ReadWriteLock:
@@ -98,9 +94,9 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def _busy(exc: StoreError) -> StoreError:
-    """A lock conflict as :class:`StoreBusyError` (the API answers 503 with a hint); others unchanged."""
+    """A lock conflict with what to do (the API answers 503 with a hint); other errors unchanged."""
     if "in use" in exc.message or "lock" in exc.message.lower():
-        return StoreBusyError(
+        return StoreError(
             f"{exc.message} (another capexwatch process, such as `capexwatch update`, is writing it).",
             hint="Wait for it to finish and reload; the server keeps serving and reads again on the next request.",
         )
