@@ -8,6 +8,14 @@ Every value is copied from the reference files with its source; the only transfo
 (c) the fiscal period end read from the note's leading ``period_end=YYYY-MM-DD``. The reference
 value and unit are kept beside the converted ones so the conversion can be checked. The events and
 published-figures files are curated by hand (see their headers) and are not written here.
+
+Filing figures (issue 10): the filers' own iXBRL/XBRL documents in ``reference/sec/ixbrl`` are read
+with capexwatch's parser and axis/member rules (the same code as ``capexwatch ingest``) into
+``filing_panel.csv`` (quarters, both views), ``filing_annual.csv`` (fiscal years) and
+``filing_observations.csv`` (customer shares, useful lives, breakdowns), each row with the filing's
+accession. Loaded as ``source='sec'``, ``source_kind='sec-ixbrl'``, they take precedence over the
+secondary figures of ``company_quarters.csv`` for the quarters they cover (NVIDIA Data Center) and
+give the years (AWS, Google Cloud) from the filings.
 """
 
 from __future__ import annotations
@@ -18,10 +26,11 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "capexwatch" / "sources" / "snapshot"
-SNAPSHOT_VERSION = "2026.11.21"
+SNAPSHOT_VERSION = "2026.11.21.1"
 
 # reference metric -> canonical metric (DESIGN.md); the reference README explains each
 METRIC_MAP = {
@@ -128,6 +137,19 @@ MACRO_FILES = [
     ),
 ]
 
+# (document in reference/sec/ixbrl, ticker, accession, filed, where the accession comes from)
+FILING_DOCUMENTS = [
+    ("nvda-10-q-2025-08-27.htm", "NVDA", "0001045810-25-000209", "2025-08-27",
+     "accession from reference/sec/CIK0001045810.json (companyfacts: fy 2026 Q2, 10-Q filed 2025-08-27)"),
+    ("googl-10-k-2025-02-05.htm", "GOOGL", "0001652044-25-000014", "2025-02-05",
+     "accession from reference/sec/CIK0001652044.json (companyfacts: fy 2024 FY, 10-K filed 2025-02-05)"),
+    ("amzn-10-k-2025-02-07.htm", "AMZN", "0001018724-25-000004", "2025-02-07",
+     "accession as cited in reference/company_quarters.csv for Amazon's FY2022 cash flows (latest filing "
+     "reporting them: the FY2024 10-K); not read from an EDGAR index"),
+    ("amzn-20221231_htm.xml", "AMZN", "0001018724-23-000004", "2023-02-03",
+     "accession from reference/sec/ixbrl/README.md"),
+]  # fmt: skip
+
 _PERIOD_END = re.compile(r"^period_end=(\d{4}-\d{2}-\d{2})")
 _FISCAL = re.compile(r"^FY(\d{4})Q([1-4])$")
 
@@ -198,6 +220,50 @@ def origin_key(sid: str, origin: str) -> str:
     return f"FRED:{sid.removesuffix('_Q')} {repo}@{rest.split('@ ')[1][:8]}"
 
 
+def build_filing_figures(ref: Path) -> dict[str, list[dict[str, str]]]:
+    """Quarters, years and observations read from the filers' own documents (see module docstring)."""
+    import pandas as pd
+
+    from capexwatch.pipeline.filings import derive_filings, filing_facts_frame
+    from capexwatch.sources.filings import read_filing
+    from capexwatch.universe import load_universe
+
+    fye = {str(c["ticker"]): c.get("fye_month") for c in load_universe()}
+    frames: dict[str, list[pd.DataFrame]] = {}
+    notes: dict[str, str] = {}
+    for name, ticker, accn, filed, why in FILING_DOCUMENTS:
+        filing = read_filing(ref / "sec" / "ixbrl" / name, accession=accn, filed=dt.date.fromisoformat(filed))
+        frames.setdefault(ticker, []).append(filing_facts_frame(filing, ticker))
+        notes[accn] = f"read from {name} ({filing.form} filed {filed}) by capexwatch's iXBRL parser; {why}"
+    out: dict[str, list[pd.DataFrame]] = {"panel": [], "annual": [], "observations": []}
+    for ticker, parts in frames.items():
+        panel, annual, obs, _ = derive_filings(parts[0].iloc[0:0], pd.concat(parts), ticker=ticker,
+                                               fye_month=fye.get(ticker))  # fmt: skip
+        panel = panel[panel["status"] == "ok"]  # the snapshot carries figures, not the engine's refusals
+        for df in (panel, annual):
+            df["note"] = [f"{n + '; ' if isinstance(n, str) and n else ''}{notes.get(a, '')}"
+                          for n, a in zip(df["note"], df["accn"], strict=True)]  # fmt: skip
+        out["panel"].append(panel.drop(columns=["load_id"], errors="ignore"))
+        out["annual"].append(annual[annual["view"] == "latest"].drop(columns=["view"]))
+        out["observations"].append(obs)
+    return {k: _records(pd.concat(v, ignore_index=True)) for k, v in out.items()}
+
+
+def _records(df: Any) -> list[dict[str, str]]:
+    import pandas as pd
+
+    def cell(v: Any) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        if isinstance(v, pd.Timestamp | dt.datetime):
+            return v.date().isoformat()
+        if isinstance(v, float):
+            return repr(v)
+        return str(v)
+
+    return [{c: cell(v) for c, v in r.items()} for r in df.to_dict(orient="records")]
+
+
 def write_csv(path: Path, rows: list[dict[str, str]]) -> str:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
@@ -215,6 +281,11 @@ def main() -> None:
     m = build_macro(args.reference)
     sha_q = write_csv(OUT / "company_quarters.csv", q)
     sha_m = write_csv(OUT / "macro_series.csv", m)
+    filings = build_filing_figures(args.reference)
+    sha_f = {k: write_csv(OUT / f"filing_{k}.csv", rows) for k, rows in filings.items()}
+    filing_files = "".join(
+        f'[files.filing_{k}]\nrows = {len(filings[k])}\nsha256 = "{sha}"\n\n' for k, sha in sha_f.items()
+    )
     meta = "\n".join(
         f'[series.{sid}]\ntitle = "{title}"\nunits = "{units}"\nfrequency = "{freq}"\n'
         for sid, _, _, title, units, freq in {x[0]: x for x in MACRO_FILES}.values()
@@ -228,7 +299,7 @@ def main() -> None:
         f"# from the reference material assembled 2026-11-21 (see each row's source).\n"
         f'version = "{SNAPSHOT_VERSION}"\n\n'
         f'[files.company_quarters]\nrows = {len(q)}\nsha256 = "{sha_q}"\n\n'
-        f'[files.macro_series]\nrows = {len(m)}\nsha256 = "{sha_m}"\n\n{meta}\n[origins]\n{origins}',
+        f'[files.macro_series]\nrows = {len(m)}\nsha256 = "{sha_m}"\n\n{filing_files}{meta}\n[origins]\n{origins}',
         encoding="utf-8",
     )
     print(f"company_quarters.csv: {len(q)} rows; macro_series.csv: {len(m)} rows -> {OUT}")

@@ -366,7 +366,8 @@ def test_h100_rental_low_and_rebound(events: list[dict[str, str]], reference_tex
     r_reb = _by_id(events, "h100-rental-rebound-2026-03")
     assert Decimal(r_low["amount"]) == Decimal(low.group(1))
     assert Decimal(r_reb["amount"]) == Decimal(rebound.group(1))
-    assert r_low["date"] == "2025-10-01" and r_reb["date"] == "2026-03-01"
+    # the reference gives the month only: dated at its last day (point in time, issue 13)
+    assert r_low["date"] == "2025-10-31" and r_reb["date"] == "2026-03-31"
     assert r_low["unit"] == r_reb["unit"] == "USD_per_gpu_hour"
 
 

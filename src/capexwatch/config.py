@@ -7,10 +7,14 @@ the environment.
 Environment variables
 ---------------------
 CAPEXWATCH_HOME              data directory (store, cache, config.toml); default: the user data dir
+                             (set but empty is an error, not the default)
 CAPEXWATCH_DB                path of the DuckDB file; default ``$CAPEXWATCH_HOME/capexwatch.duckdb``
+                             (set but empty is an error)
 CAPEXWATCH_SEC_USER_AGENT    "Name email@example.com" sent to the SEC (``EDGAR_IDENTITY`` also read)
 CAPEXWATCH_SEC_BASE_URL      default https://data.sec.gov
 CAPEXWATCH_SEC_ARCHIVES_URL  default https://www.sec.gov/Archives/edgar/daily-index/xbrl
+CAPEXWATCH_SEC_DOCUMENTS_URL default https://www.sec.gov/Archives/edgar/data (filing documents)
+CAPEXWATCH_SEC_TICKERS_URL   default https://www.sec.gov/files/company_tickers.json (ticker <-> CIK map)
 CAPEXWATCH_FRED_BASE_URL     default https://api.stlouisfed.org
 CAPEXWATCH_FRED_CSV_URL      default https://fred.stlouisfed.org/graph/fredgraph.csv
 FRED_API_KEY                 FRED API key (optional: the keyless CSV download is the fallback)
@@ -20,6 +24,7 @@ CAPEXWATCH_HTTP_BACKOFF      first backoff in seconds, doubled per retry
 CAPEXWATCH_HTTP_BACKOFF_CAP  largest backoff in seconds
 CAPEXWATCH_HTTP_MAX_RETRY_AFTER  longest Retry-After honoured, in seconds
 CAPEXWATCH_DEBUG             when set, the CLI re-raises internal errors with their traceback
+CAPEXWATCH_LOCK_WAIT         seconds a command waits for a store another process holds (default 60)
 
 This module is the only one that reads the environment.
 """
@@ -34,11 +39,28 @@ from typing import Any
 
 from capexwatch.errors import ConfigError
 
-__all__ = ["HttpTuning", "Settings", "debug_enabled", "get_settings", "home_dir", "http_tuning"]
+__all__ = [
+    "DEFAULT_LOCK_WAIT_S",
+    "HttpTuning",
+    "Settings",
+    "debug_enabled",
+    "get_settings",
+    "home_dir",
+    "http_tuning",
+    "lock_wait_s",
+]
+
+#: seconds a command waits for the store's file lock before giving up. A writer holds the lock
+#: only for its final commit (seconds; a whole-EDGAR merge about a minute, pipeline/NOTES.md), and
+#: a reader for one command, so a minute covers the commits we measured
+#: (benchmarks/RESULTS.md, "many readers, one writer") with room on a loaded machine.
+DEFAULT_LOCK_WAIT_S = 60.0
 
 _DEFAULTS: dict[str, str] = {
     "sec_base_url": "https://data.sec.gov",
     "sec_archives_url": "https://www.sec.gov/Archives/edgar/daily-index/xbrl",
+    "sec_documents_url": "https://www.sec.gov/Archives/edgar/data",
+    "sec_tickers_url": "https://www.sec.gov/files/company_tickers.json",
     "fred_base_url": "https://api.stlouisfed.org",
     "fred_csv_url": "https://fred.stlouisfed.org/graph/fredgraph.csv",
 }
@@ -57,12 +79,38 @@ class Settings:
     fred_base_url: str
     fred_csv_url: str
     fred_api_key: str | None
+    #: where EDGAR serves a filing's documents: {url}/{cik}/{accession digits}/{document}
+    sec_documents_url: str = "https://www.sec.gov/Archives/edgar/data"
+    #: the SEC's ticker <-> CIK map (company_tickers.json)
+    sec_tickers_url: str = _DEFAULTS["sec_tickers_url"]
+
+
+def _path_env(name: str) -> str | None:
+    """A path from the environment variable *name*; None when unset.
+
+    Set but empty (``CAPEXWATCH_HOME=""``, often a variable that a script forgot to fill) is an
+    error, not the default: falling back silently would read and write a store elsewhere.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise ConfigError(
+            f"{name} is set but empty.",
+            hint=f"Set {name} to a path, or unset it (`unset {name}`) to use the default.",
+        )
+    return raw
 
 
 def home_dir() -> Path:
-    """The capexwatch data directory (``$CAPEXWATCH_HOME`` or the platform's user data dir)."""
-    env = os.environ.get("CAPEXWATCH_HOME")
-    if env:
+    """The capexwatch data directory (``$CAPEXWATCH_HOME`` or the platform's user data dir).
+
+    Raises
+    ------
+    ConfigError : ``CAPEXWATCH_HOME`` is set but empty
+    """
+    env = _path_env("CAPEXWATCH_HOME")
+    if env is not None:
         return Path(env).expanduser()
     import platformdirs
 
@@ -97,7 +145,7 @@ def get_settings() -> Settings:
             return str(value)
         return _DEFAULTS.get(key)
 
-    db = pick("db_path", "CAPEXWATCH_DB")
+    db = _path_env("CAPEXWATCH_DB") or pick("db_path")
     return Settings(
         home=home,
         db_path=Path(db).expanduser() if db else home / "capexwatch.duckdb",
@@ -108,6 +156,8 @@ def get_settings() -> Settings:
         fred_base_url=(pick("fred_base_url", "CAPEXWATCH_FRED_BASE_URL") or "").rstrip("/"),
         fred_csv_url=pick("fred_csv_url", "CAPEXWATCH_FRED_CSV_URL") or "",
         fred_api_key=pick("fred_api_key", "FRED_API_KEY"),
+        sec_documents_url=(pick("sec_documents_url", "CAPEXWATCH_SEC_DOCUMENTS_URL") or "").rstrip("/"),
+        sec_tickers_url=pick("sec_tickers_url", "CAPEXWATCH_SEC_TICKERS_URL") or "",
     )
 
 
@@ -159,3 +209,10 @@ def http_tuning() -> HttpTuning:
 def debug_enabled() -> bool:
     """Whether ``CAPEXWATCH_DEBUG`` is set (to anything non-empty): show tracebacks of internal errors."""
     return bool(os.environ.get("CAPEXWATCH_DEBUG"))
+
+
+def lock_wait_s() -> float:
+    """Seconds to wait for a store held by another process (``CAPEXWATCH_LOCK_WAIT``, default
+    :data:`DEFAULT_LOCK_WAIT_S`; 0 fails at once); a malformed value raises :class:`ConfigError`."""
+    value = _env_seconds("CAPEXWATCH_LOCK_WAIT")
+    return DEFAULT_LOCK_WAIT_S if value is None else value

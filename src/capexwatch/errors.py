@@ -8,7 +8,7 @@ wrong *and what to do*; the CLI prints it without a traceback and exits with
 ====  ==================================================================================
 code  meaning
 ====  ==================================================================================
-2     bad input: :class:`InputFileError`, :class:`ScenarioError` (and
+2     bad input: :class:`InvalidArgumentError`, :class:`InputFileError`, :class:`ScenarioError` (and
       :class:`DistributionError`), the lookups :class:`UnknownTickerError`,
       :class:`UnknownMetricError`, :class:`UnknownSignalError`, :class:`UnknownModelError`
 3     settings: :class:`ConfigError`
@@ -32,6 +32,7 @@ __all__ = [
     "DistributionError",
     "HttpStatusError",
     "InputFileError",
+    "InvalidArgumentError",
     "NetworkError",
     "ScenarioError",
     "StoreError",
@@ -91,6 +92,15 @@ class InputFileError(CapexwatchError):
         self.path = path
         self.line = line
         self.column = column
+
+
+class InvalidArgumentError(CapexwatchError, ValueError):
+    """An option or argument's value is not valid: a date that is not one, a count out of range, an unknown kind.
+
+    Also a :class:`ValueError`, so that API callers catching the built-in kind keep working.
+    """
+
+    exit_code = 2
 
 
 class UnknownTickerError(CapexwatchError, LookupError):

@@ -15,6 +15,8 @@ NVDA_CIK = 1045810
 UA = "capexwatch tests tests@example.com"
 #: the bulk archives' path below the SEC's www host
 ARCHIVES = "/Archives/edgar/daily-index/xbrl"
+#: where the loopback server serves the SEC's ticker map (www.sec.gov/files/company_tickers.json)
+TICKERS = "/files/company_tickers.json"
 #: the rate limits as the code defines them, read at import, before any test patches them
 PUBLISHED_LIMITS = dict(http.RATE_LIMITS)
 
@@ -25,6 +27,7 @@ def load_routes(server: FakeServer) -> None:
         server.add(f"/api/xbrl/companyfacts/{p.name}", p)
     for p in (RECORDED / "sec" / "submissions").glob("*.json"):
         server.add(f"/submissions/{p.name}", p)
+    server.add(TICKERS, RECORDED / "sec" / "company_tickers.json")
     for p in (RECORDED / "fred").glob("*.csv"):
         sid = p.stem
         server.add("/graph/fredgraph.csv", p, content_type="text/csv", query={"id": sid})

@@ -59,7 +59,6 @@ SCENARIOS: dict[str, str] = {
           capex_usd: {annual: [410e9, {dist: uniform, low: 630e9, high: 725e9}]}
           useful_life_years: {dist: uniform, low: 2, high: 6}
           target_return: 0.1
-          gpu_share_of_capex: {dist: uniform, low: 0.5, high: 0.7}
           capex_usd_per_gpu: {dist: uniform, low: 47000, high: 52000}
           rental_usd_per_gpu_hour: {dist: uniform, low: 1.7, high: 4.5}
           rental_price_decline_annual: {dist: uniform, low: 0.0, high: 0.5}

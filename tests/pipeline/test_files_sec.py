@@ -14,13 +14,29 @@ CF_FILE = RECORDED / "sec" / "companyfacts" / f"CIK{NVDA_CIK:010d}.json"
 
 
 def test_ingest_unknown_filer_infers_fiscal_year(tmp_path: Path) -> None:
-    """An empty store (no universe): the filer becomes CIK########## with its FYE inferred (NVIDIA: January)."""
+    """An empty store (no universe): the filer is named by the SEC ticker map with its FYE inferred
+    (NVIDIA: January)."""
     store = Store.open(tmp_path / "empty.duckdb")
     try:
         out = ingest_sec_path(store, CF_FILE)
         c = out["companies"][0]
-        assert c["ticker"] == f"CIK{NVDA_CIK:010d}" and c["fye_source"] == "inferred" and c["fye_month"] == 1
-        assert store.entity(NVDA_CIK)["ticker"] == f"CIK{NVDA_CIK:010d}"
+        assert c["ticker"] == "NVDA" and c["fye_source"] == "inferred" and c["fye_month"] == 1
+        assert store.entity(NVDA_CIK)["ticker"] == "NVDA"
+        assert store.entity(f"CIK{NVDA_CIK:010d}")["ticker"] == "NVDA"  # the CLI takes either
+    finally:
+        store.close()
+
+
+def test_ingest_filer_the_ticker_map_does_not_list(tmp_path: Path) -> None:
+    """A filer neither the store nor the ticker map knows keeps the id CIK##########."""
+    doc = CF_FILE.read_bytes().replace(b'"cik":1045810', b'"cik":9999997', 1)
+    assert doc != CF_FILE.read_bytes()
+    path = tmp_path / "CIK0009999997.json"
+    path.write_bytes(doc)
+    store = Store.open(tmp_path / "empty.duckdb")
+    try:
+        out = ingest_sec_path(store, path)
+        assert out["companies"][0]["ticker"] == "CIK0009999997"
     finally:
         store.close()
 

@@ -25,7 +25,8 @@ def test_bulk_new_filer_rows_and_entity_agree(tmp_path: Path) -> None:
     try:
         out = ingest_sec_path(store, z)
         ticker = out["companies"][0]["ticker"]
-        assert store.entity(1045810)["ticker"] == ticker == "CIK0001045810"
+        # named by its SEC ticker from the bundled ticker map (issue 13), not CIK0001045810
+        assert store.entity(1045810)["ticker"] == ticker == "NVDA"
         tickers = {r[0] for r in store.con.execute("SELECT DISTINCT ticker FROM panel").fetchall()}
         assert tickers == {ticker}
         facts = {r[0] for r in store.con.execute("SELECT DISTINCT ticker FROM facts").fetchall()}

@@ -122,7 +122,7 @@ def test_report_unwritable_out(tmp_path: Path) -> None:
     blocker = tmp_path / "f"
     blocker.write_text("x")
     r = run_cli("report", "--out", str(blocker / "r.html"))
-    assert r.returncode == 1 and "Cannot write the report" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "cannot write the report" in r.stderr and "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("as_of", [None, "2025-06-30"])

@@ -73,7 +73,7 @@ def test_first_filed_not_restated_values_are_used(tmp_path: Path) -> None:
             {
                 "ticker": "ORCL",
                 "metric": m,
-                "fiscal_period": f"FY2025Q{q}",
+                "fiscal_period": f"FY{fy}Q{q}",
                 "period_end": e,
                 "value": v,
                 "unit": "USD",
@@ -81,7 +81,12 @@ def test_first_filed_not_restated_values_are_used(tmp_path: Path) -> None:
                 "source_kind": "primary",
                 "note": None,
             }
-            for q, e in enumerate(["2024-08-31", "2024-11-30", "2025-02-28", "2025-05-31"], start=1)
+            # two fiscal years: capital_intensity compares capex / revenue with a year earlier
+            for fy, ends in (
+                (2024, ["2023-08-31", "2023-11-30", "2024-02-29", "2024-05-31"]),
+                (2025, ["2024-08-31", "2024-11-30", "2025-02-28", "2025-05-31"]),
+            )
+            for q, e in enumerate(ends, start=1)
             for m, v in (("capex", 10e9), ("revenue", 100e9), ("operating_cash_flow", 20e9))
         ]
     )

@@ -1,4 +1,4 @@
-"""capital_intensity: capex/OCF and capex/revenue thresholds, TTM rules, group roll-up, real data."""
+"""capital_intensity: capex/OCF threshold, capex/revenue trend, TTM rules, group roll-up, real data."""
 
 from __future__ import annotations
 
@@ -13,12 +13,16 @@ from tests._support.sigdata import cal_rows, evaluate, history_status, inputs, r
 B = 1e9
 
 
-def _co(t: str, capex: float, revenue: float | None, ocf: float | None, n: int = 4) -> list[dict[str, object]]:
-    rows = cal_rows(t, "capex", (2025, 1), [capex * B] * n)
+def _co(
+    t: str, capex: float, revenue: float | None, ocf: float | None, n: int = 8, capex_before: float | None = None
+) -> list[dict[str, object]]:
+    """*n* quarters from 2024Q1; capex is *capex_before* (default: *capex*) in the first four."""
+    first = capex if capex_before is None else capex_before
+    rows = cal_rows(t, "capex", (2024, 1), [first * B] * min(n, 4) + [capex * B] * max(n - 4, 0))
     if revenue is not None:
-        rows += cal_rows(t, "revenue", (2025, 1), [revenue * B] * n)
+        rows += cal_rows(t, "revenue", (2024, 1), [revenue * B] * n)
     if ocf is not None:
-        rows += cal_rows(t, "operating_cash_flow", (2025, 1), [ocf * B] * n)
+        rows += cal_rows(t, "operating_cash_flow", (2024, 1), [ocf * B] * n)
     return rows
 
 
@@ -32,23 +36,39 @@ def test_capex_to_ocf_edge(capex: float, ocf: float, status: str) -> None:
     assert sig.status == status
 
 
-@pytest.mark.parametrize(("capex", "status"), [(25.0, "ok"), (25.01, "watch")])
-def test_capex_to_revenue_edge(capex: float, status: str) -> None:
-    sig = evaluate("capital_intensity", inputs(_co("ORCL", capex, 100.0, 60.0)), ticker="ORCL")
-    assert sig.status == status
+@pytest.mark.parametrize(
+    ("capex", "rise_pp", "status"), [(25.0, 0.0, "ok"), (25.01, 0.0, "watch"), (27.0, 2.0, "ok"), (27.01, 2.0, "watch")]
+)
+def test_capex_to_revenue_trend_edge(capex: float, rise_pp: float, status: str) -> None:
+    # capex / revenue 0.25 a year earlier; now capex/100: a rise of exactly rise_pp does not fire
+    q = _co("ORCL", capex, 100.0, 60.0, capex_before=25.0)
+    sig = evaluate("capital_intensity", inputs(q), ticker="ORCL", capex_to_revenue_rise_pp=rise_pp)
+    assert sig.as_of == "2025Q4" and sig.status == status
     assert sig.values["capex_to_revenue_ratio"].value == pytest.approx(capex / 100)
+    assert sig.values["capex_to_revenue_change_4q"].value == pytest.approx((capex - 25.0) / 100)
     assert sig.values["fcf_after_capex_ttm_usd"].value == pytest.approx(4 * (60 - capex) * B)
+
+
+def test_a_high_but_steady_capex_to_revenue_does_not_fire() -> None:
+    # 0.40 both years: high, but no published level for whole-company intensity to judge it by
+    sig = evaluate("capital_intensity", inputs(_co("ORCL", 40.0, 100.0, 60.0)), ticker="ORCL")
+    assert sig.status == "ok"
+
+
+def test_the_trend_needs_a_year_earlier() -> None:
+    sig = evaluate("capital_intensity", inputs(_co("ORCL", 10.0, 100.0, 60.0, n=4)), ticker="ORCL")
+    assert sig.status == "insufficient-data" and "four quarters earlier" in (sig.reason or "")
 
 
 def test_missing_cash_flow_is_never_a_silent_ok() -> None:
     low = evaluate("capital_intensity", inputs(_co("ORCL", 10.0, 100.0, None)), ticker="ORCL")
     assert low.status == "insufficient-data" and "operating cash flow" in (low.reason or "")
-    high = evaluate("capital_intensity", inputs(_co("ORCL", 40.0, 100.0, None)), ticker="ORCL")
+    high = evaluate("capital_intensity", inputs(_co("ORCL", 40.0, 100.0, None, capex_before=30.0)), ticker="ORCL")
     assert high.status == "watch" and "not evaluated" in (high.reason or "")
 
 
 def test_ttm_needs_four_consecutive_quarters() -> None:
-    rows = _co("ORCL", 10.0, 100.0, 60.0, n=5)
+    rows = _co("ORCL", 10.0, 100.0, 60.0, n=9)
     rows = [r for r in rows if not (r["calendar_quarter"] == "2025Q2" and r["metric"] == "capex")]
     sig = evaluate("capital_intensity", inputs(rows), ticker="ORCL")
     h = history_status(sig)
@@ -57,10 +77,12 @@ def test_ttm_needs_four_consecutive_quarters() -> None:
 
 def test_classify_is_pure() -> None:
     th = thresholds("capital_intensity")
-    assert classify(0.3, 1.2, 10.0, 12.0, th)[0] == "alert"
-    assert classify(0.3, 0.5, 10.0, 5.0, th)[0] == "watch"
-    assert classify(0.2, 0.5, 10.0, 5.0, th)[0] == "ok"
-    assert classify(None, 0.5, 10.0, 5.0, th)[0] == "insufficient-data"
+    assert classify(0.3, 1.2, 10.0, 12.0, th, 0.3)[0] == "alert"
+    assert classify(0.3, 0.5, 10.0, 5.0, th, 0.2)[0] == "watch"
+    assert classify(0.2, 0.5, 10.0, 5.0, th, 0.3)[0] == "ok"
+    assert classify(0.3, 0.5, 10.0, 5.0, th, 0.3)[0] == "ok"
+    assert classify(None, 0.5, 10.0, 5.0, th, 0.3)[0] == "insufficient-data"
+    assert classify(0.3, 0.5, 10.0, 5.0, th)[0] == "insufficient-data"
 
 
 def test_group_like_for_like_and_roll_up() -> None:
@@ -118,7 +140,15 @@ def test_real_group_matches_reference(real_inputs: Inputs, reference_dir: Path) 
     assert sig.coverage["group_members_used"] == ["AMZN", "GOOGL", "META", "MSFT"]
     assert sig.values["capex_to_revenue_ratio"].value == pytest.approx(cap / rev)
     assert sig.values["capex_to_ocf_ratio"].value == pytest.approx(cap / ocf)
-    expected = "alert" if cap / ocf > 1 else "watch" if cap / rev > 0.25 else "ok"
+    # the trend: the same four companies' TTM four quarters earlier
+    before = {
+        "MSFT": ["FY2024Q4", "FY2025Q1", "FY2025Q2", "FY2025Q3"],
+        **{t: ["FY2024Q2", "FY2024Q3", "FY2024Q4", "FY2025Q1"] for t in ("GOOGL", "AMZN", "META")},
+    }
+    cap0 = sum(_ttm(ref, t, "capex_cash_purchases_ppe", p) for t, p in before.items())
+    rev0 = sum(_ttm(ref, t, "total_revenue", p) for t, p in before.items())
+    assert sig.values["capex_to_revenue_change_4q"].value == pytest.approx(cap / rev - cap0 / rev0)
+    expected = "alert" if cap / ocf > 1 else "watch" if cap / rev > cap0 / rev0 else "ok"
     assert history_status(sig)["2026Q1"] == expected
     # Oracle is in alert, so the board is at least watch whatever the Big Four's own status
     assert sig.values["ORCL_status"].value == "alert" and sig.status in ("watch", "alert")

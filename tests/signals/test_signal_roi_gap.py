@@ -84,11 +84,31 @@ def test_gap_narrowing_does_not_fire() -> None:
     assert history_status(sig)["2025Q2"] == "ok" and sig.status == "ok"
 
 
-def test_gap_unchanged_is_the_edge_and_does_not_fire() -> None:
-    # required rises by 32B a quarter; AI revenue by exactly 32B: the gap does not widen
-    sig = evaluate("roi_gap", inputs(_dc([10, 12, 14]), events=_ai([10, 42, 74])))
+def test_coverage_unchanged_is_the_edge_and_does_not_fire() -> None:
+    # required 160 -> 192 -> 224B and AI revenue 10 -> 12 -> 14B: coverage stays 1/16 exactly
+    sig = evaluate("roi_gap", inputs(_dc([10, 12, 14]), events=_ai([10, 12, 14])))
     assert sig.status == "ok"
     assert [c.fired for c in sig.checks] == [False, False]
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx(1 / 16)
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx(1 / 16)
+
+
+@pytest.mark.parametrize(("fall_pct", "expected"), [(5.0, "ok"), (4.5, "watch"), ((1 - 1.05 / 1.1) * 100, "ok")])
+def test_coverage_fall_edge(fall_pct: float, expected: str) -> None:
+    # required +10% (160 -> 176B), AI revenue +5% (10 -> 10.5B): coverage falls by
+    # 1 - 1.05 / 1.1 = 4.545...%: watch at a 4.5% threshold; ok at 5% and at exactly the fall
+    sig = evaluate("roi_gap", inputs(_dc([10, 11]), events=_ai([10, 10.5])), coverage_fall_pct=fall_pct)
+    assert sig.status == expected
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx(10 / 160)
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx(10.5 / 176)
+
+
+def test_decline_fires_even_when_coverage_rises() -> None:
+    # GPU revenue falls faster (10 -> 8) than AI revenue (10 -> 9.5): coverage rises, the seed's
+    # own trigger (a quarter-on-quarter decline in AI-attributed revenue) still alerts
+    sig = evaluate("roi_gap", inputs(_dc([10, 8]), events=_ai([10, 9.5])))
+    assert sig.status == "alert"
+    assert [c.fired for c in sig.checks] == [True, False]
 
 
 @pytest.mark.parametrize(("second", "expected"), [(9.0, "ok"), (8.9, "alert")])
@@ -178,19 +198,30 @@ def test_real_data_status_and_evidence_match_reference(real_inputs: Inputs, refe
     assert sig.as_of == "2026Q1"
     assert sig.values["required_revenue_sequoia_usd"].value == pytest.approx(dc * 16)
     ev = {e.ticker: e for e in sig.evidence if e.metric == "ai_revenue_run_rate"}
-    # published-analyses §11: Microsoft >$37B (FY26 Q3), OpenAI >$30B (May 2026), Anthropic $19B (~Mar 2026);
+    # published-analyses §11: Microsoft >$37B (FY26 Q3), OpenAI $25B (~Mar 2026), Anthropic $19B (~Mar 2026);
     # Anthropic's ~$45B (26 May 2026) is marked low confidence: listed beside the firmer $19B, not summed
     text = (reference_dir / "published-analyses.md").read_text()
     assert ">$37B" in text and ">$30B (May 2026)" in text and "**$19B (~Mar 2026)**" in text
     assert "~$45B (26 May 2026, low confidence)" in text
-    assert ev["MSFT"].value == 37 * B and ev["OpenAI"].value == 30 * B and ev["Anthropic"].value == 19 * B
+    # OpenAI's >$30B is known only to "May 2026": dated at 31 May, after the 2026Q1 cutoff
+    # (31 Mar + 60 days = 30 May), so the quarter counts its $25B (~Mar 2026) (point in time, issue 13)
+    assert "**$25B (~Mar 2026)** → >$30B (May 2026)" in text
+    assert ev["MSFT"].value == 37 * B and ev["OpenAI"].value == 25 * B and ev["Anthropic"].value == 19 * B
     assert sig.coverage["ai_newer_low_confidence"] == ["Anthropic $45.0B (2026-05-26)"]
     assert all(e.source_url or e.filing or e.source == "derived" for e in sig.evidence)
     nv = [e for e in sig.evidence if e.metric == "data_center_revenue"]
     assert nv and nv[0].value == pytest.approx(dc)
-    # required revenue grew far faster than disclosed AI revenue through 2025-26
-    assert sig.status == "alert"
-    assert sig.value == pytest.approx(dc * 16 - (37 + 30 + 19) * B)
+    assert sig.value == pytest.approx(dc * 16 - (37 + 25 + 19) * B)
+    # like-for-like coverage: OpenAI and Anthropic, disclosed in both quarters. Month-only
+    # disclosures are dated at the month's end, so for 2025Q4 (disclosures up to 60 days after its
+    # end, 1 Mar 2026) the firm figures are the ~end-2025 ones ($20B and $9B); for 2026Q1 (to 30 May)
+    # $25B and $19B (~Mar 2026; OpenAI's >$30B is dated 31 May, Anthropic's $45B is low confidence).
+    # 29/16 x FY2026Q4 -> 44/16 x FY2027Q1: coverage rises, nothing widens, AI revenue did not fall.
+    assert "**$25B (~Mar 2026)**" in text
+    prev_dc = ref_value(ref, "NVDA", "nvidia_data_center_revenue", "FY2026Q4")
+    assert sig.values["coverage_lfl_prev_ratio"].value == pytest.approx((20 + 9) * B / (prev_dc * 16))
+    assert sig.values["coverage_lfl_ratio"].value == pytest.approx((25 + 19) * B / (dc * 16))
+    assert sig.values["widening_streak"].value == 0
 
 
 # --------------------------------------------------------------------------- which disclosure counts

@@ -31,8 +31,9 @@ def _to_panel(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 @pytest.mark.parametrize(("ocf", "status"), [(10.0, "ok"), (9.99, "alert")])
 def test_constructed_frames_give_the_same_status_through_a_real_store(tmp_path: Path, ocf: float, status: str) -> None:
-    rows = cal_rows("ORCL", "capex", (2025, 1), [10 * B] * 4) + cal_rows("ORCL", "revenue", (2025, 1), [100 * B] * 4)
-    rows += cal_rows("ORCL", "operating_cash_flow", (2025, 1), [ocf * B] * 4)
+    # eight quarters: the capex / revenue trend compares each TTM with the one a year earlier
+    rows = cal_rows("ORCL", "capex", (2024, 1), [10 * B] * 8) + cal_rows("ORCL", "revenue", (2024, 1), [100 * B] * 8)
+    rows += cal_rows("ORCL", "operating_cash_flow", (2024, 1), [ocf * B] * 8)
     pure = S.evaluate(Inputs.from_frames(pd.DataFrame(rows)), "capital_intensity", ticker="ORCL")
     with Store.open(tmp_path / "db.duckdb") as store:
         store.upsert_entity(ticker="ORCL", name="Oracle", role="hyperscaler", fye_month=12, origin="test")

@@ -10,7 +10,7 @@ import pytest
 
 from capexwatch.sources import http
 from tests._support.fakeserver import FakeServer
-from tests._support.recorded import ARCHIVES, PUBLISHED_LIMITS, UA, load_routes
+from tests._support.recorded import ARCHIVES, PUBLISHED_LIMITS, TICKERS, UA, load_routes
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +62,7 @@ def net_env(fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
         "CAPEXWATCH_SEC_USER_AGENT": UA,
         "CAPEXWATCH_SEC_BASE_URL": fake.url,
         "CAPEXWATCH_SEC_ARCHIVES_URL": fake.url + ARCHIVES,
+        "CAPEXWATCH_SEC_TICKERS_URL": fake.url + TICKERS,
         "CAPEXWATCH_FRED_BASE_URL": fake.url,
         "CAPEXWATCH_FRED_CSV_URL": fake.url + "/graph/fredgraph.csv",
         "CAPEXWATCH_HTTP_TIMEOUT": "0.5",

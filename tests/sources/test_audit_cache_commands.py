@@ -69,19 +69,19 @@ def test_audit_text_and_errors(updated: FakeServer, capsys: pytest.CaptureFixtur
 
 def test_cache_info_and_clear(updated: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
     info = run_json(capsys, "cache", "info")
-    assert set(info["kinds"]) == {"companyfacts", "submissions"}
+    assert set(info["kinds"]) == {"companyfacts", "submissions", "company_tickers"}
     assert info["kinds"]["companyfacts"]["bytes"] == CF_FILE.stat().st_size
     code, out, _ = run(capsys, "cache", "info")
     assert code == 0 and "companyfacts" in out and "7 d" in out  # every kind listed with its TTL
     assert run_json(capsys, "cache", "clear", "--kind", "submissions") == {"entries": 1, "bytes": info[
         "kinds"]["submissions"]["bytes"]}  # fmt: skip
-    assert set(run_json(capsys, "cache", "info")["kinds"]) == {"companyfacts"}
+    assert set(run_json(capsys, "cache", "info")["kinds"]) == {"companyfacts", "company_tickers"}
     code, out, _ = run(capsys, "cache", "clear")
-    assert code == 0 and "Removed 1" in out
+    assert code == 0 and "Removed 2" in out
     assert run_json(capsys, "cache", "info")["entries"] == 0
     code, _, err = run(capsys, "cache", "clear", "--kind", "nope")
-    assert code == 3 and "companyfacts" in err
+    assert code == 2 and "companyfacts" in err
     # with the cache gone the next update asks the server again, and finds nothing new
     n = updated.count()
     again = run_json(capsys, "update", "--tickers", "NVDA")
-    assert updated.count() == n + 2 and not again["written"]
+    assert updated.count() == n + 3 and not again["written"]  # submissions, companyfacts, ticker map

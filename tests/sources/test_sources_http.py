@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from capexwatch.config import get_settings
-from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
+from capexwatch.errors import ConfigError, HttpStatusError, InvalidArgumentError, NetworkError
 from capexwatch.sources import http
 from capexwatch.sources.http import HttpClient, RateLimiter, RetryPolicy
 from tests._support.fakeserver import FakeServer
@@ -64,7 +64,7 @@ def test_cache_info_per_kind_and_clear(client: HttpClient, net_env: FakeServer) 
     assert set(http.cache_info()["kinds"]) == {"companyfacts"}
     assert http.cache_clear()["entries"] == 1
     assert http.cache_info()["entries"] == 0
-    with pytest.raises(ConfigError, match="Unknown cache kind"):
+    with pytest.raises(InvalidArgumentError, match="Unknown cache kind"):
         http.cache_clear(kind="nope")
 
 
@@ -297,9 +297,12 @@ def test_sec_rate_limit_holds_across_threads(net_env: FakeServer, real_limits: N
     assert not errors
     times = net_env.times(CF_PATH)
     assert len(times) == 20
+    # holds by construction under any load: each request is logged when its answer is in (no
+    # earlier than the server saw it) and the one 8 later is cleared a window after that
     assert _max_in_window(times, 1.0) <= 8
-    # and it is a limit, not a crawl: 20 requests at 8/s need a little over 2 s
-    assert max(times) - min(times) < 4
+    # and it is a limit, not a crawl: 20 requests at 8 per window need two windows and a little
+    # more; the upper bound leaves room for a loaded machine's request latencies
+    assert 2.0 <= max(times) - min(times) < 10
 
 
 def test_fred_rate_limit(net_env: FakeServer, real_limits: None) -> None:

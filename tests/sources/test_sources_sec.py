@@ -149,3 +149,34 @@ def test_iter_bulk_rejects_a_broken_archive(tmp_path: Path) -> None:
     bad.write_bytes(bytes(data))
     with pytest.raises(InputFileError, match="corrupt"):
         list(sec.iter_bulk(bad))
+
+
+# -- the ticker map (company_tickers.json) ----------------------------------------------------------
+
+
+def test_ticker_map_fetched_cached_and_read_offline(net_env: FakeServer, client: HttpClient) -> None:
+    from tests._support.recorded import TICKERS
+
+    assert sec.ticker_map().source.startswith("bundled")  # nothing cached yet
+    m = sec.fetch_company_tickers(client=client)
+    assert m.ticker(NVDA_CIK) == "NVDA" and m.cik("googl") == 1652044 and m.cik("TSM") == 1046179
+    sec.fetch_company_tickers(client=client)  # a second call is served by the cache
+    assert net_env.count(TICKERS) == 1
+    offline = sec.ticker_map()  # what ingest uses: the cached full map, no request
+    assert offline.source.endswith(TICKERS) and offline.ticker(320193) == "AAPL"
+    assert net_env.count(TICKERS) == 1
+
+
+def test_ticker_map_rejects_another_document() -> None:
+    with pytest.raises(DataError, match="ticker map"):
+        sec.parse_company_tickers(b'{"cik": 1045810, "facts": {}}', source="x.json")
+
+
+def test_update_refreshes_the_ticker_map(net_env: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests._support.netstore import run_json
+    from tests._support.recorded import TICKERS
+
+    out = run_json(capsys, "update", "--tickers", "NVDA")
+    assert out["skipped"] == []
+    assert net_env.count(TICKERS) == 1
+    assert sec.ticker_map().source.endswith(TICKERS)

@@ -238,8 +238,12 @@ def test_set_parameter_rewrites_the_yaml_and_names_bad_fields(client: Any) -> No
     assert bad.status_code == 422 and f"parameters.{name}" in bad.json()["error"]
 
 
-def test_store_locked_by_another_process_is_503_and_the_server_recovers(client: Any, web_store: Path) -> None:
-    """While another process holds DuckDB's write lock, reads answer 503 JSON with a hint, then work again."""
+def test_store_locked_by_another_process_is_503_and_the_server_recovers(
+    client: Any, web_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another process holds DuckDB's write lock (past the lock wait), reads answer 503 JSON
+    with a hint, then work again."""
+    monkeypatch.setenv("CAPEXWATCH_LOCK_WAIT", "1")
     hold = f"import duckdb, sys; c = duckdb.connect({str(web_store)!r}); print('locked', flush=True); sys.stdin.read()"
     holder = subprocess.Popen(
         [sys.executable, "-c", hold],

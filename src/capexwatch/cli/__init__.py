@@ -9,6 +9,7 @@ module        commands
 ============  ====================================================================
 ``data``      ``quarters``, ``universe``, ``metrics``, ``series``, ``events``, ``info``
 ``update``    ``update``, ``ingest``, ``audit``, ``screen``, ``cache info|clear``
+``filings``   ``dimensions``
 ``signals``   ``signals``, ``signal``, ``backtest``
 ``models``    ``scenarios``, ``simulate``
 ``report``    ``report``
@@ -25,8 +26,8 @@ import sys
 
 import click
 
-from capexwatch.cli import data, models, report, serve, signals, update
-from capexwatch.cli._errors import run_mapping_errors
+from capexwatch.cli import data, filings, models, report, serve, signals, update
+from capexwatch.cli._errors import json_requested, run_mapping_errors
 
 __all__ = ["cli", "main"]
 
@@ -53,6 +54,7 @@ for _command in (
     update.audit_cmd,
     update.screen_cmd,
     update.cache_group,
+    filings.dimensions_cmd,
     signals.signals_cmd,
     signals.signal_cmd,
     signals.backtest_cmd,
@@ -66,7 +68,10 @@ for _command in (
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, print user errors without a traceback, return the exit code."""
-    return run_mapping_errors(lambda: cli.main(args=argv, prog_name="capexwatch", standalone_mode=False))
+    args = sys.argv[1:] if argv is None else argv
+    return run_mapping_errors(
+        lambda: cli.main(args=args, prog_name="capexwatch", standalone_mode=False), as_json=json_requested(args)
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

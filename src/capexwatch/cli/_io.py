@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 __all__ = ["console", "emit_json", "open_store", "print_all"]
 
 
-def open_store(read_only: bool = False) -> Store:
-    """Open the store (creating it and loading the snapshot on first use)."""
-    import capexwatch
+def open_store(read_only: bool = True) -> Store:
+    """Open the store: read-only for commands that only read (several may run at once, beside a
+    writer that is not committing), else writable (the file is held for writing only while a
+    write commits). On first use either creates it and loads the snapshot with one short write."""
+    from capexwatch.store.load import open_store as open_loaded
 
-    return capexwatch.open(read_only=read_only)
+    return open_loaded(read_only=read_only, prepare=True)
 
 
 def emit_json(obj: Any) -> None:

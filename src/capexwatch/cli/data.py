@@ -121,32 +121,60 @@ def _info_payload(store: Any) -> dict[str, Any]:
     }
 
 
+def _series_window(start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """``--start``/``--end`` as ISO dates, or a usage error (exit 2); a start after the end is one too."""
+    from capexwatch.errors import InvalidArgumentError
+
+    first, last = date_opt(start, "--start"), date_opt(end, "--end")
+    if first is not None and last is not None and first > last:
+        raise InvalidArgumentError(f"--start {first} is after --end {last}.", hint="Give a start on or before the end.")
+    return first, last
+
+
+def _no_observations(store: Any, series_id: str, start: str | None, end: str | None) -> Exception:
+    """The error for an empty window: an unknown series, or a window outside the series' dates."""
+    from capexwatch.errors import DataError
+
+    whole = store.series(series_id)
+    if whole.empty:
+        known = ", ".join(store.series_meta()["series_id"])
+        return DataError(
+            f"No observations for series {series_id!r}.",
+            hint=f"Known series: {known}. Fetch others with `capexwatch update --macro --series ID`.",
+        )
+    first, last = str(whole["date"].iloc[0])[:10], str(whole["date"].iloc[-1])[:10]
+    window = f"from {start or 'the start'} to {end or 'the end'}"
+    return DataError(
+        f"No observations of {series_id.upper()} {window}: the store holds {first} to {last}.",
+        hint="Choose dates inside that range, or fetch newer ones with `capexwatch update --macro`.",
+    )
+
+
 @click.command()
 @click.argument("series_id", required=False)
 @click.option("--start", help="First date (YYYY-MM-DD).")
 @click.option("--end", help="Last date (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), help="Show the latest N observations (table default 40).")
+@click.option("--all", "show_all", is_flag=True, help="Show every observation in the table.")
 @json_option
-def series(series_id: str | None, start: str | None, end: str | None, as_json: bool) -> None:
-    """Macro series (FRED): list them, or print one's observations."""
-    from capexwatch.errors import DataError
-
+def series(
+    series_id: str | None, start: str | None, end: str | None, limit: int | None, show_all: bool, as_json: bool
+) -> None:
+    """Macro series (FRED): list them, or print one's observations (the latest 40 unless --all/--limit)."""
+    first, last = _series_window(start, end)
     with open_store() as store:
         if series_id is None:
             df = store.series_meta()
         else:
-            df = store.series(series_id, start=start, end=end)
+            df = store.series(series_id, start=first, end=last)
             if df.empty:
-                known = ", ".join(store.series_meta()["series_id"])
-                raise DataError(
-                    f"No observations for series {series_id!r}.",
-                    hint=f"Known series: {known}. Fetch others with `capexwatch update --macro --series ID`.",
-                )
+                raise _no_observations(store, series_id, first, last)
     if as_json:
-        emit_json(df)
+        emit_json(df.tail(limit) if limit and not show_all else df)
         return
-    from capexwatch.report.tables import series_table
+    from capexwatch.report.tables import SERIES_ROWS, series_renderables
 
-    console().print(series_table(df))
+    print_all(series_renderables(df, limit=None if show_all else (limit or SERIES_ROWS)))
 
 
 @click.command()
@@ -155,8 +183,16 @@ def series(series_id: str | None, start: str | None, end: str | None, as_json: b
 @json_option
 def events(kind: str | None, entity: str | None, as_json: bool) -> None:
     """Curated dated events (disclosures, deals, moratoria, prices), each with its source."""
+    from capexwatch.errors import InvalidArgumentError
+
     with open_store() as store:
         df = store.events(kind, entity)
+        if kind is not None and df.empty:
+            known = sorted(set(store.events()["kind"]))
+            if kind not in known:
+                raise InvalidArgumentError(
+                    f"Unknown event kind {kind!r}.", hint="Known kinds: " + ", ".join(known) + "."
+                )
     if as_json:
         emit_json(df)
         return

@@ -86,7 +86,7 @@ def simulate_cmd(
     from capexwatch.report.progress import simulation_progress
 
     scn = load_scenario(scenario)
-    store = open_store() if (scn.needs_store or not no_store) else None
+    store = open_store(read_only=no_store) if (scn.needs_store or not no_store) else None
     try:
         with simulation_progress(paths or scn.paths) as progress:
             result = simulate(

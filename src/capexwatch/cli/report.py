@@ -25,7 +25,10 @@ __all__ = ["report"]
 def report(out: str, as_of: str | None, no_html: bool, as_json: bool) -> None:
     """The AI-capex picture: terminal dashboard and a self-contained HTML report."""
     from capexwatch.report.build import build_report
+    from capexwatch.report.html import check_writable
 
+    if not no_html:
+        check_writable(out)  # before the build, which takes a while
     with open_store() as store:
         rep = build_report(store, as_of=date_opt(as_of))
     path = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from capexwatch.cli._io import console, emit_json, open_store, print_all
-from capexwatch.cli._options import json_option, source_option, view_option
+from capexwatch.cli._options import date_opt, json_option, source_option, view_option
 
 __all__ = ["audit_cmd", "cache_group", "ingest", "screen_cmd", "update_cmd"]
 
@@ -23,6 +23,11 @@ __all__ = ["audit_cmd", "cache_group", "ingest", "screen_cmd", "update_cmd"]
     metavar="[PATH]",
     help="All of EDGAR from companyfacts.zip: downloaded to the cache (~1 GB, kept 7 days), or PATH.",
 )
+@click.option(
+    "--filings",
+    is_flag=True,
+    help="Each company's latest 10-K and 10-Q inline XBRL documents (segments, customers, useful lives).",
+)
 @click.option("--dry-run", is_flag=True, help="Fetch and derive, show what would change, write nothing.")
 @click.option("--refresh", is_flag=True, help="Ignore cached answers and ask the servers again.")
 @json_option
@@ -32,6 +37,7 @@ def update_cmd(
     macro: bool,
     series_ids: str | None,
     bulk: str | None,
+    filings: bool,
     dry_run: bool,
     refresh: bool,
     as_json: bool,
@@ -46,7 +52,10 @@ def update_cmd(
     from capexwatch.pipeline.update import update
     from capexwatch.report.progress import update_progress
 
-    with open_store() as store, update_progress() as progress:
+    if filings:
+        _update_filings(tickers, dry_run=dry_run, refresh=refresh, as_json=as_json)
+        return
+    with open_store(read_only=False) as store, update_progress() as progress:
         report = update(
             store,
             tickers=[tickers] if tickers else None,
@@ -66,20 +75,51 @@ def update_cmd(
     print_all(update_renderables(report.as_dict()))
 
 
+def _update_filings(tickers: str | None, *, dry_run: bool, refresh: bool, as_json: bool) -> None:
+    """``update --filings``: the latest 10-K/10-Q documents of each company (or of --tickers)."""
+    from capexwatch.pipeline.filings import update_filings
+    from capexwatch.report.pipeline_tables import update_renderables
+    from capexwatch.report.progress import update_progress
+
+    with open_store(read_only=False) as store, update_progress() as progress:
+        report = update_filings(
+            store, tickers=[tickers] if tickers else None, dry_run=dry_run, refresh=refresh, progress=progress
+        )
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    print_all(update_renderables(report.as_dict()))
+
+
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--accession", help="Filing documents: the filing's accession (0001045810-25-000209).")
+@click.option("--filed", help="Filing documents: the filing date (YYYY-MM-DD); required unless the name gives it.")
+@click.option(
+    "--allow",
+    "allow",
+    metavar="CHECKS",
+    default="",
+    help="CSV only: load rows that fail these checks (comma-separated): negative (a negative capex), "
+    "label-mismatch (fiscal_period is not the quarter ending on period_end). Each such row's note says so.",
+)
 @json_option
-def ingest(path: str, as_json: bool) -> None:
-    """Load a file: your own figures (.csv), an SEC companyfacts document (.json) or the bulk zip.
+def ingest(path: str, accession: str | None, filed: str | None, allow: str, as_json: bool) -> None:
+    """Load a file: your own figures (.csv), an SEC companyfacts document (.json), the bulk zip,
+    or a filing document (.htm inline XBRL, .xml XBRL instance of a 10-K/10-Q).
 
     CSV columns: ticker, metric, fiscal_period (FY2025Q3), period_end (YYYY-MM-DD), value,
     unit (USD | USD_millions | USD_billions | percent), source; optional period_start, name,
     fye_month, role, cik, source_kind, note. A bad row stops the load: nothing of the file is stored.
     """
+    import datetime as dt
+
+    from capexwatch.cli._options import date_opt
     from capexwatch.pipeline.files import ingest_path
 
-    with open_store() as store:
-        summary = ingest_path(store, path)
+    filed_date = dt.date.fromisoformat(d) if (d := date_opt(filed, "--filed")) else None
+    with open_store(read_only=False) as store:
+        summary = ingest_path(store, path, accession=accession, filed=filed_date, allow=allow)
     if as_json:
         emit_json(summary)
         return
@@ -88,8 +128,9 @@ def ingest(path: str, as_json: bool) -> None:
 
         print_all(update_renderables(summary))
         return
-    parts = ", ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("path",))
-    console().print(f"[green]Loaded[/green] {path} ({parts})")
+    from capexwatch.report.pipeline_tables import csv_summary_line
+
+    console().print(csv_summary_line({**summary, "path": summary.get("path", path)}))
 
 
 @click.group("cache")
@@ -137,22 +178,31 @@ def audit_cmd(ticker: str, metric: str | None, view: str, as_json: bool) -> None
     Recomputed from the raw XBRL facts stored by `capexwatch update` (or `ingest` of a companyfacts
     file), with the same rules that built the panel.
     """
+    from capexwatch.errors import DataError
     from capexwatch.pipeline.audit import audit_ticker
 
-    with open_store(read_only=False) as store:
-        df = audit_ticker(store, ticker, metric=metric, view=view)
+    with open_store() as store:
+        compared = store.compare_sources(str(store.entity(ticker)["ticker"]), metric)
+        try:
+            df = audit_ticker(store, ticker, metric=metric, view=view)
+        except DataError:
+            if compared.empty:
+                raise
+            df = None  # no companyfacts stored: the filing figures' comparison is still worth showing
     if as_json:
-        emit_json(df)
+        emit_json(df if df is not None else [])
         return
+    from capexwatch.report.filing_tables import source_comparison_renderables
     from capexwatch.report.pipeline_tables import audit_tables
 
-    print_all(audit_tables(df))
+    print_all([*(audit_tables(df) if df is not None else []),
+               *source_comparison_renderables(compared, ticker=ticker.upper())])  # fmt: skip
 
 
 @click.command("screen")
 @click.option("--metric", "-m", default="capex_intensity", show_default=True,
               help="capex_intensity, capex_to_ocf, capex_to_depreciation, or any canonical metric.")  # fmt: skip
-@click.option("--top", default=50, show_default=True, type=int, help="How many companies to show.")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(min=1), help="How many companies to show.")
 @click.option("--ascending", is_flag=True, help="Smallest first.")
 @click.option("--ttm", is_flag=True, help="For a canonical flow metric: rank by the trailing-four-quarter sum.")
 @click.option("--since", help="Leave out companies whose ranked quarter ends before this date (YYYY-MM-DD).")
@@ -177,8 +227,8 @@ def screen_cmd(
 
     with open_store() as store:
         try:
-            df = screen(store, metric, top=top, ascending=ascending, ttm=ttm, since=since, view=view,
-                        source=source, as_of=as_of)  # fmt: skip
+            df = screen(store, metric, top=top, ascending=ascending, ttm=ttm, since=date_opt(since, "--since"),
+                        view=view, source=source, as_of=date_opt(as_of))  # fmt: skip
         except UnknownMetricError:
             raise UnknownMetricError(metric, screen_names()) from None
     if as_json:
@@ -186,4 +236,4 @@ def screen_cmd(
         return
     from capexwatch.report.pipeline_tables import screen_renderables
 
-    print_all(screen_renderables(df, metric=metric, ttm=ttm))
+    print_all(screen_renderables(df, metric=metric, ttm=ttm, source=source))

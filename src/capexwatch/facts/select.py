@@ -116,19 +116,23 @@ class Operand:
     accn: str
     form: str
     filed: dt.date
+    #: when the figure was filed in another representation too (thousands, then millions): which
+    #: one this is and the other, e.g. "53,700,000 (rounded to 100,000) re-presents 53,679,000 ..."
+    representation: str | None = None
 
     def describe(self) -> str:
         span = f"{self.period_start}..{self.period_end}" if self.period_start else f"at {self.period_end}"
+        rep = f" [{self.representation}]" if self.representation else ""
         return (
             f"{self.role} {span} = {self.value:,.0f} {self.unit} "
-            f"({self.tag}, {self.accn}, {self.form} filed {self.filed})"
+            f"({self.tag}, {self.accn}, {self.form} filed {self.filed}){rep}"
         )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "role": self.role, "tag": self.tag, "period_start": self.period_start,
             "period_end": self.period_end, "value": self.value, "unit": self.unit, "accn": self.accn,
-            "form": self.form, "filed": self.filed,
+            "form": self.form, "filed": self.filed, "representation": self.representation,
         }  # fmt: skip
 
 
@@ -208,8 +212,9 @@ class _F(NamedTuple):
         # most recently filed; then the tag earlier in the chain; then the later accession
         return (self.filed, -self.rank, self.accn)
 
-    def operand(self, role: str, unit: str) -> Operand:
-        return Operand(role, self.tag, self.start, self.end, self.value, unit, self.accn, self.form, self.filed)
+    def operand(self, role: str, unit: str, representation: str | None = None) -> Operand:
+        return Operand(role, self.tag, self.start, self.end, self.value, unit, self.accn, self.form, self.filed,
+                       representation)  # fmt: skip
 
 
 @dataclass
@@ -323,6 +328,31 @@ def _rounding_unit(value: float) -> float:
     return float(unit)
 
 
+def _same_figure(a: float, b: float) -> bool:
+    """Whether two filed values of one period are one figure in two representations.
+
+    A filer that moves from thousands to millions re-presents old figures rounded: 53,679,000
+    reappears as 53,700,000 (to 100,000) or 54,000,000 (to 1,000,000). A later value equal to the
+    earlier one rounded to the later value's unit (:func:`_rounding_unit`) is that figure, not a
+    restatement. The test used is that the two values' rounding intervals (each value +- half its
+    unit) overlap, which holds for every such rounding in either direction. A truncation
+    (53,679,000 shown as 53,600,000: 79,000 apart, more than half of 100,000) is *not* accepted:
+    in NVIDIA's FY2015 comparatives differences of that size are reclassifications
+    (cost of revenue 550,911,000 -> 552,000,000), which cannot be told from truncation.
+    """
+    return abs(a - b) <= _tolerance([a, b])
+
+
+def _representation(used: _F, other: _F) -> str:
+    """Says which of two representations of one figure a derivation used (for audit)."""
+    finer = _rounding_unit(other.value) < _rounding_unit(used.value)
+    how = f"rounded to {_fmt(_rounding_unit(used.value))}" if finer else "the finer representation"
+    return (
+        f"{_fmt(used.value)} ({used.accn}, filed {used.filed}; {how}) is used; the same figure was filed as "
+        f"{_fmt(other.value)} ({other.accn}, filed {other.filed}): a re-presentation, not a restatement"
+    )
+
+
 def _tolerance(figures: Sequence[float]) -> float:
     """Slack for an identity over reported *figures*: the sum of their half rounding units."""
     scale = max((abs(v) for v in figures), default=0.0)
@@ -355,6 +385,7 @@ class _Chosen(NamedTuple):
     since: dt.date  # first filing of the current value (in its latest unbroken run)
     revised_in: str | None = None  # accession that introduced it, when it replaced another value
     prior_last: dt.date | None = None  # last filing of the value it replaced
+    other_repr: _F | None = None  # the same figure filed in another representation (thousands)
 
     @property
     def revised_at(self) -> dt.date | None:
@@ -392,16 +423,19 @@ def _choose(group: Sequence[_F], as_of: dt.date | None) -> _Chosen | None:
     run_first: _F | None = None
     prior: _F | None = None
     last_other: _F | None = None
+    other_repr: _F | None = None
     for f in history:
-        same = abs(f.value - chosen.value) <= _tolerance([f.value, chosen.value])
+        same = _same_figure(f.value, chosen.value)
         if same and run_first is None:
-            run_first, prior = f, last_other
+            run_first, prior, other_repr = f, last_other, None
         elif not same:
             run_first, last_other = None, f
+        if same and f.value != chosen.value and other_repr is None:
+            other_repr = f  # the first other representation in the current run
     assert run_first is not None  # the chosen fact itself is in the last run
     if prior is None:
-        return _Chosen(chosen, run_first.filed)
-    return _Chosen(chosen, run_first.filed, run_first.accn, prior.filed)
+        return _Chosen(chosen, run_first.filed, other_repr=other_repr)
+    return _Chosen(chosen, run_first.filed, run_first.accn, prior.filed, other_repr)
 
 
 def _fmt(v: float) -> str:
@@ -449,6 +483,13 @@ def _eval_year(
         if c is not None:
             best[key] = c.fact
             revised[key] = c
+
+    def op(f: _F, role: str) -> Operand:
+        # the operand, saying which representation was used when the figure was filed in two
+        c = revised.get((f.start, f.end))
+        alt = c.other_repr if c is not None and c.fact is f else None
+        return f.operand(role, unit, _representation(f, alt) if alt is not None else None)
+
     # the ladder: year-to-date facts grouped by their exact start (operands must share it)
     by_start: dict[dt.date, dict[int, _F]] = {}
     discrete: dict[int, list[_F]] = {}
@@ -482,6 +523,8 @@ def _eval_year(
     # each quarter's figure as filed or computed, before checks: what the year-sum check adds up
     candidate: dict[int, float] = {}
     figures: dict[int, list[float]] = {}  # the reported figures behind each candidate
+    rests_on: dict[int, list[_F]] = {}  # the facts each quarter's value is computed from
+    conflicts: dict[int, tuple[float, list[_F]]] = {}  # failed own check: (YTD difference, its operands)
     for k in range(1, 5):
         if k not in ends:
             continue
@@ -528,7 +571,8 @@ def _eval_year(
         notes: list[str] = []
         if rep is not None:
             q = _Q(k, rep.start, rep.end, rep.value, "reported", "ok", None,
-                   [rep.operand(f"Q{k} (3 months)", unit)], checks, notes)  # fmt: skip
+                   [op(rep, f"Q{k} (3 months)")], checks, notes)  # fmt: skip
+            rests_on[k] = [rep]
             if derived is not None:
                 dval, ops, roles = derived
                 tol = _tolerance([rep.value, *(o.value for o in ops)])
@@ -546,12 +590,14 @@ def _eval_year(
                         f"difference {_fmt(dval)} ({' minus '.join(roles)}) disagree by {_fmt(diff)}, "
                         f"more than the rounding tolerance {_fmt(tol)}"
                     )
-                    q.operands += [o.operand(r, unit) for o, r in zip(ops, roles, strict=True)]
+                    q.operands += [op(o, r) for o, r in zip(ops, roles, strict=True)]
+                    conflicts[k] = (dval, [rep, *ops])
         elif derived is not None:
             dval, ops, roles = derived
             start = ops[-1].end + _ONE_DAY  # the day after the last operand subtracted
             q = _Q(k, start, end, dval, "derived", "ok", None,
-                   [o.operand(r, unit) for o, r in zip(ops, roles, strict=True)], checks, notes)  # fmt: skip
+                   [op(o, r) for o, r in zip(ops, roles, strict=True)], checks, notes)  # fmt: skip
+            rests_on[k] = list(ops)
             mixed = _mixed_vintages([revised[(o.start, o.end)] for o in ops])
             checks.append(Check("operands from one vintage", mixed is None, mixed or "no operand restated "
                                 "after another was last reported"))  # fmt: skip
@@ -563,39 +609,84 @@ def _eval_year(
             a = ladder.get(k)
             q = _Q(k, prev_end + _ONE_DAY if prev_end else None, end, math.nan, "derived", "not-derivable",
                    (missing or "no operand") + "; no reported 3-month figure",
-                   [a.operand(_RUNG[k], unit)] if a is not None else [], checks, notes)  # fmt: skip
+                   [op(a, _RUNG[k])] if a is not None else [], checks, notes)  # fmt: skip
         if rep is not None:
             candidate[k], figures[k] = rep.value, [rep.value]
         elif derived is not None:
             candidate[k], figures[k] = derived[0], [o.value for o in derived[1]]
         out[k] = q
 
-    # The four quarters must sum to the reported year. The figures added are the reported ones
-    # where filed (else derived), so that any inconsistency inside the year shows here; which
-    # figure is wrong cannot be told, so a failure marks all four quarters (fail closed).
     fy_fact = ladder.get(4)
     if fy_fact is not None and all(k in candidate for k in range(1, 5)):
-        vals = [candidate[k] for k in range(1, 5)]
-        total = sum(vals)
-        tol = _tolerance([fy_fact.value, *(v for k in range(1, 5) for v in figures[k])])
-        diff = total - fy_fact.value
-        passed = abs(diff) <= tol
-        detail = (
-            f"Q1+Q2+Q3+Q4 = {_fmt(total)} vs full year {_fmt(fy_fact.value)} ({fy_fact.accn}) "
-            f"(difference {_fmt(diff)}, tolerance {_fmt(tol)})"
-        )
-        for k in range(1, 5):
-            q = out[k]
-            q.checks.append(Check("quarters sum to year", passed, detail))
-            if passed:
-                continue
-            why = (
-                f"the four quarters sum to {_fmt(total)} but the full year is {_fmt(fy_fact.value)} "
-                f"({fy_fact.accn}); difference {_fmt(diff)}"
-            )
+        _check_year(out, fy_fact, candidate, figures, rests_on, conflicts)
+    return out
+
+
+def _check_year(
+    out: dict[int, _Q],
+    fy_fact: _F,
+    candidate: dict[int, float],
+    figures: dict[int, list[float]],
+    rests_on: dict[int, list[_F]],
+    conflicts: dict[int, tuple[float, list[_F]]],
+) -> None:
+    """The four quarters must sum to the reported year; on failure, withhold what it implicates.
+
+    The figures added are the reported ones where filed (else derived), so that any inconsistency
+    inside the year shows here. When the failure is explained by quarters whose own reported
+    figure disagrees with its year-to-date difference (with those differences in their place the
+    year sums), only those quarters and the quarters computed from one of the conflicting figures
+    are withheld; a quarter whose own figures are not in the conflict keeps its value (Alphabet
+    2015 capex: Q1 2,927 and Q2 2,515 $M reported, Q3's reported 2,383 against 9M - 6M = 2,406;
+    Q4 = FY - 9M rests on the 9-month figure and is withheld) and carries the failed identity as a
+    warning on the year. Otherwise which figure is wrong cannot be told: all four are withheld.
+    """
+    total = sum(candidate[k] for k in range(1, 5))
+    tol = _tolerance([fy_fact.value, *(v for k in range(1, 5) for v in figures[k])])
+    diff = total - fy_fact.value
+    passed = abs(diff) <= tol
+    detail = (
+        f"Q1+Q2+Q3+Q4 = {_fmt(total)} vs full year {_fmt(fy_fact.value)} ({fy_fact.accn}) "
+        f"(difference {_fmt(diff)}, tolerance {_fmt(tol)})"
+    )
+    for k in range(1, 5):
+        out[k].checks.append(Check("quarters sum to year", passed, detail))
+    if passed:
+        return
+    why = (
+        f"the four quarters sum to {_fmt(total)} but the full year is {_fmt(fy_fact.value)} "
+        f"({fy_fact.accn}); difference {_fmt(diff)}"
+    )
+    # with each conflicting quarter's year-to-date difference in place of its reported figure
+    explained = sum(conflicts[k][0] if k in conflicts else candidate[k] for k in range(1, 5))
+    if not conflicts or abs(explained - fy_fact.value) > tol:
+        for q in out.values():
             q.reason = why if q.status == "ok" else f"{q.reason}; {why}"
             q.status, q.value = "not-derivable", math.nan
-    return out
+        return
+    suspect = {id(f) for _, ops in conflicts.values() for f in ops}
+    blamed = ", ".join(f"Q{k}" for k in sorted(conflicts))
+    warning = (
+        f"warning on fiscal year: {why}; explained by {blamed}, whose reported 3-month figure "
+        "disagrees with its year-to-date difference"
+    )
+    for k in range(1, 5):
+        q = out[k]
+        if k in conflicts:
+            q.reason = f"{q.reason}; {why}"
+        if k in conflicts or q.status != "ok":
+            continue
+        shared = [f for f in rests_on.get(k, []) if id(f) in suspect]
+        if shared:
+            f = shared[0]
+            q.status, q.value = "not-derivable", math.nan
+            q.reason = (
+                f"computed from {f.start}..{f.end} = {_fmt(f.value)} ({f.accn}), one of the figures of "
+                f"{blamed}'s failed check (its reported 3-month figure disagrees with its year-to-date "
+                f"difference), so it may be the wrong one; {why}"
+            )
+        else:
+            q.notes.append(warning)
 
 
 # -- results ---------------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def cohort(p: P, horizon: int, years: Sequence[int], lag: int = 1) -> dict[str, 
                 age = t - v - lag
                 weight = _weight(age, life_q)
                 if weight:
-                    gpus = c * p.get("gpu_share_of_capex", 1.0) / p["capex_usd_per_gpu"]
+                    gpus = c / p["capex_usd_per_gpu"]  # all-in capex per GPU: one basis
                     price = p["rental_usd_per_gpu_hour"] * (1.0 - decline) ** (age / 4.0)
                     revenue += weight * gpus * price * HOURS_PER_QUARTER * p.get("utilisation", 1.0)
             rev_l.append(revenue)

@@ -41,11 +41,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from capexwatch.errors import CapexwatchError, DataError, ScenarioError
+from capexwatch.errors import ConfigError, DataError, InvalidArgumentError, NetworkError, ScenarioError
 from capexwatch.models import _stats
 from capexwatch.models._spec import Context, Output, year_groups
 from capexwatch.models._typing import FloatArray, IntArray, Outputs
 from capexwatch.models.scenario import (
+    MAX_PATHS,
     Const,
     Element,
     FromStore,
@@ -491,20 +492,75 @@ def _map_processes(tasks: Iterable[_Task], workers: int) -> Iterator[_ChunkResul
         yield from _windowed(lambda t: pool.submit(_run_chunk, t), wait_any, lambda f: f.result(), tasks, 2 * workers)
 
 
+_SCHEDULER_HINT = "Give the scheduler's address as tcp://host:8786 (the address `dask scheduler` prints)."
+
+
+def _bad_scheduler(address: str, why: str) -> InvalidArgumentError:
+    return InvalidArgumentError(f"{address!r} is not a Dask scheduler address: {why}.", hint=_SCHEDULER_HINT)
+
+
+def _scheduler_address(address: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a ``tcp://`` (or bare ``host:port``) scheduler address; None for other protocols.
+
+    Raises
+    ------
+    InvalidArgumentError : the address has no host or no port
+    """
+    import urllib.parse
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return None  # inproc://, ucx://: left to dask
+    try:
+        parts = urllib.parse.urlsplit(f"//{rest}")
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise _bad_scheduler(address, str(exc)) from None
+    if not host or port is None:
+        raise _bad_scheduler(address, "it needs a host and a port")
+    return host, port
+
+
+def _reachable(hostport: tuple[str, int] | None, timeout_s: float = 5.0) -> None:
+    """Fail at once when nothing listens at *hostport* (dask would retry for its whole timeout).
+
+    Raises
+    ------
+    NetworkError : the host does not resolve, refuses the connection, or does not answer in *timeout_s*
+    """
+    import socket
+
+    if hostport is None:
+        return
+    host, port = hostport
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise NetworkError(
+            f"Cannot connect to the Dask scheduler at {host}:{port}: {exc}",
+            hint="Start one with `dask scheduler` and `dask worker ADDRESS`, or check the address (tcp://host:8786).",
+        ) from None
+
+
 def _dask_client(scheduler: Any) -> tuple[Any, bool]:
     try:
         from dask.distributed import Client
     except ImportError:
-        raise CapexwatchError(
+        raise ConfigError(
             "Running on a Dask cluster needs the `dask` extra.",
             hint='Install it: pip install "capexwatch[dask]"',
         ) from None
     if isinstance(scheduler, Client):
         return scheduler, False
+    _reachable(_scheduler_address(str(scheduler)))
     try:
         return Client(str(scheduler), timeout="10s"), True  # type: ignore[no-untyped-call]
+    except ValueError as exc:  # dask's own parse of an address we let through
+        raise _bad_scheduler(str(scheduler), str(exc)) from None
     except (OSError, TimeoutError) as exc:
-        raise CapexwatchError(
+        raise NetworkError(
             f"Cannot connect to the Dask scheduler at {scheduler}: {exc}",
             hint="Start one with `dask scheduler` and `dask worker ADDRESS`, or check the address (tcp://host:8786).",
         ) from None
@@ -612,8 +668,9 @@ def simulate(
 
     t0 = time.perf_counter()
     paths = scenario.paths if paths is None else int(paths)
-    if paths < 1:
-        raise ScenarioError(f"paths must be at least 1 (got {paths})")
+    if not 1 <= paths <= MAX_PATHS:
+        # the same bound a scenario file's `paths:` has: a flag must not ask for what a file cannot
+        raise ScenarioError(f"paths must be between 1 and {MAX_PATHS:,} (got {paths:,})")
     if seed is None:
         seed = scenario.seed
     if seed is None:

@@ -125,10 +125,16 @@ def cohort(p: Params, ctx: Context) -> Outputs:
     staff per MW, and other cost as a share of in-service capex, each optional.
 
     Revenue, when given, is either a path (``revenue_usd`` per quarter, optionally growing at
-    ``revenue_growth_annual``) or the GPU-rental lens: for each vintage in service, GPUs (capex x
-    GPU share / capex per GPU) x hours x utilisation x its rental price per GPU-hour, which starts at
+    ``revenue_growth_annual``) or the GPU-rental lens: for each vintage in service, GPUs (capex /
+    all-in capex per GPU) x hours x utilisation x its rental price per GPU-hour, which starts at
     ``rental_usd_per_gpu_hour`` when the vintage enters service and falls by
     ``rental_price_decline_annual`` per year of its age (as the H100's price fell from launch).
+
+    The GPU count has one basis: ``capex_usd_per_gpu`` is the all-in capex that comes with one
+    GPU (its server node and network: $47-52k per H100 by cluster size, Aug 2024,
+    published-analyses §6), so every capex dollar is divided by it once. A GPU share of capex would
+    belong with the GPU's own price, not with an all-in cost: multiplying by both counted the
+    non-GPU capex twice (~$83k per GPU instead of ~$50k; issue 13).
     """
     n = ctx.paths
     t_len = ctx.horizon_quarters
@@ -218,7 +224,8 @@ def _revenue(
         decline = p["rental_price_decline_annual"] if "rental_price_decline_annual" in p else np.zeros(ctx.paths)
         q = np.exp(0.25 * np.log1p(-decline))
         aged = in_service if not decline.any() else decayed_window_sum(p["capex_usd"], life_q, q, lag, in_service)
-        per_usd = p["gpu_share_of_capex"] * p["rental_usd_per_gpu_hour"] / p["capex_usd_per_gpu"] * HOURS_PER_QUARTER
+        # GPUs per capex dollar = 1 / all-in capex per GPU (no GPU share on top: see the docstring)
+        per_usd = p["rental_usd_per_gpu_hour"] / p["capex_usd_per_gpu"] * HOURS_PER_QUARTER
         if "utilisation" in p:
             per_usd = per_usd * p["utilisation"]
         rental: FloatArray = aged * per_usd[:, None]
@@ -397,15 +404,13 @@ COHORT = ModelSpec(
             high_open=True,
         ),
         Param(
-            "gpu_share_of_capex",
-            "share of capex spent on GPUs (default 1: all of it)",
-            "ratio",
-            default=1.0,
+            "capex_usd_per_gpu",
+            "all-in capex per GPU (GPU, server node, network): GPUs = capex / this",
+            "USD",
+            optional=True,
             low=0,
-            high=1,
             low_open=True,
         ),
-        Param("capex_usd_per_gpu", "all-in capex per GPU", "USD", optional=True, low=0, low_open=True),
         Param("utilisation", "share of GPU-hours sold (and of power drawn)", "ratio", optional=True, low=0, high=1),
     ),
     options=(

@@ -62,6 +62,14 @@ __all__ = [
 ]
 
 MAX_PATHS = 2_000_000_000
+MAX_SCENARIO_BYTES = 1_000_000
+"""Largest scenario file read: 1 MB (the largest bundled preset is about 7 kB)."""
+MAX_SCENARIO_NODES = 50_000
+"""Most YAML values a scenario may expand to, aliases counted each time they are used.
+
+A scenario has tens to hundreds of values; a "billion laughs" file of 700 bytes nests aliases nine
+deep to expand to 9**9 values (28 s and 2.5 GB before this limit): it is refused after this many.
+"""
 DEFAULT_PATHS = 100_000
 _META = ("source", "note")
 
@@ -255,12 +263,26 @@ def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
     lines: dict[Path_, int] = {}
     constructor = yaml.constructor.SafeConstructor()
     duplicates: list[tuple[int, str]] = []
+    budget = [MAX_SCENARIO_NODES]
 
     def walk(n: yaml.Node, path: Path_) -> Any:
         lines[path] = n.start_mark.line + 1
+        budget[0] -= 1  # an alias shares its node: expanding it walks the node again, and counts
+        if budget[0] < 0:
+            raise ScenarioError(
+                f"{filename}, line {n.start_mark.line + 1}: the scenario expands to more than "
+                f"{MAX_SCENARIO_NODES:,} values (YAML aliases nested too deep?); not read further",
+                hint="Write the values out, or use fewer nested aliases (&name / *name).",
+            )
         if isinstance(n, yaml.MappingNode):
             out: dict[str, Any] = {}
             for k_node, v_node in n.value:
+                if not isinstance(k_node, yaml.ScalarNode):
+                    raise ScenarioError(
+                        f"{filename}, line {k_node.start_mark.line + 1}: a key must be a plain name, "
+                        "not a list or mapping",
+                        hint="Write `key: value`.",
+                    )
                 key = str(constructor.construct_object(k_node, deep=True))
                 if key in out:
                     duplicates.append((k_node.start_mark.line + 1, _dotted((*path, key))))
@@ -303,6 +325,8 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
     """Parse and validate scenario YAML text; raises ScenarioError naming every field at fault."""
     from capexwatch.models.registry import get_model
 
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise _too_large(filename, len(text))
     data, lines = _compose(text, filename)
     err = _Errors(filename, lines)
     if not isinstance(data, dict):
@@ -964,6 +988,13 @@ def preset_path(name: str) -> Any:
     return entry if entry.is_file() else None
 
 
+def _too_large(filename: str, size: int) -> ScenarioError:
+    return ScenarioError(
+        f"{filename}: {size:,} bytes, over the {MAX_SCENARIO_BYTES:,} a scenario file may have",
+        hint="A scenario is a short YAML file; start from a preset (`capexwatch scenarios`).",
+    )
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A scenario from a preset name (``sequoia-2024``) or a YAML file path."""
     path = Path(name_or_path)
@@ -974,6 +1005,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 hint="Give a preset name (see `capexwatch scenarios`) or the path of a YAML file.",
             )
         try:
+            if (size := path.stat().st_size) > MAX_SCENARIO_BYTES:
+                raise _too_large(str(path), size)
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"Cannot read scenario file {path}: {exc}") from None

@@ -18,12 +18,16 @@ from capexwatch.errors import DataError, InputFileError
 from capexwatch.pipeline.company import (
     CompanyData,
     Delta,
+    FilerNames,
     company_summary,
     concat,
     derive_document,
     diff_companies,
+    document_cik,
     entity_index,
+    known_ticker,
     new_entity_rows,
+    stored_facts,
 )
 
 if TYPE_CHECKING:
@@ -32,10 +36,13 @@ if TYPE_CHECKING:
     from capexwatch.store.db import Store
     from capexwatch.store.stage import Stage
 
-__all__ = ["BULK_BATCH", "BULK_MAX_CHANGES", "bulk_path", "merge_bulk", "stage_bulk"]
+__all__ = ["BULK_BATCH", "BULK_MAX_CHANGES", "BULK_PENDING_BYTES", "bulk_path", "merge_bulk", "stage_bulk"]
 
 #: companies per write batch on the bulk path (bounds memory; each holds a few thousand facts)
 BULK_BATCH: Final = 100
+#: JSON bytes of members held before their batch is derived (one stored-facts query per batch);
+#: bounds memory when a run of large filers comes by
+BULK_PENDING_BYTES: Final = 64 * 2**20
 #: changes listed (not counted) by a bulk ingest; all of EDGAR makes millions of new quarters
 BULK_MAX_CHANGES: Final = 10_000
 
@@ -86,7 +93,16 @@ def stage_bulk(
     from capexwatch.sources import sec
 
     total = sec.count_bulk_members(path)
+    if total == 0:
+        # exiting 0 with "Nothing changed" would tell a script the store is up to date
+        raise InputFileError(
+            str(path),
+            "holds no companyfacts documents (no .json members, e.g. CIK0001045810.json).",
+            hint="Give the SEC's companyfacts.zip (https://www.sec.gov/Archives/edgar/daily-index/xbrl/"
+            "companyfacts.zip), or use `capexwatch update --bulk` to download it.",
+        )
     by_cik = entity_index(store)
+    names = FilerNames.of(store)
     batch: list[CompanyData] = []
     if report.max_changes is None:
         report.max_changes = BULK_MAX_CHANGES
@@ -103,18 +119,30 @@ def stage_bulk(
             _stage_batch(stage, batch, deltas)
         batch.clear()
 
-    try:
-        for done, (cik, member, raw) in enumerate(sec.iter_bulk(path), start=1):
+    def derive(members: list[tuple[int | None, str, bytes]]) -> None:
+        # one query for the stored facts of the batch's known filers (derived with the new ones)
+        stored = stored_facts(store, [known_ticker(document_cik(raw, cik), by_cik) for cik, _, raw in members])
+        for cik, member, raw in members:
             try:
-                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik))
+                batch.append(derive_document(raw, f"{path.name}:{member}", cik, by_cik, stored, names))
             except (DataError, InputFileError) as exc:
                 # one odd filer must not sink all of EDGAR: skipped, and listed with the reason
                 report.skipped.append({"member": member, "reason": str(exc).splitlines()[0]})
+        members.clear()
+        flush()
+
+    pending: list[tuple[int | None, str, bytes]] = []
+    held = 0  # bytes of the pending members' JSON
+    try:
+        for done, (cik, member, raw) in enumerate(sec.iter_bulk(path), start=1):
+            pending.append((cik, member, raw))
+            held += len(raw)
             if progress:
                 progress(f"bulk {member}", done, total)
-            if len(batch) >= BULK_BATCH:
-                flush()
-        flush()
+            if len(pending) >= BULK_BATCH or held >= BULK_PENDING_BYTES:
+                derive(pending)
+                held = 0
+        derive(pending)
     except BaseException:
         if stage is not None:
             stage.discard()

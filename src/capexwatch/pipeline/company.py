@@ -9,10 +9,10 @@ through the store's public write methods, inside the caller's transaction.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from capexwatch.pipeline.changes import Change
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from capexwatch.facts.decode import FactsTable
+    from capexwatch.sources.sec import TickerMap
     from capexwatch.store.db import Store
 
 __all__ = [
@@ -27,10 +28,15 @@ __all__ = [
     "Delta",
     "company_summary",
     "derive_company",
+    "FilerNames",
     "derive_document",
     "diff_companies",
+    "document_cik",
     "entity_index",
+    "known_ticker",
+    "latest_filing_in",
     "new_entity_rows",
+    "stored_facts",
     "write_company",
 ]
 
@@ -103,6 +109,43 @@ def _facts_for_store(ft: FactsTable, ticker: str) -> pd.DataFrame:
     return df.reindex(columns=FACT_COLUMNS)
 
 
+def _with_stored(ft: FactsTable, stored: pd.DataFrame | None) -> FactsTable:
+    """The document's facts together with those the store holds for the company.
+
+    Facts filed in both are listed twice; the derivation counts a fact once (it keys facts by tag,
+    period, accession and value), so no deduplication is needed here.
+    """
+    if stored is None or not len(stored):
+        return ft
+    import pandas as pd
+
+    from capexwatch.facts.decode import FACT_COLUMNS, FactsTable
+
+    old = stored.assign(entity_name=ft.entity_name).reindex(columns=FACT_COLUMNS)
+    both = pd.concat([ft.df, old.astype({c: ft.df[c].dtype for c in _DATE_COLUMNS})], ignore_index=True)
+    return FactsTable(ft.cik, ft.entity_name, both, ft.source)
+
+
+#: the facts' date columns (``datetime64[s]`` when decoded; DuckDB hands back another resolution)
+_DATE_COLUMNS: Final = ("period_start", "period_end", "filed")
+_PERIODIC_FORMS = ("10-K", "10-Q", "20-F", "40-F", "10-K/A", "10-Q/A", "20-F/A", "40-F/A")
+
+
+def latest_filing_in(facts: pd.DataFrame) -> dict[str, Any] | None:
+    """The latest periodic filing the facts cite: ``{"form", "filed", "accn", "url"}``, or None.
+
+    A companyfacts document read from a file (``ingest``, the bulk zip) comes without the
+    submissions list that ``update`` reads the latest filing from; its facts name their filings.
+    """
+    if not len(facts) or "filed" not in facts.columns:
+        return None
+    periodic = facts[facts["form"].isin(_PERIODIC_FORMS) & facts["filed"].notna()]
+    if not len(periodic):
+        return None
+    row = periodic.sort_values(["filed", "accn"]).iloc[-1]
+    return {"form": row["form"], "filed": str(row["filed"])[:10], "accn": row["accn"], "url": None}
+
+
 def derive_company(
     raw: bytes,
     *,
@@ -113,8 +156,13 @@ def derive_company(
     name: str | None = None,
     role: str | None = None,
     is_new_entity: bool = False,
+    stored: pd.DataFrame | None = None,
 ) -> CompanyData:
     """Decode one companyfacts document and derive its quarters (both views) and fiscal years.
+
+    The derivation uses the document's facts *and* the facts the store already holds for the
+    company (*stored*): the facts table is append-only, so a partial document (an excerpt, an
+    older download) adds what it has and never takes a derivable quarter away.
 
     Parameters
     ----------
@@ -122,6 +170,8 @@ def derive_company(
     ticker : the store's id for the company; None uses ``CIK##########``
     fye_month : fiscal-year-end month; None infers it from the facts' annual periods
     origin : where *raw* came from (URL or path), recorded in the store's load log
+    stored : the store's facts for this company (:meth:`Store.facts <capexwatch.store.db.Store.facts>`),
+        derived from together with the document's; ``facts`` of the result is the document's only
 
     Raises
     ------
@@ -133,13 +183,14 @@ def derive_company(
 
     ft = decode_companyfacts(raw, source=origin)
     tk = (ticker or f"CIK{ft.cik:010d}").upper()
+    every = _with_stored(ft, stored)
     notes: list[str] = []
     if fye_month is None:
-        fye_month = fiscal_calendar(ft, None).fye_month
+        fye_month = fiscal_calendar(every, None).fye_month
         fye_source = "inferred"
         notes.append(f"fiscal year end inferred from the filings' annual periods: month {fye_month}")
-    panel = derive_quarters(ft, ticker=tk, fye_month=fye_month, cik=ft.cik)
-    annual = derive_annual(ft, ticker=tk, fye_month=fye_month, cik=ft.cik)
+    panel = derive_quarters(every, ticker=tk, fye_month=fye_month, cik=ft.cik)
+    annual = derive_annual(every, ticker=tk, fye_month=fye_month, cik=ft.cik)
     foreign = non_usd_units(ft, ticker=tk)
     if foreign:
         listed = ", ".join(f"{m} ({'/'.join(u)})" for m, u in sorted(foreign.items()))
@@ -149,6 +200,7 @@ def derive_company(
         )
     if not len(panel):
         notes.append("no quarterly USD facts for any canonical metric (annual-only or foreign filer?)")
+    facts = _facts_for_store(ft, tk)
     return CompanyData(
         ticker=tk,
         cik=ft.cik,
@@ -156,12 +208,13 @@ def derive_company(
         fye_month=fye_month,
         fye_source=fye_source,
         origin=origin,
-        facts=_facts_for_store(ft, tk),
+        facts=facts,
         panel=panel,
         annual=annual,
         is_new_entity=is_new_entity,
         role=role,
         notes=notes,
+        latest_filing=latest_filing_in(facts),
     )
 
 
@@ -192,22 +245,77 @@ def _doc_cik(raw: bytes) -> int | None:
         return None  # decode_companyfacts reports the real problem
 
 
-def derive_document(raw: bytes, origin: str, cik: int | None, by_cik: dict[int, dict[str, Any]]) -> CompanyData:
+@dataclass(frozen=True)
+class FilerNames:
+    """How a filer new to the store is named: its SEC ticker, unless the store already uses it."""
+
+    tickers: TickerMap
+    taken: frozenset[str]
+
+    @classmethod
+    def of(cls, store: Store) -> FilerNames:
+        """The best ticker map at hand (:func:`capexwatch.sources.sec.ticker_map`) and the store's ids."""
+        from capexwatch.sources.sec import ticker_map
+
+        taken = frozenset(str(t).upper() for t in store.entities()["ticker"])
+        return cls(ticker_map(), taken)
+
+    def for_cik(self, cik: int | None) -> str | None:
+        """The SEC's main ticker of *cik*, or None (unknown, or already another entity's id)."""
+        tk = self.tickers.ticker(cik) if cik is not None else None
+        return tk if tk is not None and tk not in self.taken else None
+
+
+def stored_facts(store: Store, tickers: Iterable[str | None]) -> dict[str, pd.DataFrame]:
+    """The facts the store holds for each of *tickers* (None entries ignored), in one query.
+
+    What :func:`derive_company` derives from together with a new document; a ticker with no
+    stored facts is absent from the result.
+    """
+    wanted = sorted({t.upper() for t in tickers if t})
+    if not wanted:
+        return {}
+    return {str(t): g for t, g in store.facts(wanted).groupby("ticker", sort=False)}
+
+
+def document_cik(raw: bytes, cik: int | None = None) -> int | None:
+    """*cik* where the caller knows it (a bulk member's name), else the one *raw* declares."""
+    return cik if cik is not None else _doc_cik(raw)
+
+
+def known_ticker(cik: int | None, by_cik: dict[int, dict[str, Any]]) -> str | None:
+    """The store's ticker for the filer *cik*, or None for a filer new to the store."""
+    ent = by_cik.get(cik) if cik is not None else None
+    return str(ent["ticker"]) if ent is not None else None
+
+
+def derive_document(
+    raw: bytes,
+    origin: str,
+    cik: int | None,
+    by_cik: dict[int, dict[str, Any]],
+    stored: dict[str, pd.DataFrame] | None = None,
+    names: FilerNames | None = None,
+) -> CompanyData:
     """Derive a document whose company is known by CIK (keeps ticker and FYE) or new (inferred).
 
     *cik* is the document's CIK where the caller knows it (a bulk member's name), else read from
-    *raw*; *by_cik* is :func:`entity_index` of the store.
+    *raw*; *by_cik* is :func:`entity_index` of the store; *stored* is :func:`stored_facts` for the
+    known companies (a known company's quarters are derived from its stored facts and the
+    document's together). A new filer is named by its SEC ticker (*names*: ``AAPL``, not
+    ``CIK0000320193``), else ``CIK##########``.
     """
-    if cik is None:
-        cik = _doc_cik(raw)
+    cik = document_cik(raw, cik)
     ent = by_cik.get(cik) if cik is not None else None
     if ent is not None:
+        tk = str(ent["ticker"])
         return derive_company(
-            raw, ticker=str(ent["ticker"]), fye_month=as_int(ent.get("fye_month")), origin=origin,
+            raw, ticker=tk, fye_month=as_int(ent.get("fye_month")), origin=origin,
             fye_source="universe" if ent.get("origin") == "universe" else "store", name=ent.get("name"),
-            role=ent.get("role"),
+            role=ent.get("role"), stored=(stored or {}).get(tk.upper()),
         )  # fmt: skip
-    return derive_company(raw, ticker=None, fye_month=None, origin=origin, is_new_entity=True)
+    ticker = names.for_cik(cik) if names is not None else None
+    return derive_company(raw, ticker=ticker, fye_month=None, origin=origin, is_new_entity=True)
 
 
 # ------------------------------------------------------------------------------------------------

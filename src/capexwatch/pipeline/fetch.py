@@ -9,15 +9,17 @@ before every company has been fetched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import CapexwatchError, ConfigError
 from capexwatch.pipeline.company import CompanyData, derive_company
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from capexwatch.sources.http import HttpClient
     from capexwatch.sources.sec import Submissions
 
@@ -45,6 +47,7 @@ def fetch_all(
     taken: set[str],
     refresh: bool,
     tick: Callable[[str], None],
+    stored: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[CompanyData]:
     """Fetch and derive every target, in the order given; the first failure cancels the rest.
 
@@ -53,11 +56,16 @@ def fetch_all(
     taken : the tickers the store already uses (a new filer must not take one of them)
     refresh : ignore fresh cache entries
     tick : ``tick(label)`` as each company is done
+    stored : the store's facts per known ticker (:func:`~capexwatch.pipeline.company.stored_facts`),
+        derived together with the fetched ones (read before the pool starts: the workers never
+        touch the store)
     """
+    stored = stored or {}
     results: dict[int, CompanyData] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(targets)))) as pool:
         futures: dict[Future[CompanyData], int] = {
-            pool.submit(fetch_company, t, client, taken, refresh): i for i, t in enumerate(targets)
+            pool.submit(fetch_company, t, client, taken, refresh, stored.get(t.ticker or "")): i
+            for i, t in enumerate(targets)
         }
         pending: set[Future[CompanyData]] = set(futures)
         while pending:
@@ -68,7 +76,9 @@ def fetch_all(
                     for other in pending:
                         other.cancel()
                     t = targets[futures[fut]]
-                    if isinstance(exc, CapexwatchError):
+                    # a setting (the User-Agent) is nobody's company: naming whichever filer
+                    # failed first would read as if that one were at fault
+                    if isinstance(exc, CapexwatchError) and not isinstance(exc, ConfigError):
                         exc.message = f"{t.ticker or f'CIK {t.cik}'}: {exc.message}"
                     raise exc
                 data = fut.result()
@@ -77,8 +87,11 @@ def fetch_all(
     return [results[i] for i in range(len(targets))]
 
 
-def fetch_company(target: Target, client: HttpClient, taken: set[str], refresh: bool) -> CompanyData:
-    """Fetch submissions and companyfacts for *target* and derive (runs in a worker thread)."""
+def fetch_company(
+    target: Target, client: HttpClient, taken: set[str], refresh: bool, stored: pd.DataFrame | None = None
+) -> CompanyData:
+    """Fetch submissions and companyfacts for *target* and derive, with the facts the store
+    already holds for it (*stored*), in a worker thread."""
     from capexwatch.sources.sec import companyfacts_url, fetch_companyfacts, fetch_submissions
 
     subs = fetch_submissions(target.cik, client=client, refresh=refresh)
@@ -93,6 +106,7 @@ def fetch_company(target: Target, client: HttpClient, taken: set[str], refresh: 
         name=target.name or subs.name,
         role=target.role,
         is_new_entity=not target.known,
+        stored=stored,
     )
     data.notes[:0] = notes
     periodic = subs.periodic()

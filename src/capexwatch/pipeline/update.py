@@ -36,6 +36,7 @@ from capexwatch.pipeline.company import (
     derive_company,
     diff_companies,
     present,
+    stored_facts,
     write_company,
 )
 from capexwatch.pipeline.fetch import Target, fetch_all
@@ -76,9 +77,10 @@ def resolve_targets(
     """The companies to update.
 
     With neither *tickers* nor *ciks*: every company in the store that has a CIK. A ticker must be
-    known to the store (universe or an earlier ingest), else :class:`UnknownTickerError` lists the
-    known ones; a known company without a CIK is a :class:`ConfigError` saying where to set it. A
-    CIK may be any SEC filer; an unknown one is added to the store as a new entity.
+    known to the store (universe or an earlier ingest) or to the SEC's ticker map (then fetched by
+    its CIK as a new filer), else :class:`UnknownTickerError` lists the known ones; a known company
+    without a CIK is a :class:`ConfigError` saying where to set it. A CIK may be any SEC filer; an
+    unknown one is added to the store as a new entity.
     """
     from capexwatch.sources.sec import parse_cik
 
@@ -93,7 +95,14 @@ def resolve_targets(
     for t in tick_list:
         r = by_ticker.get(t)
         if r is None:
-            raise UnknownTickerError(t, sorted(by_ticker))
+            # not in the store: a filer the SEC's ticker map lists is fetched by its CIK
+            mapped = _mapped_cik(t)
+            if mapped is None:
+                raise UnknownTickerError(t, sorted(by_ticker))
+            r = by_cik.get(mapped)
+            if r is None:
+                out.append(Target(None, mapped, known=False))
+                continue
         if not present(r.get("cik")):
             raise ConfigError(
                 f"{t} has no CIK in the store, so the SEC cannot be asked about it.",
@@ -109,6 +118,13 @@ def resolve_targets(
     return [t for t in out if not (t.cik in seen or seen.add(t.cik))]  # type: ignore[func-returns-value]
 
 
+def _mapped_cik(ticker: str) -> int | None:
+    """The CIK of *ticker* in the SEC's ticker map at hand (cached or bundled), else None."""
+    from capexwatch.sources.sec import ticker_map
+
+    return ticker_map().cik(ticker)
+
+
 def _target(r: dict[str, Any]) -> Target:
     return Target(
         ticker=str(r["ticker"]).upper(),
@@ -118,6 +134,21 @@ def _target(r: dict[str, Any]) -> Target:
         role=r.get("role") or None,
         known=True,
     )
+
+
+def _refresh_ticker_map(client: HttpClient, refresh: bool, report: UpdateReport) -> None:
+    """Cache the SEC's full ticker map, by which filers new to the store are named (issue 13).
+
+    Not essential to the update: a failure is listed under ``skipped`` and the last cached map (or
+    the bundled subset) keeps naming filers.
+    """
+    from capexwatch.errors import DataError, NetworkError
+    from capexwatch.sources.sec import fetch_company_tickers
+
+    try:
+        fetch_company_tickers(client=client, refresh=refresh)
+    except (NetworkError, DataError) as exc:
+        report.skipped.append({"member": "company_tickers.json", "reason": str(exc).splitlines()[0]})
 
 
 def validate_series(series_id: str) -> str:
@@ -193,8 +224,15 @@ def update(
 
     try:
         # 1. fetch and derive everything --------------------------------------------------------
+        if targets or bulk is True:  # asking the SEC anyway (a local zip needs no network)
+            _refresh_ticker_map(client, refresh, report)
         taken = {str(t).upper() for t in store.entities()["ticker"]}
-        companies = fetch_all(targets, client, taken, refresh, tick) if targets else []
+        # a known company is derived from its stored facts and the fetched ones together
+        stored = stored_facts(store, [t.ticker for t in targets if t.known]) if targets else {}
+        # hold no lock on the file while fetching and deriving (minutes): readers and other
+        # writers go ahead; the diff below reopens it read-only, the commit checks nothing changed
+        store.release()
+        companies = fetch_all(targets, client, taken, refresh, tick, stored) if targets else []
         fetched: list[FredSeries] = []
         for sid in series_ids:
             fetched.append(fetch_series(sid, client=client))
@@ -226,7 +264,7 @@ def update(
         # 3. one transaction ------------------------------------------------------------------------
         try:
             if not dry_run and (pending or (stage is not None and stage.has_rows)):
-                with store.transaction():
+                with store.transaction(check_unchanged=True):
                     for d in companies:
                         write_company(store, d, deltas[d.ticker])
                     if obs_delta is not None and meta_delta is not None and (len(obs_delta) or len(meta_delta)):

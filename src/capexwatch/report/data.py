@@ -43,6 +43,7 @@ def build_report_data(store: Store, *, as_of: Any = None, inputs: Inputs | None 
     nv = P.nvidia_vs_capex(store, as_of=as_of)
     # the ROI-gap chain lives in the signal: the headline is the signal's current quarter
     roi = roi_gap.headline(inputs if inputs is not None else Inputs.from_store(store, as_of=as_of))
+    roi = {**roi, **_nvda_filing_citation(store, roi, as_of)}
     latest_complete = (
         capex[capex["big_four_complete"]].iloc[-1] if len(capex) and capex["big_four_complete"].any() else None
     )
@@ -89,6 +90,27 @@ def build_report_data(store: Store, *, as_of: Any = None, inputs: Inputs | None 
         # tables show the last eight calendar quarters; charts and the JSON keep everything
         "recent_from": capex.index[-8] if len(capex) >= 8 else "",
     }
+
+
+def _nvda_filing_citation(store: Store, roi: dict[str, Any], as_of: Any) -> dict[str, Any]:
+    """Which kind of source the headline's NVIDIA quarter is, and the latest quarter read from
+    NVIDIA's own filing (iXBRL, with its accession), so the panel cites the filing where it can."""
+    q = store.quarters("NVDA", "data_center_revenue", source="sec", as_of=as_of, ok_only=True)
+    q = q[q["source_kind"] == "sec-ixbrl"]
+    period = roi.get("nvda_fiscal_period")
+    kinds = store.quarters("NVDA", "data_center_revenue", as_of=as_of, ok_only=True)
+    kind = kinds.loc[kinds["fiscal_period"] == period, "source_kind"]
+    out: dict[str, Any] = {
+        "nvda_data_center_source_kind": str(kind.iloc[0]) if len(kind) else None,
+        "nvda_filing": None,
+    }
+    if len(q):
+        r = q.iloc[-1]
+        out["nvda_filing"] = {
+            "fiscal_period": r["fiscal_period"], "value_usd": float(r["value"]), "accn": r["accn"],
+            "form": r["form"], "filed": str(r["filed"])[:10], "source_url": r["source_url"],
+        }  # fmt: skip
+    return out
 
 
 def _f(x: Any) -> float | None:

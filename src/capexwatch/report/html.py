@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-__all__ = ["render_html", "report_context", "template_env", "write_html"]
+__all__ = ["check_writable", "render_html", "report_context", "template_env", "write_html"]
 
 
 def template_env(*first: Any) -> Any:
@@ -68,9 +68,35 @@ def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | 
     return str(template_env().get_template("report.html.j2").render(plotlyjs=get_plotlyjs(), **ctx))
 
 
+def check_writable(path: str | Path) -> Path:
+    """*path* resolved, once its folder exists (made if need be) and is writable; else InputFileError.
+
+    Called before a report is built, so that a mistyped ``--out`` fails in a second rather than
+    after the minute the build can take.
+    """
+    import os
+
+    from capexwatch.errors import InputFileError
+
+    path = Path(path).expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputFileError(
+            str(path), f"cannot write the report here: {exc.strerror}.", hint="Pass --out with a path you can write to."
+        ) from None
+    if not os.access(path.parent, os.W_OK) or path.is_dir():
+        raise InputFileError(
+            str(path),
+            "cannot write the report here: not a writable file path.",
+            hint="Pass --out with a path you can write to.",
+        )
+    return path
+
+
 def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
     """Write the report to *path* atomically (temp file then rename) and return the path."""
-    from capexwatch.errors import CapexwatchError
+    from capexwatch.errors import InputFileError
 
     path = Path(path).expanduser().resolve()
     html = render_html(data, **kw)
@@ -80,7 +106,7 @@ def write_html(data: dict[str, Any], path: str | Path, **kw: Any) -> Path:
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        raise CapexwatchError(
-            f"Cannot write the report to {path}: {exc.strerror}.", hint="Pass --out with a path you can write to."
+        raise InputFileError(
+            str(path), f"cannot write the report here: {exc.strerror}.", hint="Pass --out with a path you can write to."
         ) from exc
     return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.report.fmt import ratio, usd
+from capexwatch.report.tables import NO_SEC_DATA_HINT, period_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,7 +18,13 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-__all__ = ["audit_tables", "cache_info_renderables", "screen_renderables", "update_renderables"]
+__all__ = [
+    "audit_tables",
+    "cache_info_renderables",
+    "csv_summary_line",
+    "screen_renderables",
+    "update_renderables",
+]
 
 _MAX_COMPANIES = 50
 """Companies an update summary lists (``--json`` lists all)."""
@@ -35,13 +42,30 @@ def _companies_table(companies: list[dict[str, Any]]) -> Table:
               "Latest filing"):  # fmt: skip
         t.add_column(col)
     for c in companies[:_MAX_COMPANIES]:
-        lf = c.get("latest_filing") or {}
         t.add_row(
             c["ticker"], str(c["cik"]), f"{c['fye_month']} ({c['fye_source']})", str(c["quarters_ok"]),
             str(c["quarters_not_derivable"]), str(c["new"]), str(c["revised"]), str(c["facts_new"]),
-            f"{lf.get('form', '')} {lf.get('filed', '')}".strip(),
+            _filing_label(c.get("latest_filing")),
         )  # fmt: skip
     return t
+
+
+def _filing_label(lf: Mapping[str, Any] | None) -> str:
+    """``10-Q 2025-08-27`` for a company's latest periodic filing; empty when none is known."""
+    if not lf:
+        return ""
+    return " ".join(str(x)[:10] for x in (lf.get("form"), lf.get("filed")) if x)
+
+
+def csv_summary_line(summary: Mapping[str, Any]) -> str:
+    """The one line after ingesting a user CSV: rows, quarters, companies, metrics (lists as words)."""
+    words = {"rows": "rows", "panel_rows": "quarter rows", "new_entities": "new companies"}
+    parts = [f"{summary[k]:,} {w}" for k, w in words.items() if k in summary]
+    for key in ("tickers", "metrics"):
+        vals = summary.get(key) or []
+        if vals:
+            parts.append(f"{key}: " + ", ".join(str(v) for v in vals))
+    return f"[green]Loaded[/green] {summary.get('path', '')} (" + "; ".join(parts) + ")"
 
 
 def _companies_renderables(companies: list[dict[str, Any]]) -> list[RenderableType]:
@@ -68,7 +92,9 @@ def _series_table(series: list[dict[str, Any]]) -> Table:
 def _revisions_table(revisions: list[dict[str, Any]]) -> Table:
     from rich.table import Table
 
-    t = Table(title="Revisions (latest view)", title_justify="left", header_style="bold")
+    withdrawn = any(c["kind"] == "withdrawn" for c in revisions)
+    title = "Revisions and withdrawals (latest view)" if withdrawn else "Revisions (latest view)"
+    t = Table(title=title, title_justify="left", header_style="bold")
     for col in ("Ticker", "Metric", "Quarter", "Old", "New", "Filing"):
         t.add_column(col)
     for c in revisions[:_MAX_REVISIONS]:
@@ -77,11 +103,15 @@ def _revisions_table(revisions: list[dict[str, Any]]) -> Table:
     return t
 
 
-def _outcome_line(d: Mapping[str, Any], n_new: int, n_rev: int) -> str:
+def _outcome_line(d: Mapping[str, Any], n_new: int, n_rev: int, n_withdrawn: int) -> str:
+    # every change the tables above list is counted here (a withdrawal is not a revision)
+    counts = f"{n_new:,} new quarters, {n_rev:,} revisions" + (
+        f", {n_withdrawn:,} withdrawn (now not derivable)" if n_withdrawn else ""
+    )
     if d.get("dry_run"):
-        return f"[bold]Dry run[/bold]: {n_new:,} new quarters and {n_rev:,} revisions would be written."
+        return f"[bold]Dry run[/bold]: {counts} would be written."
     if d.get("written"):
-        return f"[green]Stored[/green]: {n_new:,} new quarters, {n_rev:,} revisions."
+        return f"[green]Stored[/green]: {counts}."
     return "Nothing changed; the store was not touched."
 
 
@@ -108,7 +138,9 @@ def update_renderables(d: Mapping[str, Any]) -> list[RenderableType]:
     out.extend(f"[yellow]skipped[/yellow] {s['member']}: {s['reason']}" for s in d.get("skipped", [])[:_MAX_SKIPPED])
     if d.get("changes_omitted"):
         out.append(f"({d['changes_omitted']:,} further changes not listed; the counts below are exact.)")
-    out.append(_outcome_line(d, d.get("new_quarters", len(new)), d.get("revisions", len(revisions))))
+    n_withdrawn = d.get("withdrawn", sum(1 for c in revisions if c["kind"] == "withdrawn"))
+    n_rev = d.get("revisions", len(revisions) - n_withdrawn)
+    out.append(_outcome_line(d, d.get("new_quarters", len(new)), n_rev, n_withdrawn))
     return out
 
 
@@ -169,7 +201,7 @@ def audit_tables(df: pd.DataFrame) -> list[RenderableType]:
         for r in g.to_dict(orient="records"):
             ok = r["status"] == "ok"
             value = usd(r["value"]) if ok else f"[red]not derivable[/red]: {r['reason']}"
-            period = f"{str(r['period_start'])[:10]}..{str(r['period_end'])[:10]}"
+            period = period_label(r["period_start"], r["period_end"])
             tag = str(r["tag"] or "").split(":")[-1]
             t.add_row(r["fiscal_period"], period, value, r["method"], tag, r["accn"] or "", r["form"] or "",
                       str(r["filed"] or "")[:10], _operands(r), _checks(r))  # fmt: skip
@@ -177,7 +209,7 @@ def audit_tables(df: pd.DataFrame) -> list[RenderableType]:
     return out
 
 
-def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[RenderableType]:
+def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool, source: str = "all") -> list[RenderableType]:
     """A screen (see :func:`capexwatch.screen.screen`): rank, company, value, operands, as-of quarter."""
     from rich.table import Table
 
@@ -193,4 +225,6 @@ def screen_renderables(df: pd.DataFrame, *, metric: str, ttm: bool) -> list[Rend
     out: list[RenderableType] = [t]
     if not len(df):
         out.append("No company has the quarters this screen needs.")
+        if source == "sec":
+            out.append(NO_SEC_DATA_HINT.format(ticker="T,..."))
     return out

@@ -128,7 +128,8 @@ def board_renderable(signals: Sequence[Signal], *, title: str | None = None) -> 
     t.add_column("Risk factor", ratio=2, overflow="fold")
     t.add_column("Description", ratio=3, overflow="fold")
     t.add_column("Potential trigger", ratio=3, overflow="fold")
-    t.add_column("Status", ratio=1, no_wrap=False)
+    # the status is the point of the board: never cut ("INSUFFICIENT DATA" wraps between its words)
+    t.add_column("Status", width=len("INSUFFICIENT"), overflow="fold")
     t.add_column("Evidence", ratio=5, overflow="fold")
     for s in signals:
         ev = Text(s.summary or "")

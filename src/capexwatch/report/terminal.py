@@ -1,8 +1,15 @@
-"""The terminal dashboard: Rich tables of the report's views, colour-coded."""
+"""The terminal dashboard: Rich tables of the report's views, colour-coded.
+
+The dashboard adapts to the terminal's width: a table whose columns do not fit side by side is
+split into several stacked tables, each repeating its key columns (quarter, company), so that no
+number is ever cut to "$15…" (checked at 80 and 120 columns in ``tests/report/test_terminal_width.py``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -39,68 +46,132 @@ def _headline(data: dict[str, Any]) -> Panel:
     return Panel(t, title=data["title"], subtitle=f"snapshot {data['snapshot_version']}", border_style="cyan")
 
 
-def _capex_table(data: dict[str, Any], last: int) -> Table:
+Cell = str | Text
+
+
+@dataclass
+class _Col:
+    """One column of a dashboard table: its header, cells (one per row), alignment and style."""
+
+    header: str
+    cells: list[Cell] = field(default_factory=list)
+    justify: Literal["left", "right"] = "right"
+    style: str = ""
+
+
+def _table(title: str, cols: Sequence[_Col], sections: Sequence[int] = ()) -> Table:
+    """A table of *cols*; a section line after each row index in *sections*.
+
+    Each column is at least as wide as its widest cell, so a cell never wraps (a number cut in two
+    reads as another number); headers may wrap between words. A table too wide for the terminal is
+    split by :func:`_fitting` instead.
+    """
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for c in cols:
+        t.add_column(c.header, justify=c.justify, style=c.style, min_width=_cell_width(c))
+    n = len(cols[0].cells) if cols else 0
+    for i in range(n):
+        t.add_row(*[c.cells[i] for c in cols])
+        if i in sections:
+            t.add_section()
+    return t
+
+
+def _cell_width(c: _Col) -> int:
+    return max((len(x.plain if isinstance(x, Text) else x) for x in c.cells), default=0)
+
+
+def _fitting(
+    console: Console,
+    title: str,
+    keys: Sequence[_Col],
+    cols: Sequence[_Col],
+    *,
+    caption: str = "",
+    sections: Sequence[int] = (),
+) -> list[Table]:
+    """One table of *keys* + *cols* if it fits *console*'s width, else several stacked ones.
+
+    Columns are packed in order, each table repeating the key columns; a column that does not fit
+    even alone keeps its own table (Rich then folds it rather than lose digits).
+    """
+    groups: list[list[_Col]] = [[]]
+    for c in cols:
+        trial = [*groups[-1], c]
+        if groups[-1] and _width(console, [*keys, *trial]) > console.width:
+            groups.append([c])
+        else:
+            groups[-1] = trial
+    tables = [_table(title if i == 0 else f"{title} (continued)", [*keys, *g], sections) for i, g in enumerate(groups)]
+    if caption:
+        tables[-1].caption = caption
+    return tables
+
+
+def _width(console: Console, cols: Sequence[_Col]) -> int:
+    """Columns a table of *cols* needs with every cell whole (headers may wrap between words)."""
+    from rich.measure import Measurement
+
+    # measured against a very wide line: Rich clamps a measurement to the width it is given
+    unbounded = console.options.update_width(10_000)
+    return Measurement.get(console, unbounded, _table("", cols)).minimum
+
+
+def _capex_tables(data: dict[str, Any], last: int, console: Console) -> list[Table]:
     cq = data["capex_by_quarter"]
     rows = cq["rows"][-last:]
     others = [t for t in cq["tickers"] if t not in cq["big_four"]]
-    t = Table(title="Capex per calendar quarter (cash purchases of PP&E)", title_justify="left", header_style="bold")
-    t.add_column("Quarter")
-    for tk in cq["big_four"]:
-        t.add_column(tk, justify="right")
-    t.add_column("Big Four", justify="right", style="bold cyan")
-    t.add_column("TTM", justify="right", style="cyan")
-    t.add_column("q/q", justify="right")
-    t.add_column("y/y", justify="right")
-    for tk in others:
-        t.add_column(tk, justify="right")
-    t.add_column("Total", justify="right", style="bold")
-    for r in rows:
-        t.add_row(
-            r["calendar_quarter"],
-            *[usd(r.get(tk)) for tk in cq["big_four"]],
-            usd(r["big_four_usd"]) if r["big_four_complete"] else Text("incomplete", style="dim"),
-            usd(r["big_four_ttm_usd"]),
-            Text(pct(r["big_four_qoq_pct"]), style=_growth_style(r["big_four_qoq_pct"])),
-            Text(pct(r["big_four_yoy_pct"]), style=_growth_style(r["big_four_yoy_pct"])),
-            *[usd(r.get(tk)) for tk in others],
-            f"{usd(r['total_usd'])} ({r['total_companies']})",
-        )
-    t.caption = "Total: every hyperscaler and neocloud reporting that quarter (count in brackets)."
-    return t
+    cols = [_Col(tk, [usd(r.get(tk)) for r in rows]) for tk in cq["big_four"]]
+    cols += [
+        _Col(
+            "Big Four",
+            [usd(r["big_four_usd"]) if r["big_four_complete"] else Text("incomplete", style="dim") for r in rows],
+            style="bold cyan",
+        ),  # fmt: skip
+        _Col("TTM", [usd(r["big_four_ttm_usd"]) for r in rows], style="cyan"),
+        _Col("q/q", [Text(pct(r["big_four_qoq_pct"]), style=_growth_style(r["big_four_qoq_pct"])) for r in rows]),
+        _Col("y/y", [Text(pct(r["big_four_yoy_pct"]), style=_growth_style(r["big_four_yoy_pct"])) for r in rows]),
+    ]
+    cols += [_Col(tk, [usd(r.get(tk)) for r in rows]) for tk in others]
+    cols.append(_Col("Total", [f"{usd(r['total_usd'])} ({r['total_companies']})" for r in rows], style="bold"))
+    keys = [_Col("Quarter", [r["calendar_quarter"] for r in rows], justify="left")]
+    return _fitting(
+        console,
+        "Capex per calendar quarter (cash purchases of PP&E)",
+        keys,
+        cols,
+        caption="Total: every hyperscaler and neocloud reporting that quarter (count in brackets).",
+    )
 
 
-def _cloud_table(data: dict[str, Any], last: int) -> Table:
-    t = Table(title="Capex against cloud revenue", title_justify="left", header_style="bold")
-    for c, j in (
-        ("Company", "left"),
-        ("Fiscal qtr", "left"),
-        ("Cal. qtr", "left"),
-        ("Capex", "right"),
-        ("Cloud revenue", "right"),
-        ("Capex/cloud", "right"),
-        ("Cloud y/y", "right"),
-    ):
-        t.add_column(c, justify=j)  # type: ignore[arg-type]
+def _cloud_tables(data: dict[str, Any], last: int, console: Console) -> list[Table]:
     rows = data["capex_vs_cloud"]["rows"]
+    picked: list[dict[str, Any]] = []
+    sections: list[int] = []
     for tk in ("MSFT", "GOOGL", "AMZN", "ORCL"):
         mine = [r for r in rows if r["ticker"] == tk][-last:]
-        for r in mine:
-            t.add_row(
-                tk,
-                r["fiscal_period"],
-                r["calendar_quarter"],
-                usd(r["capex_usd"]),
-                usd(r["cloud_revenue_usd"]),
-                ratio(r["capex_to_cloud_ratio"]),
-                Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"])),
-            )
+        picked.extend(mine)
         if mine:
-            t.add_section()
-    t.caption = (
+            sections.append(len(picked) - 1)
+    keys = [
+        _Col("Company", [r["ticker"] for r in picked], justify="left"),
+        _Col("Fiscal qtr", [r["fiscal_period"] for r in picked], justify="left"),
+    ]
+    cols = [
+        _Col("Cal. qtr", [r["calendar_quarter"] for r in picked], justify="left"),
+        _Col("Capex", [usd(r["capex_usd"]) for r in picked]),
+        _Col("Cloud revenue", [usd(r["cloud_revenue_usd"]) for r in picked]),
+        _Col("Capex / cloud", [ratio(r["capex_to_cloud_ratio"]) for r in picked]),
+        _Col(
+            "Cloud y/y",
+            [Text(pct(r["cloud_growth_yoy_pct"]), style=_growth_style(r["cloud_growth_yoy_pct"])) for r in picked],
+        ),  # fmt: skip
+    ]
+    caption = (
         "Cloud: AWS, Google Cloud, Microsoft Intelligent Cloud (no y/y across its 2024 re-segmentation), "
         "Oracle IaaS+SaaS."
     )
-    return t
+    return _fitting(console, "Capex against cloud revenue", keys, cols, caption=caption, sections=sections)
 
 
 def _intensity_table(data: dict[str, Any]) -> Table:
@@ -157,13 +228,17 @@ def _roi_panel(data: dict[str, Any]) -> Panel:
         return Panel(Text(r.get("reason", "insufficient data"), style="yellow"), title="ROI gap")
     t = Table.grid(padding=(0, 2))
     t.add_column()
-    t.add_column(justify="right")
-    t.add_column()
+    t.add_column(justify="right", no_wrap=True)
+    t.add_column(overflow="fold")  # the source URLs: folded over lines, never cut
     t.add_row(
         f"NVIDIA data centre {r['nvda_fiscal_period']}",
         usd(r["nvda_data_center_quarter_usd"]),
         r["nvda_data_center_source_url"],
     )
+    f = r.get("nvda_filing")
+    if f and f["fiscal_period"] != r["nvda_fiscal_period"]:
+        t.add_row(f"  as NVIDIA filed it, {f['fiscal_period']} ({f['form']} {f['accn']})", usd(f["value_usd"]),
+                  f["source_url"])  # fmt: skip
     t.add_row("x 4 = GPU run-rate", usd(r["gpu_run_rate_usd"]), "")
     t.add_row(
         f"x {r['tco_multiplier']:g} (TCO) x {r['margin_multiplier']:g} (50% margin) = required revenue",
@@ -200,8 +275,8 @@ def render_dashboard(
 ) -> None:
     """Print the dashboard for *data* (from :func:`capexwatch.report.data.build_report_data`)."""
     console.print(_headline(data))
-    console.print(_capex_table(data, last))
-    console.print(_cloud_table(data, 4))
+    for table in (*_capex_tables(data, last, console), *_cloud_tables(data, 4, console)):
+        console.print(table)
     console.print(_intensity_table(data))
     console.print(_nvidia_table(data, last))
     console.print(_roi_panel(data))

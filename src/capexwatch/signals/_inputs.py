@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import CapexwatchError
+from capexwatch.errors import DataError, InvalidArgumentError
 from capexwatch.facts.periods import calendar_quarter
 from capexwatch.sources.snapshot import EVENT_COLUMNS
 from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Inputs",
     "PUBLICATION_LAG_DAYS",
+    "scope_of",
     "to_date",
 ]
 
@@ -108,24 +109,34 @@ class Inputs:
         )
 
     @classmethod
-    def from_store(cls, store: Store, *, as_of: str | dt.date | None = None) -> Inputs:
-        """Read everything a signal needs from *store*.
+    def from_store(
+        cls, store: Store, *, as_of: str | dt.date | None = None, tickers: Sequence[str] | None = None
+    ) -> Inputs:
+        """Read what a signal needs from *store*: the quarters and entities of the companies in
+        scope (:meth:`Store.scope_tickers <capexwatch.store.db.Store.scope_tickers>`: the universe
+        and companies named by events) plus *tickers* (what the user asks for), macro series,
+        events. The company filter runs in the store's query: other companies in the store
+        (a bulk ingest, a big CSV) cost nothing here.
 
         With *as_of*, only what was public on that date: ``quarters(view="first-filed",
         as_of=DATE)``, events dated on or before it, series observed on or before it (FRED
         revisions are not tracked: series are the latest vintage, truncated at the date).
         """
         d = to_date(as_of) if as_of is not None else None
+        scope = scope_of(store, tickers)
         if d is None:
-            q = store.quarters(view="latest")
+            q = store.quarters(scope, view="latest")
             ev = store.events()
             se = store.series()
         else:
-            q = store.quarters(view="first-filed", as_of=d)
+            q = store.quarters(scope, view="first-filed", as_of=d)
             ev = store.events(as_of=d)
             se = store.series(end=d)
         meta = store.series_meta() if hasattr(store, "series_meta") else None
-        return cls.from_frames(q, se, ev, store.entities(), meta, as_of=d, view="first-filed" if d else "latest")
+        ev = _with_filing_lives(store, ev, d)
+        ents = store.entities()
+        ents = ents[ents["ticker"].isin(scope)]
+        return cls.from_frames(q, se, ev, ents, meta, as_of=d, view="first-filed" if d else "latest")
 
     # ---- point-in-time slices
 
@@ -174,6 +185,12 @@ class Inputs:
         return f"https://fred.stlouisfed.org/series/{series_id.removesuffix('_Q')}"
 
 
+def scope_of(store: Store, tickers: Sequence[str] | None = None) -> list[str]:
+    """The tickers signals read from *store*: its scope (universe and event-named companies)
+    and *tickers*, upper-cased and sorted."""
+    return sorted(set(store.scope_tickers()) | {str(t).upper() for t in tickers or ()})
+
+
 def to_date(x: Any) -> dt.date:
     """*x* (a date, datetime, Timestamp or ISO string) as a date; a user error names it otherwise."""
     import pandas as pd
@@ -185,7 +202,9 @@ def to_date(x: Any) -> dt.date:
     try:
         d: dt.date = pd.Timestamp(str(x)).date()
     except (ValueError, TypeError) as exc:
-        raise CapexwatchError(f"Not a date: {x!r}.", hint="Give dates as YYYY-MM-DD, e.g. --as-of 2024-06-30.") from exc
+        raise InvalidArgumentError(
+            f"Not a date: {x!r}.", hint="Give dates as YYYY-MM-DD, e.g. --as-of 2024-06-30."
+        ) from exc
     return d
 
 
@@ -210,7 +229,7 @@ def _norm_quarters(df: pd.DataFrame | None) -> pd.DataFrame:
         return out
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise CapexwatchError(
+        raise DataError(
             "Quarterly frame lacks column(s): " + ", ".join(missing) + ".",
             hint="A panel frame needs ticker, metric, fiscal_year, fiscal_quarter, period_end and value.",
         )
@@ -290,6 +309,25 @@ def _sorted_by_id_and_date(s: pd.DataFrame) -> bool:
     dc = np.diff(codes)
     dd = np.diff(dates.view("int64"))
     return bool(np.all((dc > 0) | ((dc == 0) & (dd >= 0))))
+
+
+def _with_filing_lives(store: Store, ev: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """*ev* plus the server lives read from filings (known by *as_of*: filed on or before it)."""
+    import pandas as pd
+
+    from capexwatch.signals._filing_inputs import filing_life_events
+
+    if not hasattr(store, "filing_observations"):
+        return ev
+    obs = store.filing_observations(metric="useful_life_years")
+    if as_of is not None and len(obs):
+        obs = obs[pd.to_datetime(obs["filed"]) <= pd.Timestamp(as_of)]
+    extra = filing_life_events(obs)
+    if extra.empty:
+        return ev
+    if as_of is not None:
+        extra = extra[pd.to_datetime(extra["date"]) <= pd.Timestamp(as_of)]
+    return pd.concat([ev, extra], ignore_index=True) if len(ev) else extra
 
 
 def _norm_events(df: pd.DataFrame | None) -> pd.DataFrame:

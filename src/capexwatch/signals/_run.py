@@ -95,6 +95,6 @@ def run(
         get_spec(n)  # fail early on a typo, before reading the store
     if ticker is not None:
         ticker = str(store.entity(ticker)["ticker"])
-    inputs = Inputs.from_store(store, as_of=as_of)
+    inputs = Inputs.from_store(store, as_of=as_of, tickers=[ticker] if ticker else None)
     th = thresholds if thresholds is not None else load_thresholds()
     return evaluate_all(inputs, names=names, ticker=ticker, thresholds=th)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ and observations on or before ``d`` (:meth:`Inputs.known_by`), which is what ``-
 from the store. No figure filed after ``d`` can influence the status at ``d``.
 
 Caveat: macro series are the latest FRED vintage (NFCI is revised); curated events are dated by
-their announcement, which for month-only dates is the 1st of the month.
+their announcement; an event known only to the month (or a range, or a quarter) is dated at its
+last day, so a backtest never sees it before it could have been public.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_index, quarter_label
-from capexwatch.signals._inputs import Inputs
+from capexwatch.signals._inputs import Inputs, scope_of
 from capexwatch.signals._signal import Status, severity
 
 if TYPE_CHECKING:
@@ -92,12 +93,15 @@ def default_dates(
 
 
 def backtest_inputs(store: Store) -> Inputs:
-    """Everything the store holds, first-filed view, with ``known_at`` for slicing by date."""
+    """What the store holds for the companies in scope (:func:`scope_of`), first-filed view,
+    with ``known_at`` for slicing by date."""
+    scope = scope_of(store)
+    ents = store.entities()
     return Inputs.from_frames(
-        store.quarters(view="first-filed"),
+        store.quarters(scope, view="first-filed"),
         store.series(),
         store.events(),
-        store.entities(),
+        ents[ents["ticker"].isin(scope)],
         store.series_meta() if hasattr(store, "series_meta") else None,
         view="first-filed",
     )

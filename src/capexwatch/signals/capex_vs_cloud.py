@@ -11,9 +11,12 @@ the two quarters, Microsoft's reported Azure growth (``azure_growth_yoy_pct``); 
 three cloud measures are separate series and growth is only ever computed within one of them.
 A deceleration compares two growth rates of the same measure.
 
-Group (calendar quarters, like-for-like): companies with a cloud segment; at each quarter the
-group growth rates compared are both computed over the same companies (those with y/y growth in
-both quarters), and group capex over the companies reporting capex in both quarters.
+Group (calendar quarters, like-for-like): companies with a cloud segment. At each quarter both legs
+are computed over one set of companies: those with cloud growth y/y in this and the previous quarter
+*and* capex in both. (Capex was once summed over every company reporting it while cloud growth was
+over those with growth, four companies against two: issue 13,
+``tests/regression/test_capex_vs_cloud_legs_over_different_companies.py``.) Each company's own
+result (its capex change, cloud measure and growth, status) is shown beside the group's.
 
 Status: alert when both legs run N quarters; watch when both legs are up in the latest quarter and
 one of them runs N; ok otherwise. A leg whose earlier quarters are unknown is not assumed short:
@@ -227,26 +230,27 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
     qs = sorted({c for _, c in cur} | {c for _, c in capq})
     recs = []
     for ci in qs:
-        s = sorted(t for t in members if (t, ci) in cur and (t, ci - 1) in cur)
-        g_now = g_prev = float("nan")
+        with_growth = [t for t in members if (t, ci) in cur and (t, ci - 1) in cur]
+        with_capex = [t for t in members if (t, ci) in capq and (t, ci - 1) in capq]
+        # one set of companies on both legs: a group's capex and its cloud growth are the same firms'
+        s = sorted(set(with_growth) & set(with_capex))
+        g_now = g_prev = c_now = c_prev = float("nan")
         d_flag: bool | None = None
+        c_flag: bool | None = None
         if len(s) >= min_members:
             g_now = (sum(cur[(t, ci)].value for t in s) / sum(cur[(t, ci)].prev_value for t in s) - 1) * 100
             g_prev = (sum(cur[(t, ci - 1)].value for t in s) / sum(cur[(t, ci - 1)].prev_value for t in s) - 1) * 100
             d_flag = gt(g_prev - g_now, decel_min)
-        p = sorted(t for t in members if (t, ci) in capq and (t, ci - 1) in capq)
-        c_now = c_prev = float("nan")
-        c_flag: bool | None = None
-        if len(p) >= min_members:
-            c_now = sum(capq[(t, ci)].value for t in p)
-            c_prev = sum(capq[(t, ci - 1)].value for t in p)
+            c_now = sum(capq[(t, ci)].value for t in s)
+            c_prev = sum(capq[(t, ci - 1)].value for t in s)
             c_flag = c_prev > 0 and gt((c_now / c_prev - 1) * 100, rise_min)
         recs.append(
             {
                 "quarter": quarter_label(ci),
                 "cidx": ci,
-                "cloud_members": s,
-                "capex_members": p,
+                "members": s,
+                "cloud_members": sorted(with_growth),
+                "capex_members": sorted(with_capex),
                 "growth_pct": g_now,
                 "prev_growth_pct": g_prev,
                 "decelerating": d_flag,
@@ -265,9 +269,10 @@ def group_table(inputs: Inputs, thresholds: Mapping[str, Threshold]) -> tuple[pd
         st, note = two_leg_status(rec["capex_rising"], cr, co, rec["decelerating"], dr, do, n)
         if st == "insufficient-data" and not note:
             note = (
-                f"fewer than {min_members} companies with cloud growth y/y in both {quarter_label(rec['cidx'] - 1)} "
-                f"and {rec['quarter']} (have: {', '.join(rec['cloud_members']) or 'none'}) or with capex in both "
-                f"(have: {', '.join(rec['capex_members']) or 'none'})"
+                f"fewer than {min_members} companies with both cloud growth y/y and capex in "
+                f"{quarter_label(rec['cidx'] - 1)} and {rec['quarter']} (have: {', '.join(rec['members']) or 'none'}; "
+                f"cloud growth: {', '.join(rec['cloud_members']) or 'none'}; capex: "
+                f"{', '.join(rec['capex_members']) or 'none'})"
             )
         statuses.append(st)
         reasons.append(note)
@@ -322,12 +327,16 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     row, why = pick_current(t, max_lag=max_lag(thresholds), reference=reference_quarter(inputs, t["quarter"]))
     sig.history = history_from(t)
     comp_status: dict[str, tuple[Status, str | None, Any]] = {}
+    # the row whose figures stand beside the group: the company's current quarter, else its latest
+    shown: dict[str, Any] = {}
     for m, ct in companies.items():
         if ct.empty:
             comp_status[m] = ("insufficient-data", "no cloud measure", None)
+            shown[m] = None
             continue
         crow, cwhy = pick_current(ct, max_lag=max_lag(thresholds), reference=reference_quarter(inputs, ct["quarter"]))
         comp_status[m] = (crow["status"], cwhy, crow) if crow is not None else ("insufficient-data", cwhy, None)
+        shown[m] = crow if crow is not None else ct.iloc[-1]
     group_status: Status = row["status"] if row is not None else "insufficient-data"
     status, note = roll_up(group_status, {m: s for m, (s, _, _) in comp_status.items()})
     sig.status = status
@@ -342,19 +351,21 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         cur, capq = lookups["cloud"], lookups["capex"]
         ci = int(row["cidx"])
         for k in range(ci - n, ci + 1):
-            for m in row["cloud_members"]:
+            for m in row["members"]:
                 r = cur.get((m, k))
                 if r is not None:
                     ev.append(row_evidence(r, f"{m} cloud revenue"))
                     ev.append(row_evidence(r.prev_row, f"{m} cloud revenue, year earlier"))
-            for m in row["capex_members"]:
+            for m in row["members"]:
                 r = capq.get((m, k))
                 if r is not None:
                     ev.append(row_evidence(r, f"{m} capex"))
         sig.values = {
-            "group_cloud_growth_yoy_pct": Value(_f(row["growth_pct"]), "pct", "group cloud revenue growth y/y"),
+            "group_cloud_growth_yoy_pct": Value(
+                _f(row["growth_pct"]), "pct", f"group cloud revenue growth y/y ({', '.join(row['members'])})"
+            ),
             "group_cloud_growth_prev_pct": Value(_f(row["prev_growth_pct"]), "pct", "same companies, previous quarter"),
-            "group_capex_usd": Value(_f(row["capex_usd"]), "USD", "group capex, quarter"),
+            "group_capex_usd": Value(_f(row["capex_usd"]), "USD", "group capex, quarter (the same companies)"),
             "group_capex_change_pct": Value(
                 _f(row["capex_change_pct"]), "pct", "on the previous quarter, same companies"
             ),
@@ -391,13 +402,18 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
                 )
                 ev.append(row_evidence(r, label))
         sig.values[f"{m}_status"] = Value(s, "status", detail)
+        sig.values.update(_company_figures(m, shown[m]))
         sig.checks.append(Check(f"{m}", None if s == "insufficient-data" else s == "alert", detail, "alert"))
     sig.evidence = ev
+    used = list(row["members"]) if row is not None else []
     sig.coverage = {
         "group_members": members,
-        "cloud_members_used": list(row["cloud_members"]) if row is not None else [],
-        "capex_members_used": list(row["capex_members"]) if row is not None else [],
+        "group_members_used": used,
+        # both legs run over the same companies (kept under their earlier names for readers of the JSON)
+        "cloud_members_used": used,
+        "capex_members_used": used,
         "companies": {m: s for m, (s, _, _) in comp_status.items()},
+        "company_results": {m: _company_result(s, shown[m]) for m, (s, _, _) in comp_status.items()},
     }
     flagged = [m for m, (s, _, _) in comp_status.items() if s in ("watch", "alert")]
     sig.summary = (
@@ -407,6 +423,38 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         else f"group: {why}"
     ) + ("; firing: " + ", ".join(f"{m} {comp_status[m][0]}" for m in flagged) if flagged else "")
     return sig
+
+
+def _company_figures(ticker: str, crow: Any) -> dict[str, Value]:
+    """The company's own two legs at its current quarter, shown beside the group's figures."""
+    if crow is None:
+        return {}
+    where = f"{crow['quarter']}, {text(crow['measure']) or 'no cloud measure'}"
+    return {
+        f"{ticker}_capex_change_pct": Value(
+            _f(crow["capex_change_pct"]), "pct", f"{ticker} capex on the previous fiscal quarter ({crow['quarter']})"
+        ),
+        f"{ticker}_cloud_growth_yoy_pct": Value(_f(crow["growth_pct"]), "pct", f"{ticker} cloud growth y/y ({where})"),
+        f"{ticker}_cloud_growth_prev_pct": Value(
+            _f(crow["prev_growth_pct"]), "pct", f"{ticker} cloud growth y/y, previous quarter, same measure"
+        ),
+    }
+
+
+def _company_result(status: Status, crow: Any) -> dict[str, Any]:
+    """One company's row of the per-company table beside the group (JSON-ready)."""
+    if crow is None:
+        return {"status": status}
+    return {
+        "status": status,
+        "quarter": crow["quarter"],
+        "capex_change_pct": _f(crow["capex_change_pct"]),
+        "capex_rising_run": as_int(crow["capex_run"]),
+        "cloud_measure": text(crow["measure"]),
+        "cloud_growth_yoy_pct": _f(crow["growth_pct"]),
+        "cloud_growth_prev_pct": _f(crow["prev_growth_pct"]),
+        "decelerating_run": as_int(crow["decel_run"]),
+    }
 
 
 def _company_values(sig: Signal, row: Any, n: int) -> None:
@@ -465,7 +513,8 @@ SPEC = SignalSpec(
     trigger="A two-quarter trend of rising capex paired with decelerating cloud revenue growth.",
     definition="Capex up on the previous quarter N quarters running, and cloud revenue growth year on year "
     "lower than the quarter before N quarters running; per hyperscaler and for the group "
-    "(like-for-like companies); no growth across definitional breaks, one cloud measure at a time.",
+    "(like-for-like: both legs over the same companies with a cloud segment); no growth across definitional "
+    "breaks, one cloud measure at a time.",
     formula="alert if run(capex_q > capex_{q-1}) >= N and run(g_q < g_{q-1}) >= N, "
     "g_q = cloud_q / cloud_{q-4} - 1 (same definition)",
     compute=compute,

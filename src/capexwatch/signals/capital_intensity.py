@@ -2,8 +2,13 @@
 
 Per company, over the trailing four fiscal quarters (TTM; all four must be present):
 
-* capex / revenue: watch above ``capex_to_revenue_watch`` (0.25: Bain 2025's implied sustainable
-  capex-to-revenue ratio for cloud providers, published-analyses §2);
+* capex / revenue and its trend: watch when it is more than ``capex_to_revenue_rise_pp``
+  percentage points above its value four quarters earlier (the same companies). Whole-company
+  capex / revenue is compared with itself, not with a level: the reference material has no
+  published threshold for whole-company intensity, and Bain 2025's implied 0.25 (published-analyses
+  §2) is data-centre capex over the revenue that capex must earn, a different pair of quantities
+  (it was applied here until issue 13;
+  ``tests/regression/test_capital_intensity_bain_ratio_on_whole_company.py``);
 * capex / operating cash flow: alert above ``capex_to_ocf_alert`` (1.0: capex funded from outside,
   the risk table), or when TTM operating cash flow is not positive while capex is;
 * free cash flow after capex (OCF - capex) and the trend of both ratios over four quarters.
@@ -46,14 +51,16 @@ def classify(
     ocf: float | None,
     capex: float | None,
     thresholds: Mapping[str, Threshold],
+    capex_to_revenue_4q_ago: float | None = None,
 ) -> tuple[Status, str | None, bool | None, bool | None]:
     """Status from the two ratios: ``(status, reason, alert_check, watch_check)``.
 
-    alert: capex/OCF > limit, or OCF <= 0 with positive capex; watch: capex/revenue > limit;
-    ok only when both were evaluated.
+    alert: capex/OCF > limit, or OCF <= 0 with positive capex; watch: capex/revenue more than
+    ``capex_to_revenue_rise_pp`` percentage points above *capex_to_revenue_4q_ago* (TTM ratios,
+    four quarters apart); ok only when both were evaluated.
     """
     ocf_lim = float(th(thresholds, "capex_to_ocf_alert"))
-    rev_lim = float(th(thresholds, "capex_to_revenue_watch"))
+    rise_pp = float(th(thresholds, "capex_to_revenue_rise_pp"))
     a: bool | None = None
     if isnum(ocf) and isnum(capex):
         assert ocf is not None and capex is not None
@@ -61,7 +68,10 @@ def classify(
     elif isnum(capex_to_ocf):
         assert capex_to_ocf is not None
         a = gt(capex_to_ocf, ocf_lim)
-    w: bool | None = gt(capex_to_revenue, rev_lim) if capex_to_revenue is not None and isnum(capex_to_revenue) else None
+    w: bool | None = None
+    if isnum(capex_to_revenue) and isnum(capex_to_revenue_4q_ago):
+        assert capex_to_revenue is not None and capex_to_revenue_4q_ago is not None
+        w = gt((capex_to_revenue - capex_to_revenue_4q_ago) * 100.0, rise_pp)
     if a:
         return "alert", None, a, w
     if w:
@@ -72,8 +82,16 @@ def classify(
             w,
         )
     if a is None or w is None:
-        missing = [n for n, x in (("operating cash flow", a), ("revenue", w)) if x is None]
-        return "insufficient-data", "no trailing-four-quarter " + " or ".join(missing), a, w
+        missing = []
+        if a is None:
+            missing.append("no trailing-four-quarter operating cash flow")
+        if w is None:
+            missing.append(
+                "no trailing-four-quarter revenue"
+                if not isnum(capex_to_revenue)
+                else "no capex / revenue four quarters earlier to compare with"
+            )
+        return "insufficient-data", " and ".join(missing), a, w
     return "ok", None, a, w
 
 
@@ -120,8 +138,8 @@ def _company_table(w: pd.DataFrame, ticker: str, thresholds: Mapping[str, Thresh
     if t.empty:
         return t
     # column by column (the values itertuples() would give, without building a tuple per row)
-    cols = ("capex_to_revenue", "capex_to_ocf", "operating_cash_flow_ttm", "capex_ttm")
-    res = [classify(a, b, c, d, thresholds) for a, b, c, d in zip(*(t[c].tolist() for c in cols), strict=True)]
+    cols = ("capex_to_revenue", "capex_to_ocf", "operating_cash_flow_ttm", "capex_ttm", "capex_to_revenue_4q_ago")
+    res = [classify(a, b, c, d, thresholds, e) for a, b, c, d, e in zip(*(t[c].tolist() for c in cols), strict=True)]
     t["status"] = [x[0] for x in res]
     t["reason"] = [
         (f"{ticker} {fp}: " + x[1]) if x[1] else None for x, fp in zip(res, t["fiscal_period"].tolist(), strict=True)
@@ -175,7 +193,9 @@ def group_table(
                 r4 = sum(o.revenue_ttm for o in old)  # type: ignore[union-attr]
                 o4 = sum(o.operating_cash_flow_ttm for o in old)  # type: ignore[union-attr]
                 rec.update(capex_to_revenue_4q_ago=c4 / r4, capex_to_ocf_4q_ago=c4 / o4 if o4 > 0 else float("nan"))
-            st, why, _, _ = classify(rec["capex_to_revenue"], rec["capex_to_ocf"], ocf, cap, thresholds)
+            st, why, _, _ = classify(
+                rec["capex_to_revenue"], rec["capex_to_ocf"], ocf, cap, thresholds, rec.get("capex_to_revenue_4q_ago")
+            )
             rec.update(status=st, reason=why)
         else:
             rec.update(
@@ -332,9 +352,15 @@ def _values(row: Any, who: str) -> dict[str, Value]:
 
 def _checks(row: Any, thresholds: Mapping[str, Threshold]) -> list[Check]:
     ocf_lim = th(thresholds, "capex_to_ocf_alert")
-    rev_lim = th(thresholds, "capex_to_revenue_watch")
+    rise_pp = th(thresholds, "capex_to_revenue_rise_pp")
+    before = row.get("capex_to_revenue_4q_ago")
     _, _, a, w = classify(
-        row["capex_to_revenue"], row["capex_to_ocf"], row["operating_cash_flow_ttm"], row["capex_ttm"], thresholds
+        row["capex_to_revenue"],
+        row["capex_to_ocf"],
+        row["operating_cash_flow_ttm"],
+        row["capex_ttm"],
+        thresholds,
+        before,
     )
     return [
         Check(
@@ -345,9 +371,10 @@ def _checks(row: Any, thresholds: Mapping[str, Threshold]) -> list[Check]:
             "alert",
         ),
         Check(
-            "capex_to_revenue_high",
+            "capex_to_revenue_rising",
             w,
-            f"capex/revenue {fmt_num(row['capex_to_revenue'])} (watch above {rev_lim})",
+            f"capex/revenue {fmt_num(before) if isnum(before) else 'n/a'} four quarters earlier -> "
+            f"{fmt_num(row['capex_to_revenue'])} (watch when up more than {rise_pp} pp)",
             "watch",
         ),
     ]
@@ -399,11 +426,11 @@ SPEC = SignalSpec(
     question="Is capex outgrowing the revenue and the operating cash flow that pay for it?",
     description="When capex exceeds operating cash flow, the build-out is funded from outside (debt, equity, cash "
     "reserves) and free cash flow turns negative.",
-    trigger="Trailing capex above operating cash flow (capex/OCF > 1); capex/revenue above a sustainable 25%.",
+    trigger="Trailing capex above operating cash flow (capex/OCF > 1); capex/revenue rising on a year earlier.",
     definition="Trailing-four-quarter capex / revenue, capex / operating cash flow and free cash flow after capex, "
     "per company and for the Big Four (like-for-like), with their change over four quarters.",
-    formula="capex_TTM / revenue_TTM > 0.25 -> watch;  capex_TTM / OCF_TTM > 1 (or OCF_TTM <= 0) -> alert;  "
-    "FCF = OCF_TTM - capex_TTM",
+    formula="capex_TTM / revenue_TTM - (same, 4 quarters earlier) > rise_pp -> watch;  "
+    "capex_TTM / OCF_TTM > 1 (or OCF_TTM <= 0) -> alert;  FCF = OCF_TTM - capex_TTM",
     compute=compute,
     order=2,
 )

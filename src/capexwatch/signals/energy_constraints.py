@@ -209,7 +209,7 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
     )
     sig.caveats = [
         "Curated events are a selection from published reporting, not a census of local decisions.",
-        "Event dates given only to the month are dated to its 1st (events.csv description says so).",
+        "Event dates given only to the month are dated to its last day (events.csv description says so).",
     ]
     e = _halts(inputs, ticker)
     if e.empty:

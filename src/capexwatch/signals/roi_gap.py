@@ -15,11 +15,22 @@ AI revenue ``R_AI`` is the sum of the latest disclosed annualised AI revenue of 
 disclosed by the quarter's end plus ``ai_disclosure_lag_days`` and no older than
 ``ai_disclosure_max_age_days``. Gap = R_required - R_AI; coverage ratio = R_AI / R_required.
 
-Triggers: alert when like-for-like AI revenue (entities disclosed in both quarters) falls quarter
-on quarter by more than ``ai_decline_pct``, or when the gap has widened like-for-like
-(``dR_required > dR_AI like-for-like``) ``widening_quarters_alert`` quarters running; watch at
-``widening_quarters_watch`` quarters. ``basis`` chooses which required revenue drives the status
-(``sequoia`` or ``capex``); both are always reported.
+Triggers, each like-for-like (AI revenue of the entities disclosed in both quarters compared):
+
+* the seed's own trigger: alert when like-for-like AI revenue falls quarter on quarter by more
+  than ``ai_decline_pct``;
+* widening: a quarter widens the gap when the coverage ratio ``R_AI / R_required`` falls by more
+  than ``coverage_fall_pct`` percent on the previous quarter, both ratios over the same entities
+  (``R_AI,lfl,q / R_required,q < R_AI,lfl,q-1 / R_required,q-1``): AI revenue growing more slowly,
+  in proportion, than the revenue required. Alert after ``widening_quarters_alert`` such quarters
+  running, watch after ``widening_quarters_watch``.
+
+The ratio compares like with like. The dollar change it replaced (``dR_required > dR_AI``) set
+16 x the change in NVIDIA's quarterly data-centre revenue against the change in AI revenue, and so
+fired in any growth phase: AI revenue growing 30% against required revenue growing 20% "widened"
+the gap (issue 13; ``tests/regression/test_roi_gap_widening_fires_in_any_growth.py``).
+``basis`` chooses which required revenue drives the status (``sequoia`` or ``capex``); both are
+always reported.
 
 The Sequoia number is, in the 2023 essay's words, lifetime revenue "for each year of current GPU
 capex"; 2024 press read $600B as annual. capexwatch shows it as the essay computes it, not
@@ -299,6 +310,7 @@ def quarter_table(
     lag = pd.Timedelta(days=float(th(thresholds, "ai_disclosure_lag_days")))
     max_age = float(th(thresholds, "ai_disclosure_max_age_days"))
     decline_pct = float(th(thresholds, "ai_decline_pct"))
+    fall_pct = float(th(thresholds, "coverage_fall_pct"))
     n_alert = int(th(thresholds, "widening_quarters_alert"))
     n_watch = int(th(thresholds, "widening_quarters_watch"))
 
@@ -368,11 +380,13 @@ def quarter_table(
     declines: list[bool | None] = []
     widened: list[bool | None] = []
     lfl_changes: list[float] = []
+    ratios: list[tuple[float, float]] = []
     prev: dict[str, Any] | None = None
     for rec in records(t):
         d_flag: bool | None = None
         w_flag: bool | None = None
         lfl = float("nan")
+        ratio = (float("nan"), float("nan"))
         if prev is not None and prev["cidx"] == rec["cidx"] - 1 and len(rec["ai_rows"]) and len(prev["ai_rows"]):
             cur = {a["entity"]: a["amount"] for a in rec["ai_rows"]}
             old = {a["entity"]: a["amount"] for a in prev["ai_rows"]}
@@ -381,15 +395,17 @@ def quarter_table(
                 c_sum, o_sum = sum(cur[e] for e in both), sum(old[e] for e in both)
                 lfl = c_sum - o_sum
                 d_flag = o_sum > 0 and gt((o_sum - c_sum) / o_sum * 100.0, decline_pct) and lt(c_sum, o_sum)
-                if isnum(rec["required_usd"]) and isnum(prev["required_usd"]):
-                    w_flag = gt(rec["required_usd"] - prev["required_usd"], lfl)
+                w_flag, ratio = _coverage_fell(c_sum, o_sum, rec["required_usd"], prev["required_usd"], fall_pct)
         declines.append(d_flag)
         widened.append(w_flag)
         lfl_changes.append(lfl)
+        ratios.append(ratio)
         prev = rec
     t["ai_decline"] = declines
     t["gap_widened"] = widened
     t["ai_lfl_change_usd"] = lfl_changes
+    t["coverage_lfl_ratio"] = [r for r, _ in ratios]
+    t["coverage_lfl_prev_ratio"] = [p for _, p in ratios]
     t["widening_streak"] = streaks(widened)
 
     statuses: list[Status] = []
@@ -428,6 +444,24 @@ def quarter_table(
     return t, {"vendors": vendors, "spenders": spenders, "basis": basis}
 
 
+def _coverage_fell(
+    ai_now: float, ai_prev: float, req_now: Any, req_prev: Any, fall_pct: float
+) -> tuple[bool | None, tuple[float, float]]:
+    """Did the like-for-like coverage ratio fall by more than *fall_pct* percent?
+
+    ``ai_now``/``ai_prev``: AI revenue of the same entities in the two quarters (USD/yr);
+    ``req_now``/``req_prev``: required revenue (USD/yr). Returns the flag (None when either
+    required revenue is unknown or not positive) and the two ratios ``(now, previous)``.
+    """
+    nan = float("nan")
+    if not (isnum(req_now) and isnum(req_prev)) or req_now <= 0 or req_prev <= 0:
+        return None, (nan, nan)
+    now, before = ai_now / req_now, ai_prev / req_prev
+    if before <= 0:
+        return False, (now, before)  # nothing covered before: the ratio cannot fall
+    return gt((before - now) / before * 100.0, fall_pct) and lt(now, before), (now, before)
+
+
 def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | None = None) -> Signal:
     """Evaluate ``roi_gap`` (group, or one company with *ticker*)."""
     t, ctx = quarter_table(inputs, thresholds, ticker)
@@ -447,6 +481,9 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         "cost (OpenAI pays Microsoft for Azure), so the sum can double-count; it is listed by entity.",
         "Run-rates are company statements reported by the press (events.csv confidence column); a newer "
         "low-confidence report does not replace a firmer figure: it is listed in coverage.",
+        "Widening is a fall in coverage (AI revenue / required revenue, the same entities in both quarters). "
+        "A run-rate counts until a newer one is disclosed, so a quarter with no new disclosure holds AI revenue "
+        "flat and coverage falls whenever required revenue grows.",
     ]
     if t.empty:
         sig.status = "insufficient-data"
@@ -484,7 +521,9 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         Check(
             "gap_widening",
             None if streak is None else streak >= n_alert,
-            f"gap widened {streak if streak is not None else 'n/a'} quarter(s) running (alert at {n_alert}, "
+            f"coverage ratio (AI / required revenue, like-for-like) "
+            f"{_ratio_text(row['coverage_lfl_prev_ratio'], row['coverage_lfl_ratio'])}; fell "
+            f"{streak if streak is not None else 'n/a'} quarter(s) running (alert at {n_alert}, "
             f"watch at {int(th(thresholds, 'widening_quarters_watch'))})",
             "alert",
         ),
@@ -495,6 +534,12 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         f"widening {streak if streak is not None else 'n/a'} qtr running"
     )
     return sig
+
+
+def _ratio_text(before: Any, now: Any) -> str:
+    if not (isnum(before) and isnum(now)):
+        return "not comparable"
+    return f"{fmt_pct(before * 100)} -> {fmt_pct(now * 100)}"
 
 
 def _fill_values(sig: Signal, row: Any, ctx: dict[str, Any]) -> None:
@@ -515,7 +560,17 @@ def _fill_values(sig: Signal, row: Any, ctx: dict[str, Any]) -> None:
         "ai_lfl_change_usd": Value(
             _f(row["ai_lfl_change_usd"]), "USD_per_year", "like-for-like AI revenue change on the previous quarter"
         ),
-        "widening_streak": Value(_f(row["widening_streak"]), "quarters", "quarters of widening running"),
+        "coverage_lfl_ratio": Value(
+            _f(row["coverage_lfl_ratio"]),
+            "ratio",
+            "AI revenue of the entities in both quarters / required",
+        ),
+        "coverage_lfl_prev_ratio": Value(
+            _f(row["coverage_lfl_prev_ratio"]), "ratio", "the same entities' AI revenue / required, previous quarter"
+        ),
+        "widening_streak": Value(
+            _f(row["widening_streak"]), "quarters", "quarters running in which the coverage ratio fell"
+        ),
     }
     ev: list[Evidence] = []
     for r in row["gpu_rows"]:
@@ -638,12 +693,13 @@ SPEC = SignalSpec(
     question="Is the revenue that AI infrastructure needs running further ahead of the AI revenue actually disclosed?",
     description="GPU and data-centre spending implies a revenue requirement (Sequoia's '$600B question') that "
     "disclosed AI revenue has to close.",
-    trigger="AI-attributed revenue falls quarter on quarter, or the gap widens N quarters running.",
+    trigger="AI-attributed revenue falls quarter on quarter, or the share of required revenue that AI revenue "
+    "covers falls N quarters running.",
     definition="Required revenue = GPU vendors' data-centre revenue run-rate x 2 (full data-centre cost) x 2 (50% "
     "end-user margin), or trailing hyperscaler capex over a payback horizon x 2; AI revenue = the "
     "latest disclosed annualised AI revenue of each company; gap = required - AI revenue.",
     formula="R_req = 4*DC_q * k_tco * k_margin  |  R_capex = capex_TTM / payback * k_margin  |  "
-    "gap = R_req - sum_e runrate_e;  alert if dAI_lfl < 0 or streak(dR_req > dAI_lfl) >= N",
+    "gap = R_req - sum_e runrate_e;  cov = AI_lfl / R_req;  alert if dAI_lfl < 0 or streak(cov_q < cov_{q-1}) >= N",
     compute=compute,
     order=1,
 )

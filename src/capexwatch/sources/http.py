@@ -41,11 +41,12 @@ import os
 import random
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ from typing import Any
 import httpx
 
 from capexwatch.config import Settings, get_settings, http_tuning
-from capexwatch.errors import ConfigError, HttpStatusError, NetworkError
+from capexwatch.errors import ConfigError, HttpStatusError, InvalidArgumentError, NetworkError
 
 __all__ = [
     "KINDS",
@@ -66,6 +67,7 @@ __all__ = [
     "cache_clear",
     "cache_entries",
     "cache_info",
+    "cached_body",
     "limiter_for",
 ]
 
@@ -82,7 +84,8 @@ class Kind:
     name : cache folder and ``cache info`` label
     service : ``sec`` or ``fred`` (selects the rate limit and the User-Agent rule)
     ttl_s : seconds a cached answer is served without asking again
-    expect : ``json``, ``csv`` or ``zip`` (how the body is validated)
+    expect : ``json``, ``csv``, ``zip`` or ``xbrl`` (how the body is validated; an ``xbrl`` document
+        may be XHTML, so it is checked for an XBRL namespace instead of refused as an HTML page)
     """
 
     name: str
@@ -101,6 +104,9 @@ KINDS: dict[str, Kind] = {
         Kind("companyconcept", "sec", _DAY, "json"),
         Kind("frames", "sec", _DAY, "json"),
         Kind("submissions", "sec", _DAY, "json"),
+        # a filing's primary document (iXBRL .htm, XBRL .xml): never changes once filed
+        Kind("filing", "sec", 30 * _DAY, "xbrl"),
+        Kind("company_tickers", "sec", _DAY, "json"),
         Kind("bulk", "sec", 7 * _DAY, "zip"),
         Kind("fred", "fred", 12 * _HOUR, "json"),
         Kind("fred-csv", "fred", 12 * _HOUR, "csv"),
@@ -122,45 +128,92 @@ _SECRET_PARAMS = frozenset({"api_key"})
 
 
 class RateLimiter:
-    """At most ``max_calls`` calls in any sliding window of ``period`` seconds, across threads.
+    """At most ``max_calls`` requests in any sliding window of ``period`` seconds, across threads.
 
     A sliding-window log rather than a token bucket: a bucket of capacity *b* refilled at *r*/s
     admits *b + r·T* calls in a window of *T* seconds, i.e. more than *r* in some one-second window
-    whenever *b > 1*. The log admits a call only when the call ``max_calls`` back is at least
-    ``period`` old, so the published "N per second" holds for every window, bursts included.
-    ``margin`` widens the window a little so that network jitter between our clock and the
-    server's arrival times cannot push two windows' worth into one of the server's.
+    whenever *b > 1*. The log admits a request only when the request ``max_calls`` back is at least
+    ``period`` (plus ``margin``) old.
+
+    **Spaced by when requests are sent, not when they were cleared.** A request reaches the server
+    some time after the limiter lets it go (connection set-up, a busy machine). Logging the
+    clearance time let a delayed request and two punctual ones land within one server second
+    (3 requests in 0.98 s at 2/s, issue 13). :meth:`slot` therefore logs a request when it is
+    *over* (the answer, or the error, is in): a time no earlier than the server saw it. A later
+    request is cleared only ``period + margin`` after that, so it reaches the server at least a
+    full window after the one ``max_calls`` back, whatever the delays: the guarantee holds by
+    construction, not by timing slack. A request still in flight counts as not yet old.
+    ``margin`` covers the difference between our clock and the server's.
     """
 
-    def __init__(self, max_calls: int, period: float = 1.0, *, margin: float = 0.02) -> None:
+    def __init__(self, max_calls: int, period: float = 1.0, *, margin: float = 0.05) -> None:
         if max_calls < 1 or period <= 0:
             raise ValueError("max_calls must be >= 1 and period > 0")
         self.max_calls = max_calls
         self.period = period + margin
-        self._times: deque[float] = deque(maxlen=max_calls)
-        self._lock = threading.Lock()
+        # the last max_calls requests: the time each was over, or None while it is in flight
+        self._log: deque[list[float | None]] = deque(maxlen=max_calls)
+        self._cond = threading.Condition()
         self._paused_until = 0.0
 
-    def acquire(self) -> float:
-        """Block until a call is allowed; record it; return the seconds waited."""
-        waited = 0.0
-        while True:
-            with self._lock:
+    def _wait_needed(self, now: float) -> float | None:
+        """Seconds until a request may go (0: now; None: until an in-flight request is over)."""
+        wait = self._paused_until - now
+        if len(self._log) == self.max_calls:
+            oldest = self._log[0][0]
+            if oldest is None:
+                return None
+            wait = max(wait, oldest + self.period - now)
+        return max(wait, 0.0)
+
+    def _clear(self) -> tuple[list[float | None], float]:
+        """Block until a request may go; log it as in flight; return its entry and the wait."""
+        started = time.monotonic()
+        with self._cond:
+            while True:
                 now = time.monotonic()
-                wait = self._paused_until - now
-                if len(self._times) == self.max_calls:
-                    wait = max(wait, self._times[0] + self.period - now)
-                if wait <= 0:
-                    self._times.append(now)
-                    return waited
-            # Sleep outside the lock so other threads can queue; re-check after waking.
-            time.sleep(wait)
-            waited += wait
+                wait = self._wait_needed(now)
+                if wait == 0.0:
+                    entry: list[float | None] = [None]
+                    self._log.append(entry)
+                    return entry, now - started
+                # wait releases the lock so that other threads can finish or queue
+                self._cond.wait(timeout=wait)
+
+    def _done(self, entry: list[float | None]) -> None:
+        with self._cond:
+            if entry[0] is None:  # the first of "answer in" and "block exited" counts
+                entry[0] = time.monotonic()
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[Callable[[], None]]:
+        """Hold a request slot while the request runs: ``with limiter.slot() as answered: send()``.
+
+        The request is logged when the block exits (normally or not), or earlier when the caller
+        calls ``answered()`` as the server's answer begins (a long download need not hold the
+        window for its whole body: the server saw the request before it answered).
+        """
+        entry, _ = self._clear()
+        try:
+            yield lambda: self._done(entry)
+        finally:
+            self._done(entry)
+
+    def acquire(self) -> float:
+        """Block until a request may go and log it as sent now; return the seconds waited.
+
+        For a request sent at once; use :meth:`slot` when sending may take time.
+        """
+        entry, waited = self._clear()
+        self._done(entry)
+        return waited
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for *seconds* (a server said Retry-After: all threads honour it)."""
-        with self._lock:
+        with self._cond:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self._cond.notify_all()
 
 
 _LIMITERS: dict[str, RateLimiter] = {}
@@ -229,6 +282,39 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+def _unresolvable(exc: BaseException) -> bool:
+    """Whether *exc* (an httpx transport error) is a host name that did not resolve.
+
+    httpx wraps the resolver's :class:`socket.gaierror` (through httpcore); the chain is walked
+    rather than the text matched, since the wording differs by platform.
+    """
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, socket.gaierror):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def _transport_failure(exc: httpx.TransportError, shown_url: str) -> Exception:
+    """What a failed connection becomes: another attempt, or at once a :class:`NetworkError`.
+
+    A host name that does not resolve is not transient in the sense retries can cure: offline, or
+    with a mistyped base URL, five attempts with backoff only made the user wait 12-24 s for the
+    same answer. Resets, refused connections and timeouts are still retried.
+    """
+    if _unresolvable(exc):
+        host = httpx.URL(shown_url).host
+        return NetworkError(
+            f"Cannot resolve the host {host!r} ({exc}); no request could be sent: {shown_url}",
+            hint="Check the network connection (are you offline?) and any CAPEXWATCH_SEC_BASE_URL / "
+            "CAPEXWATCH_FRED_BASE_URL you set; nothing was stored.",
+        )
+    return _Retryable(f"connection failed ({type(exc).__name__}: {exc})")
+
+
 # --------------------------------------------------------------------------------------------
 # cache
 # --------------------------------------------------------------------------------------------
@@ -280,6 +366,18 @@ def _read_meta(meta_path: Path, kind: str) -> CacheEntry | None:
         fetched_at=float(meta.get("fetched_at", 0.0)),
         content_type=str(meta.get("content_type", "")),
     )
+
+
+def cached_body(settings: Settings, url: str, kind: str) -> bytes | None:
+    """The cached answer for *url* whatever its age (None when there is none): for offline reads."""
+    _, meta_path = _cache_paths(settings, KINDS[kind].name, _public_url(url, None))
+    entry = _read_meta(meta_path, kind)
+    if entry is None:
+        return None
+    try:
+        return entry.path.read_bytes()
+    except OSError:
+        return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -358,7 +456,7 @@ def cache_clear(settings: Settings | None = None, *, kind: str | None = None) ->
     """Delete cached answers (all, or one *kind*); returns ``{"entries": n, "bytes": b}`` removed."""
     settings = settings or get_settings()
     if kind is not None and kind not in KINDS:
-        raise ConfigError(f"Unknown cache kind {kind!r}.", hint="Kinds: " + ", ".join(KINDS) + ".")
+        raise InvalidArgumentError(f"Unknown cache kind {kind!r}.", hint="Kinds: " + ", ".join(KINDS) + ".")
     removed = [e for e in cache_entries(settings) if kind is None or e.kind == kind]
     root = _cache_root(settings)
     targets = [root / kind] if kind else [root]
@@ -416,6 +514,17 @@ def _html_title(body: bytes) -> str:
     return " ".join(text.split())[:120]
 
 
+def _check_xbrl(body: bytes, url: str) -> None:
+    """An iXBRL/XBRL document names the XBRL namespaces in its root element (first 64 KB)."""
+    if b"xbrl.org/" not in body[:65536]:
+        raise NetworkError(
+            f"{url} returned a document without XBRL (no xbrl.org namespace in its first 64 KB): "
+            f"{_html_title(body)!r}.",
+            hint="A proxy or error page answered, or the filing's primary document is not inline XBRL; "
+            "check CAPEXWATCH_SEC_DOCUMENTS_URL.",
+        )
+
+
 def _looks_html(body: bytes, content_type: str) -> bool:
     head = body[:512].lstrip().lower()
     return "html" in content_type or head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
@@ -455,6 +564,7 @@ class HttpClient:
         )
         self.requests_sent = 0  # network requests actually sent (cache hits excluded)
         self._count_lock = threading.Lock()
+        self._tls = threading.local()  # per thread: the rate-limit slot of the request in flight
 
     # context manager -------------------------------------------------------------------------
     def close(self) -> None:
@@ -563,16 +673,23 @@ class HttpClient:
         _write_meta(meta_path, url=key_url, kind=k.name, size=body_path.stat().st_size, content_type=content_type)
         return body_path
 
+    def _answer_began(self) -> None:
+        """The server's answer has begun: log the request with the rate limiter now."""
+        answered = getattr(self._tls, "answered", None)
+        if answered is not None:
+            answered()
+
     # the retry loop --------------------------------------------------------------------------
     def _with_retries(self, kind: Kind, url: str, attempt: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
         limiter = limiter_for(kind.service)
         reasons: list[str] = []
         for n in range(1, self.retry.attempts + 1):
-            limiter.acquire()
-            with self._count_lock:
-                self.requests_sent += 1
             try:
-                return attempt()
+                with limiter.slot() as answered:  # logged when the answer is in: spaced by when sent
+                    self._tls.answered = answered
+                    with self._count_lock:
+                        self.requests_sent += 1
+                    return attempt()
             except _Retryable as exc:
                 reasons.append(exc.reason)
                 if n == self.retry.attempts:
@@ -613,7 +730,7 @@ class HttpClient:
             # h11 raises this when the peer closes before Content-Length bytes arrived.
             raise _Retryable(f"connection broke mid-answer (truncated body: {exc})") from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _transport_failure(exc, shown_url) from None
         except httpx.DecodingError as exc:
             # a gzip/deflate body that does not decompress: damaged in transit, worth another try
             raise _Retryable(f"compressed body could not be decoded ({exc})") from None
@@ -637,6 +754,7 @@ class HttpClient:
     ) -> str:
         try:
             with self._client.stream("GET", url, headers=headers) as resp:
+                self._answer_began()
                 if resp.status_code != 200:
                     resp.read()
                     self._check_status(resp, kind, shown_url)
@@ -658,7 +776,7 @@ class HttpClient:
         except httpx.RemoteProtocolError as exc:
             raise _Retryable(f"connection broke mid-download (truncated body: {exc})") from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _transport_failure(exc, shown_url) from None
         except httpx.DecodingError as exc:
             raise _Retryable(f"compressed download could not be decoded ({exc})") from None
         except httpx.HTTPError as exc:
@@ -726,6 +844,9 @@ class HttpClient:
             raise _Retryable(f"truncated body: {got} of {declared} bytes")
 
     def _check_body(self, body: bytes, ctype: str, kind: Kind, url: str) -> None:
+        if kind.expect == "xbrl":
+            _check_xbrl(body, url)
+            return
         if _looks_html(body, ctype):
             self._raise_html(body, url, kind)
         if kind.expect == "json":

@@ -11,6 +11,9 @@ URLs follow the SEC's API page (https://www.sec.gov/edgar/sec-api-documentation)
   hold only the last-filed fact per filer, so capexwatch uses them as a cross-check, never as the
   source of fiscal quarters (``ecosystem-notes.md`` §2.4);
 * ``{base}/submissions/CIK##########.json`` — name, tickers, fiscal-year end, filing index;
+* ``https://www.sec.gov/files/company_tickers.json`` (``CAPEXWATCH_SEC_TICKERS_URL``) — every
+  filer's exchange tickers and CIK, ``{"0": {"cik_str": 320193, "ticker": "AAPL", "title": ...}}``,
+  a company's main ticker listed first;
 * ``{archives}/companyfacts.zip`` — all filers' companyfacts, rebuilt nightly (~1 GB zipped);
   downloaded in a stream to the cache and read member by member, never extracted to disk.
 
@@ -35,21 +38,30 @@ from capexwatch.sources.http import HttpClient
 
 __all__ = [
     "EDGAR_DATA_URL",
+    "MAX_DOCUMENT_BYTES",
     "Filing",
     "Submissions",
+    "TickerMap",
     "bulk_url",
     "cik10",
     "companyfacts_url",
     "count_bulk_members",
     "download_bulk",
     "fetch_companyconcept",
+    "fetch_company_tickers",
     "fetch_companyfacts",
+    "fetch_filing_document",
     "fetch_frame",
     "fetch_submissions",
+    "filing_document_url",
     "fye_month_from_mmdd",
     "iter_bulk",
+    "latest_filings",
+    "read_document",
     "parse_cik",
+    "parse_company_tickers",
     "parse_submissions",
+    "ticker_map",
 ]
 
 #: Filing documents live on www.sec.gov whatever API mirror is configured; links point there.
@@ -58,6 +70,13 @@ EDGAR_DATA_URL = "https://www.sec.gov/Archives/edgar/data"
 _CIK_RE = re.compile(r"^(?:CIK)?0*(\d{1,10})$", re.IGNORECASE)
 _FRAME_RE = re.compile(r"^CY\d{4}(?:Q[1-4]I?)?$")
 _MEMBER_RE = re.compile(r"CIK(\d{10})\.json$", re.IGNORECASE)
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+"""Largest companyfacts document read (a zip member or a file): 256 MiB.
+
+A guard against decompression bombs, not a data limit: NVIDIA's full companyfacts document is
+4.0 MB and Alphabet's 3.1 MB (``reference/sec/``), so a real filer's stays far below it, while a
+900 MB member that would take 2 GB to decode is refused before it is read.
+"""
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -302,6 +321,39 @@ def fetch_submissions(cik: int | str, *, client: HttpClient, refresh: bool = Fal
     return parse_submissions(raw, source=url)
 
 
+def latest_filings(subs: Submissions, forms: tuple[str, ...] = ("10-K", "10-Q")) -> list[Filing]:
+    """The most recent filing of each of *forms* that names a primary document, oldest first.
+
+    Amendments (``10-K/A``) are left out: they often carry only the changed part of a report.
+    """
+    out: dict[str, Filing] = {}
+    for f in subs.filings:  # newest first
+        if f.form in forms and f.primary_document and f.form not in out:
+            out[f.form] = f
+    return sorted(out.values(), key=lambda f: (f.filed, f.accession))
+
+
+def filing_document_url(f: Filing, client: HttpClient) -> str:
+    """``{documents url}/{cik}/{accession digits}/{primary document}`` (EDGAR's archive layout)."""
+    if not f.primary_document:
+        raise DataError(f"The SEC lists no primary document for filing {f.accession}.", hint="Open its index page.")
+    return f"{client.settings.sec_documents_url}/{f.cik}/{f.accession.replace('-', '')}/{f.primary_document}"
+
+
+def fetch_filing_document(f: Filing, *, client: HttpClient, refresh: bool = False) -> bytes:
+    """The bytes of a filing's primary document (iXBRL ``.htm``), from the cache when there."""
+    url = filing_document_url(f, client)
+    try:
+        return client.get(url, kind="filing", refresh=refresh).body
+    except HttpStatusError as exc:
+        if exc.status == 404:
+            raise DataError(
+                f"EDGAR has no document {f.primary_document} in filing {f.accession} ({exc.url}).",
+                hint="The submissions index may be newer than the archive; rerun later.",
+            ) from None
+        raise
+
+
 # ------------------------------------------------------------------------------------------------
 # the bulk zip
 # ------------------------------------------------------------------------------------------------
@@ -323,11 +375,12 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int | None, str, bytes]]:
     """``(cik, member name, raw JSON)`` for each member of a companyfacts zip, one at a time.
 
     Memory holds one member at a time (the largest filers' documents are tens of MB); nothing is
-    extracted to disk. Members that are not ``CIK##########.json`` are skipped.
+    extracted to disk. Members that are not ``.json`` files are skipped.
 
     Raises
     ------
-    InputFileError : the file is not a zip archive, or a member is corrupt
+    InputFileError : the file is not a zip archive, a member is corrupt, or a member decompresses to
+        more than :data:`MAX_DOCUMENT_BYTES`
     """
     p = Path(path)
     try:
@@ -344,13 +397,46 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int | None, str, bytes]]:
                 continue
             m = _MEMBER_RE.search(info.filename)
             try:
-                raw = zf.read(info)
+                raw = _read_member(zf, info, p)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
                 # a damaged deflate stream surfaces as zlib.error, not BadZipFile
                 raise InputFileError(
                     str(p), f"member {info.filename} is corrupt ({exc}).", hint="Download the zip again."
                 ) from None
             yield (int(m.group(1)) if m else None), info.filename, raw
+
+
+def _too_large(path: Path, what: str, size: int) -> InputFileError:
+    return InputFileError(
+        str(path),
+        f"{what} is {size / 1e6:,.0f} MB or more, over the {MAX_DOCUMENT_BYTES / 1e6:,.0f} MB a companyfacts "
+        "document can take (a decompression bomb, or not SEC data).",
+        hint="Download companyfacts.zip from the SEC again (or use `capexwatch update --bulk`).",
+    )
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """One member's bytes, refusing one that is (or decompresses to) over :data:`MAX_DOCUMENT_BYTES`.
+
+    The declared size is checked first (cheap); the read is bounded too, since a crafted header
+    can understate it.
+    """
+    if info.file_size > MAX_DOCUMENT_BYTES:
+        raise _too_large(path, f"member {info.filename}", info.file_size)
+    with zf.open(info) as f:
+        raw = f.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise _too_large(path, f"member {info.filename}", len(raw))
+    return raw
+
+
+def read_document(path: str | Path) -> bytes:
+    """A companyfacts JSON file's bytes, refusing one over :data:`MAX_DOCUMENT_BYTES`."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise _too_large(p, "the file", size)
+    return p.read_bytes()
 
 
 def count_bulk_members(path: str | Path) -> int:
@@ -360,3 +446,82 @@ def count_bulk_members(path: str | Path) -> int:
             return sum(1 for i in zf.infolist() if i.filename.lower().endswith(".json"))
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputFileError(str(path), f"not a readable zip archive ({exc}).") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# the ticker <-> CIK map (company_tickers.json)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TickerMap:
+    """The SEC's ticker <-> CIK map: ``by_cik`` lists a company's tickers, its main one first."""
+
+    by_cik: dict[int, tuple[str, ...]]
+    by_ticker: dict[str, int]
+    source: str
+
+    def ticker(self, cik: int) -> str | None:
+        """The main exchange ticker of *cik* (None when the map does not list it)."""
+        tickers = self.by_cik.get(int(cik))
+        return tickers[0] if tickers else None
+
+    def cik(self, ticker: str) -> int | None:
+        """The CIK of *ticker* (any case; None when the map does not list it)."""
+        return self.by_ticker.get(ticker.strip().upper())
+
+
+class _TickerRow(msgspec.Struct):
+    cik_str: int | str
+    ticker: str
+    title: str = ""
+
+
+def parse_company_tickers(raw: bytes, *, source: str = "company_tickers.json") -> TickerMap:
+    """Parse ``company_tickers.json`` (``{"0": {"cik_str", "ticker", "title"}, ...}``, in its order).
+
+    Raises
+    ------
+    DataError : not that document (the message names *source*)
+    """
+    try:
+        doc = msgspec.json.decode(raw, type=dict[str, _TickerRow])
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise DataError(
+            f"{source} is not the SEC's ticker map (company_tickers.json): {exc}",
+            hint="Run `capexwatch update` to fetch it again, or `capexwatch cache clear` to drop a damaged copy.",
+        ) from None
+    by_cik: dict[int, list[str]] = {}
+    by_ticker: dict[str, int] = {}
+    for key in sorted(doc, key=lambda k: int(k) if k.isdigit() else 0):
+        row = doc[key]
+        cik, tk = parse_cik(row.cik_str), row.ticker.strip().upper()
+        if not tk:
+            continue
+        by_cik.setdefault(cik, []).append(tk)
+        by_ticker.setdefault(tk, cik)
+    return TickerMap({c: tuple(t) for c, t in by_cik.items()}, by_ticker, source)
+
+
+def fetch_company_tickers(*, client: HttpClient, refresh: bool = False) -> TickerMap:
+    """The SEC's full ticker map, fetched (cached a day like the other SEC documents)."""
+    url = client.settings.sec_tickers_url
+    got = client.get(url, kind="company_tickers", refresh=refresh)
+    return parse_company_tickers(got.body, source=url)
+
+
+def ticker_map(settings: Any = None) -> TickerMap:
+    """The best ticker map at hand, offline: the SEC's full map as ``update`` last cached it, else
+    the bundled subset (:func:`capexwatch.sources.snapshot.company_tickers_bytes`)."""
+    from capexwatch.config import get_settings
+    from capexwatch.sources.http import cached_body
+    from capexwatch.sources.snapshot import company_tickers_bytes
+
+    settings = settings or get_settings()
+    raw = cached_body(settings, settings.sec_tickers_url, "company_tickers")
+    if raw is not None:
+        try:
+            return parse_company_tickers(raw, source=settings.sec_tickers_url)
+        except DataError:
+            pass  # a damaged cache entry: the bundled subset still names the companies it knows
+    return parse_company_tickers(company_tickers_bytes(), source="bundled company_tickers.json (subset)")

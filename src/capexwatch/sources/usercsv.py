@@ -14,31 +14,118 @@ Optional: ``period_start`` (ISO date), ``name`` (company name, for a new ticker)
   a bug.
 
 Validation is all-or-nothing: the first bad cell raises :class:`~capexwatch.errors.InputFileError`
-naming the file, line and column, and nothing of the file is loaded.
+naming the file, line and column, and nothing of the file is loaded. Two checks refuse figures
+that are well-formed but implausible; each can be waived by name (``capexwatch ingest FILE.csv
+--allow negative,label-mismatch``, ``allow=`` here), and a waived row says so in its ``note``:
+
+- ``negative``: a negative value of a gross capex metric (:data:`NON_NEGATIVE_METRICS`);
+- ``label-mismatch``: a ``fiscal_period`` that is not the fiscal quarter ending on ``period_end``
+  under the company's fiscal-year end (the store's, else the ``fye_month`` column, else the one
+  the ticker's first row implies).
+
+A big file is read as a
+stream (:func:`iter_user_csv`: chunks of :data:`CHUNK_ROWS` rows, never the whole text in memory);
+duplicate keys are checked over the whole file at the end (:func:`check_duplicates`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import math
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from capexwatch.errors import InputFileError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["REQUIRED_COLUMNS", "UNITS", "parse_user_csv"]
+__all__ = [
+    "ALLOW",
+    "CHUNK_ROWS",
+    "NON_NEGATIVE_METRICS",
+    "REQUIRED_COLUMNS",
+    "UNITS",
+    "check_duplicates",
+    "iter_user_csv",
+    "parse_allow",
+    "parse_user_csv",
+]
+
+#: rows per chunk of a streamed CSV: ~25 MB of validated rows in memory at a time
+CHUNK_ROWS: Final = 100_000
 
 REQUIRED_COLUMNS = ("ticker", "metric", "fiscal_period", "period_end", "value", "unit", "source")
 OPTIONAL_COLUMNS = ("period_start", "name", "fye_month", "role", "cik", "source_kind", "note")
 UNITS = {"USD": 1.0, "USD_millions": 1e6, "USD_billions": 1e9, "percent": 1.0}
 _FISCAL = re.compile(r"^FY(\d{4})Q([1-4])$")
 _TICKER = re.compile(r"^[A-Za-z0-9.\-]{1,12}$")
+
+
+#: the checks a user may waive, by the name ``--allow`` takes
+ALLOW: Final = ("negative", "label-mismatch")
+
+#: metrics that are gross cash payments for property and equipment: the cash-flow statement shows
+#: them as outflows in parentheses, but the figure (and every XBRL fact of their tag chains,
+#: ``metrics.py``) is positive, so a negative one is a sign slip. ``capex_net`` is net of
+#: proceeds and may be negative.
+NON_NEGATIVE_METRICS: Final = frozenset({"capex", "capex_incl_finance_leases"})
+
+
+def parse_allow(values: str | Iterable[str] | None, path: str = "--allow") -> frozenset[str]:
+    """The waived checks named in *values* (comma-separated strings); an unknown name is refused.
+
+    Raises
+    ------
+    InputFileError : a name that is not in :data:`ALLOW`
+    """
+    items = [values] if isinstance(values, str) else list(values or ())
+    names = {x.strip() for v in items for x in v.split(",") if x.strip()}
+    unknown = sorted(names - set(ALLOW))
+    if unknown:
+        raise InputFileError(
+            path, f"unknown --allow {', '.join(unknown)}", hint="Allowed: " + ", ".join(ALLOW) + " (comma-separated)."
+        )
+    return frozenset(names)
+
+
+def _waive(p: str, line: int, column: str, check: str, problem: str, allow: frozenset[str], notes: list[str]) -> None:
+    """Refuse the row for *problem*, or, where *check* is waived, note that it was accepted anyway."""
+    if check not in allow:
+        raise InputFileError(
+            p,
+            problem,
+            line=line,
+            column=column,
+            hint=f"Correct the row; to load it as it is, rerun with --allow {check} (the row's note will say so).",
+        )
+    notes.append(f"accepted with --allow {check}: {problem}")
+
+
+def _fye_to_check(ticker: str, fye: int | None, ent: Mapping[str, Any], known: Mapping[str, int]) -> tuple[int, str]:
+    """The fiscal-year-end month a row's label is checked against, and where it comes from."""
+    if ticker in known:
+        return known[ticker], "the store's"
+    if fye is not None:
+        return fye, "column fye_month"
+    return int(ent["fye_month"]), f"implied by {ticker}'s first row"
+
+
+def _label_problem(fiscal_period: str, end: dt.date, fye: int, fye_from: str) -> str | None:
+    """Why *fiscal_period* is not the fiscal quarter ending *end* (None when it is)."""
+    from capexwatch.facts.periods import FiscalCalendar
+
+    lab = FiscalCalendar(fye).label(None, end)
+    if lab.fiscal_period == fiscal_period:
+        return None
+    actual = lab.fiscal_period or f"not near a quarter end of FY{lab.fiscal_year}"
+    return (
+        f"{fiscal_period} does not fit period_end {end}: with the fiscal year ending in month {fye} "
+        f"({fye_from}), a quarter ending {end} is {actual}"
+    )
 
 
 def _date(path: str, line: int, col: str, text: str) -> dt.date:
@@ -50,8 +137,20 @@ def _date(path: str, line: int, col: str, text: str) -> dt.date:
         ) from None
 
 
-def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def parse_user_csv(
+    path: str | Path,
+    *,
+    allow: Iterable[str] = (),
+    fye_months: Mapping[str, int] | None = None,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Validate a user CSV; return (curated-style rows, new-entity records).
+
+    The whole file in one frame; :func:`iter_user_csv` streams a big one.
+
+    Parameters
+    ----------
+    allow : checks to waive, from :data:`ALLOW` (a waived row is loaded with a note saying so)
+    fye_months : the fiscal-year-end month of tickers the store knows (checked labels use it)
 
     Raises
     ------
@@ -60,19 +159,78 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
     """
     import pandas as pd
 
+    entities: dict[str, dict[str, Any]] = {}
+    df = pd.concat(list(iter_user_csv(path, entities, allow=allow, fye_months=fye_months)), ignore_index=True)
+    check_duplicates(str(path), df)
+    return df.drop(columns="line"), list(entities.values())
+
+
+def check_duplicates(path: str, keys: pd.DataFrame) -> None:
+    """Refuse the first row (by line) whose ticker, metric and fiscal period an earlier row had.
+
+    *keys*: at least ``ticker, metric, fiscal_period, line`` (every row, or only those of
+    duplicated keys: the answer is the same).
+    """
+    cols = ["ticker", "metric", "fiscal_period"]
+    k = keys[[*cols, "line"]].sort_values("line", kind="stable")
+    dup = k.duplicated(cols, keep="first")
+    if not dup.any():
+        return
+    second = k[dup].iloc[0]
+    same = (k["ticker"] == second["ticker"]) & (k["metric"] == second["metric"])
+    first = int(k[same & (k["fiscal_period"] == second["fiscal_period"])]["line"].iloc[0])
+    raise InputFileError(
+        path,
+        f"duplicate {second['ticker']} {second['metric']} {second['fiscal_period']} (first on line {first})",
+        line=int(second["line"]),
+        column="fiscal_period",
+    )
+
+
+def iter_user_csv(
+    path: str | Path,
+    entities: dict[str, dict[str, Any]],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    allow: Iterable[str] = (),
+    fye_months: Mapping[str, int] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Validate a user CSV as a stream: yield frames of at most *chunk_rows* validated rows (with
+    the CSV ``line`` of each), and fill *entities* (ticker -> new-entity record) as it goes.
+
+    Duplicate keys are not checked here (they can be chunks apart): the caller runs
+    :func:`check_duplicates` over the whole file before storing anything.
+
+    Raises
+    ------
+    InputFileError
+        naming file, line and column of the first problem (the caller stores nothing)
+    """
+    p = str(path)
+    waived = parse_allow(allow, p)
+    known_fye = {k.upper(): int(v) for k, v in (fye_months or {}).items()}
+    try:
+        fh = Path(path).open(encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputFileError(p, f"cannot read the file ({exc.strerror})") from exc
+    with fh:
+        yield from _validated_chunks(p, fh, entities, chunk_rows, waived, known_fye)
+
+
+def _validated_chunks(
+    p: str,
+    fh: Any,
+    entities: dict[str, dict[str, Any]],
+    chunk_rows: int,
+    waived: frozenset[str],
+    known_fye: Mapping[str, int],
+) -> Iterator[pd.DataFrame]:
+    from capexwatch.facts.periods import anchored_month
     from capexwatch.metrics import METRICS
     from capexwatch.universe import ROLES
 
-    p = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputFileError(p, f"cannot read the file ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(p, f"not UTF-8 text (byte {exc.start})", hint="Save the CSV as UTF-8.") from exc
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(fh)
+    name = Path(p).name  # once: a Path per row cost a fifth of the validation (profiled)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -81,6 +239,8 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
         ) from None
     except csv.Error as exc:
         raise InputFileError(p, f"not valid CSV ({exc})", line=1) from exc
+    except UnicodeDecodeError as exc:
+        raise InputFileError(p, f"not UTF-8 text (byte {exc.start})", hint="Save the CSV as UTF-8.") from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InputFileError(
@@ -98,8 +258,7 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
             hint="Allowed: " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) + ".",
         )
     rows: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    entities: dict[str, dict[str, Any]] = {}
+    any_rows = False
     line = 1
     try:
         for rec in reader:
@@ -164,17 +323,16 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                 value = float(r["value"].replace(",", "").replace("_", ""))
             except ValueError:
                 raise InputFileError(p, f"{r['value']!r} is not a number", line=line, column="value") from None
+            value *= UNITS[unit]  # base units (USD); 1e300 billions is no longer a finite number
             if not math.isfinite(value):
-                raise InputFileError(p, f"{r['value']!r} is not a finite number", line=line, column="value")
-            key = (ticker, metric, r["fiscal_period"])
-            if key in seen:
                 raise InputFileError(
-                    p,
-                    f"duplicate {ticker} {metric} {r['fiscal_period']} (first on line {seen[key]})",
-                    line=line,
-                    column="fiscal_period",
-                )
-            seen[key] = line
+                    p, f"{r['value']!r} {unit} is not a finite number of {METRICS[metric].unit}", line=line,
+                    column="value",
+                )  # fmt: skip
+            row_notes: list[str] = []
+            if value < 0 and metric in NON_NEGATIVE_METRICS:
+                problem = f"negative {metric} {r['value']} (capex is a gross payment, reported as a positive figure)"
+                _waive(p, line, "value", "negative", problem, waived, row_notes)
             fye = None
             if r.get("fye_month"):
                 try:
@@ -206,7 +364,13 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
             ent["role"] = r.get("role") or ent["role"]
             ent["cik"] = cik or ent["cik"]
             # the fiscal year ends 3*(4-q) months after this quarter's end
-            ent["fye_month"] = fye or ent["fye_month"] or ((end.month - 1 + 3 * (4 - q)) % 12) + 1
+            first_fye = ent["fye_month"] is None and fye is None and ticker not in known_fye
+            # (the month a quarter end is anchored to: a 52/53-week quarter ending 1 Feb is January's)
+            ent["fye_month"] = fye or ent["fye_month"] or ((anchored_month(end)[1] - 1 + 3 * (4 - q)) % 12) + 1
+            if not first_fye:
+                mismatch = _label_problem(r["fiscal_period"], end, *_fye_to_check(ticker, fye, ent, known_fye))
+                if mismatch is not None:
+                    _waive(p, line, "fiscal_period", "label-mismatch", mismatch, waived, row_notes)
             rows.append(
                 {
                     "ticker": ticker,
@@ -214,17 +378,31 @@ def parse_user_csv(path: str | Path) -> tuple[pd.DataFrame, list[dict[str, Any]]
                     "fiscal_period": r["fiscal_period"],
                     "period_end": end,
                     "period_start": start,
-                    "value": value * UNITS[unit],
+                    "value": value,
                     "unit": "percent" if unit == "percent" else "USD",
                     "source_url": r["source"],
                     "source_kind": r.get("source_kind") or "user",
-                    "note": r.get("note") or f"ingested from {Path(path).name} line {line}",
+                    "note": "; ".join([r.get("note") or f"ingested from {name} line {line}", *row_notes]),
+                    "line": line,
                 }
             )
+            if len(rows) >= chunk_rows:
+                any_rows = True
+                yield _frame(rows)
+                rows = []
     except csv.Error as exc:
         raise InputFileError(p, f"not valid CSV ({exc})", line=line) from exc
-    if not rows:
+    except UnicodeDecodeError as exc:
+        raise InputFileError(p, f"not UTF-8 text (after line {line})", hint="Save the CSV as UTF-8.") from exc
+    if not rows and not any_rows:
         raise InputFileError(p, "no data rows", line=2, hint="Add one row per figure below the header.")
+    if rows:
+        yield _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame(rows)
     df["period_start"] = pd.to_datetime(df["period_start"])
-    return df, list(entities.values())
+    return df

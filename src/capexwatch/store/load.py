@@ -6,9 +6,11 @@ write methods inside one transaction; the Store knows nothing of these inputs.
 Curated figures carry their fiscal label and period end; what they lack is derived here and
 documented: ``period_start`` is the day after the same company's previous quarter end where that
 is known (else the period end less three months), ``calendar_quarter`` follows the midpoint rule,
-and ``known_at`` is the earlier of the filing date the note gives (often a later comparative) and
-the period end plus :data:`~capexwatch.store.db.CURATED_PUBLICATION_LAG_DAYS` days (earnings are
-public within about that time), which is what ``--as-of`` backtests use for curated figures.
+and ``known_at`` is the filing date the note gives, else (no filing named) the period end plus
+:data:`~capexwatch.store.db.CURATED_PUBLICATION_LAG_DAYS` days (earnings are public within about
+that time); it is what ``--as-of`` and the backtests use. A figure cited from a later comparative
+(a 2023 10-Q restating 2022) is known from that filing: its value, accession and filing date were
+not public before it, so a point-in-time view must not show them earlier.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "open_store",
     "series_meta_frame",
     "universe_entities",
+    "user_entities",
     "write_user_figures",
 ]
 
@@ -43,29 +46,44 @@ _FILED = re.compile(r"\((10-[QK](?:/A)?|20-F|40-F)[^)]*?filed (\d{4}-\d{2}-\d{2}
 _FISCAL = re.compile(r"^FY(\d{4})(?:Q([1-4]))?$")
 
 
-def _period_starts(df: pd.DataFrame) -> pd.Series:
-    """Day after the company's previous quarter end (any metric), else end less 3 months."""
+def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None) -> pd.Series:
+    """Day after the company's previous quarter end (any metric), else end less 3 months.
+
+    *ends*: further (ticker, period_end) pairs of the same companies (the rest of a streamed
+    file), so that a chunk's answer is the whole file's. Vectorised: one merge, no row loop.
+    """
     import pandas as pd
 
-    ends = pd.to_datetime(df["period_end"])
-    out = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    for _ticker, idx in df.groupby("ticker").groups.items():
-        uniq = sorted(set(ends.loc[idx]))
-        prev = {e: p for p, e in zip(uniq, uniq[1:], strict=False)}
-        for i in idx:
-            e = ends.loc[i]
-            p = prev.get(e)
-            if p is not None and 75 <= (e - p).days <= 120:
-                out.loc[i] = p + pd.Timedelta(days=1)
-            else:
-                out.loc[i] = e - pd.DateOffset(months=3) + pd.Timedelta(days=1)
-    return out
+    known = df[["ticker", "period_end"]].assign(period_end=lambda d: pd.to_datetime(d["period_end"]))
+    if ends is not None:
+        known = pd.concat([known, ends[["ticker", "period_end"]].astype(known.dtypes.to_dict())])
+    known = known.drop_duplicates().sort_values(["ticker", "period_end"])
+    known["prev"] = known.groupby("ticker")["period_end"].shift(1)
+    e = pd.to_datetime(df["period_end"])
+    prev = pd.DataFrame({"ticker": df["ticker"].to_numpy(), "period_end": e.to_numpy()}).merge(
+        known, on=["ticker", "period_end"], how="left"
+    )["prev"]
+    prev.index = df.index
+    gap = (e - prev).dt.days
+    fallback = e - pd.DateOffset(months=3) + pd.Timedelta(days=1)
+    return (prev + pd.Timedelta(days=1)).where((gap >= 75) & (gap <= 120), fallback).astype("datetime64[ns]")
 
 
-def fill_panel_columns(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
+def _calendar_quarters(starts: pd.Series, ends: pd.Series) -> list[str | None]:
+    """``calendar_quarter`` of each (start, end), computed once per distinct pair (a big file
+    repeats a few hundred periods over millions of rows)."""
+    import pandas as pd
+
+    key = pd.DataFrame({"s": starts.to_numpy(), "e": ends.to_numpy()})
+    uniq = key.drop_duplicates().copy()
+    uniq["cq"] = [calendar_quarter(s, e) for s, e in zip(uniq["s"], uniq["e"], strict=True)]
+    return list(key.merge(uniq, on=["s", "e"], how="left")["cq"])
+
+
+def fill_panel_columns(df: pd.DataFrame, *, source: str, ends: pd.DataFrame | None = None) -> pd.DataFrame:
     """Complete curated/user rows (ticker, metric, fiscal_period, period_end, value, unit,
     source_url, source_kind, note, optional period_start/tag/accn/form/filed) into panel rows for
-    both views."""
+    both views. *ends*: (ticker, period_end) of the same companies' other rows (a streamed file)."""
     import pandas as pd
 
     from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS, PANEL_COLUMNS
@@ -76,18 +94,22 @@ def fill_panel_columns(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
     df["fiscal_quarter"] = fp[1].astype("int64")
     df["period_end"] = pd.to_datetime(df["period_end"])
     if "period_start" not in df or df["period_start"].isna().all():
-        df["period_start"] = _period_starts(df)
+        df["period_start"] = _period_starts(df, ends)
     else:
-        df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df))
-    df["calendar_quarter"] = [calendar_quarter(s, e) for s, e in zip(df["period_start"], df["period_end"], strict=True)]
+        df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df, ends))
+    df["calendar_quarter"] = _calendar_quarters(df["period_start"], df["period_end"])
     notes = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
+    # only notes that can hold a tag, an accession or a filing date are parsed (a user CSV's
+    # default note "ingested from F line N" cannot; the regexes cost seconds per million rows)
+    citing = notes.str.contains(":", regex=False) | notes.str.contains("-", regex=False)
     for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
-        parsed = notes.str.extract(rx)[grp - 1]
+        parsed = notes[citing].str.extract(rx)[grp - 1].reindex(df.index)
         df[col] = df[col].fillna(parsed) if col in df else parsed
     df["filed"] = pd.to_datetime(df["filed"])
     lag = pd.Timedelta(days=CURATED_PUBLICATION_LAG_DAYS)
-    # a curated row's filing may be a later comparative; the quarter was public by the earlier date
-    df["known_at"] = pd.concat([df["filed"], df["period_end"] + lag], axis=1).min(axis=1)
+    # the row's value, accession and filing date are public from its filing (often a later
+    # comparative: showing them earlier would leak a future filing into a point-in-time view)
+    df["known_at"] = df["filed"].fillna(df["period_end"] + lag)
     derived = notes.str.contains(r"derived:|YTD difference|quarter = YTD", regex=True)
     df["method"] = derived.map({True: "derived", False: "reported"})
     df["derived_from"] = notes.str.extract(r"(derived:[^ ;(]+)")[0]
@@ -189,7 +211,10 @@ def load_snapshot(store: Store) -> dict[str, int]:
     annual = curated_annual(published)
     macro = snapshot.load_macro()
     events = events_frame(snapshot.load_events())
-    counts = {"panel": len(quarters), "annual": len(annual), "series": len(macro), "events": len(events)}
+    f_panel, f_annual = snapshot.load_filing_panel(), snapshot.load_filing_annual()
+    f_obs = snapshot.load_filing_observations()
+    counts = {"panel": len(quarters) + len(f_panel), "annual": len(annual) + len(f_annual), "series": len(macro),
+              "events": len(events), "filing_observations": len(f_obs)}  # fmt: skip
     with store.transaction():
         load_id = store.new_load("snapshot", "bundled", sum(counts.values()), version=snapshot.snapshot_version())
         store.add_entities(universe_entities(), only_missing=False)
@@ -199,24 +224,75 @@ def load_snapshot(store: Store) -> dict[str, int]:
         store.upsert("series_meta", series_meta_frame(snapshot.series_meta()))
         if len(events):
             store.upsert("events", events.assign(load_id=load_id))
+        _load_filing_figures(store, f_panel, f_annual, f_obs, load_id)
     return counts
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True) -> Store:
+def _load_filing_figures(
+    store: Store, panel: pd.DataFrame, annual: pd.DataFrame, obs: pd.DataFrame, load_id: str
+) -> None:
+    """The snapshot's figures read from filings (source 'sec', kind 'sec-ixbrl'): by the panel's
+    precedence they are what reads return where a secondary figure covers the same quarter."""
+    if len(panel):
+        store.upsert("panel", panel.assign(load_id=load_id))
+    if len(annual):
+        store.upsert("annual", annual.assign(load_id=load_id))
+    for ticker, g in obs.groupby("ticker") if len(obs) else ():
+        store.replace_filing_observations(str(ticker), g, origin="bundled snapshot")
+
+
+def open_store(
+    path: str | Path | None = None, *, read_only: bool = False, snapshot: bool = True, prepare: bool = False
+) -> Store:
     """Open the store at *path* (default: the settings' file), loading the bundled snapshot into a
     writable store that does not hold this version of it yet (first use, or a new capexwatch).
+
+    *prepare* (with *read_only*): when the file is missing, older than this capexwatch or lacks
+    this snapshot, first create, migrate and load it with one short write, then open it read-only
+    (what the CLI's read-only commands do, so that their first run works).
 
     Raises
     ------
     StoreError : the file cannot be opened, created or loaded (the store is closed again)
     """
+    from capexwatch.store.db import Store
+
+    if read_only and prepare and _needs_preparing(Store.resolve_path(path), snapshot=snapshot):
+        open_store(path, snapshot=snapshot).close()
     import duckdb
 
-    from capexwatch.store.db import Store, store_open_error
+    from capexwatch.store.db import store_open_error
 
     store = Store.open(path, read_only=read_only)
-    if read_only or not snapshot or store.snapshot_loaded():
+    try:
+        # reading the load log can meet a damaged block: it is then a store error, not a bug
+        loaded = read_only or not snapshot or store.snapshot_loaded()
+    except duckdb.Error as exc:
+        store.close()
+        raise store_open_error(store.path, exc) from exc
+    if loaded:
         return store
+    _load_first_snapshot(store)
+    return store
+
+
+def _needs_preparing(db_path: Path, *, snapshot: bool) -> bool:
+    """Whether a read-only open of *db_path* needs a write first (missing, old schema, no snapshot)."""
+    from capexwatch.store.db import Store
+
+    if not db_path.exists():
+        return True
+    # a bare read-only Store: Store.open would refuse an old schema, which is what we ask about
+    with Store(None, db_path, read_only=True) as store:
+        return store.needs_migration() or (snapshot and not store.snapshot_loaded())
+
+
+def _load_first_snapshot(store: Store) -> None:
+    """Load the bundled snapshot into a freshly opened writable *store*; close it on failure."""
+    import duckdb
+
+    from capexwatch.store.db import store_open_error
+
     try:
         load_snapshot(store)
     except duckdb.Error as exc:
@@ -225,7 +301,17 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, snaps
     except BaseException:
         store.close()
         raise
-    return store
+
+
+def user_entities(entities: list[dict[str, Any]]) -> pd.DataFrame:
+    """Entity rows (origin ``user``) for a user CSV's new-entity records; a missing name is the ticker."""
+    import pandas as pd
+
+    ents = pd.DataFrame(entities).assign(big_four=False, notes=None, origin="user")
+    if len(ents):
+        ents["name"] = ents["name"].fillna(ents["ticker"])
+        ents["cik"] = ents["cik"].astype("Int64")
+    return ents
 
 
 def write_user_figures(
@@ -239,13 +325,8 @@ def write_user_figures(
     dict
         ``rows`` (the user's rows), ``panel_rows`` (written: one per view), ``new_entities``
     """
-    import pandas as pd
-
     panel = fill_panel_columns(rows, source="user")
-    ents = pd.DataFrame(entities).assign(big_four=False, notes=None, origin="user")
-    if len(ents):
-        ents["name"] = ents["name"].fillna(ents["ticker"])
-        ents["cik"] = ents["cik"].astype("Int64")
+    ents = user_entities(entities)
     with store.transaction():
         new = store.add_entities(ents, only_missing=True) if len(ents) else 0
         load_id = store.new_load("user-csv", origin, len(rows))

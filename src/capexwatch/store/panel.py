@@ -135,12 +135,17 @@ def capex_vs_cloud(store: Store, *, as_of: Any = None) -> pd.DataFrame:
 
 
 def capex_intensity(store: Store, *, as_of: Any = None) -> pd.DataFrame:
-    """Per company and fiscal quarter: capex/revenue and capex/operating cash flow, quarterly and
-    trailing four quarters (TTM needs four consecutive quarters of both operands)."""
+    """Per company in scope (universe and event-named companies) and fiscal quarter: capex/revenue
+    and capex/operating cash flow, quarterly and trailing four quarters (TTM needs four
+    consecutive quarters of both operands)."""
     import pandas as pd
 
     view = "first-filed" if as_of is not None else "latest"
-    q = store.quarters(None, ["capex", "revenue", "operating_cash_flow"], view=view, as_of=as_of, ok_only=True)
+    # the report's companies only (Store.scope_tickers), filtered in the query: a bulk ingest's
+    # thousands of other filers would otherwise make this table, and its cost, grow with them
+    q = store.quarters(
+        store.scope_tickers(), ["capex", "revenue", "operating_cash_flow"], view=view, as_of=as_of, ok_only=True
+    )
     if q.empty:
         return pd.DataFrame()
     p = q.pivot_table(

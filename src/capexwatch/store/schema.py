@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["FACT_COLUMNS", "KEYS", "MIGRATIONS", "SCHEMA_VERSION", "SCHEMA_VERSION_DDL"]
+__all__ = [
+    "FACT_COLUMNS",
+    "FILING_FACT_COLUMNS",
+    "FILING_OBSERVATION_COLUMNS",
+    "KEYS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SCHEMA_VERSION_DDL",
+]
 
 _PANEL_DDL = """
 CREATE TABLE panel (
@@ -75,6 +83,38 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
                 scenario VARCHAR, paths BIGINT, seed BIGINT, parameters JSON, outputs JSON)""",
         ],
     ),
+    (
+        2,
+        "facts of filing documents (iXBRL/XBRL) with their dimensions, and their observations",
+        [
+            # append-only, like `facts`: one row per fact of a filing document that has dimensions
+            # or that a metric's axis/member rule reads; `dimensions` is 'axis=member|...' sorted
+            # by axis ('' for none), the form facts/dimensions.format_dimensions writes
+            """CREATE TABLE filing_facts (
+                load_id VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL, ticker VARCHAR, cik BIGINT,
+                entity_name VARCHAR, accn VARCHAR, form VARCHAR, filed DATE, concept VARCHAR NOT NULL,
+                unit VARCHAR, period_start DATE, period_end DATE, value DOUBLE, text VARCHAR,
+                decimals INTEGER, dimensions VARCHAR NOT NULL, fact_id VARCHAR, source VARCHAR)""",
+            "CREATE INDEX filing_facts_cik_concept ON filing_facts (cik, concept)",
+            "CREATE INDEX filing_facts_accn ON filing_facts (accn)",
+            # every mapped fact as reported (shares, lives, breakdowns): rebuilt per company from
+            # its stored filing facts at each ingest
+            """CREATE TABLE filing_observations (
+                ticker VARCHAR NOT NULL, metric VARCHAR NOT NULL, series VARCHAR NOT NULL,
+                fiscal_year INTEGER, fiscal_period VARCHAR, duration_class VARCHAR,
+                period_start DATE, period_end DATE NOT NULL, value DOUBLE, unit VARCHAR,
+                concept VARCHAR, dimensions VARCHAR, accn VARCHAR, form VARCHAR, filed DATE,
+                source_url VARCHAR, source_kind VARCHAR, load_id VARCHAR)""",
+            "CREATE INDEX filing_observations_ticker_metric ON filing_observations (ticker, metric)",
+        ],
+    ),
+    (
+        3,
+        "curated and user rows are known from their filing date, not before it",
+        # stores loaded before: known_at was the earlier of the filing date and period end + 45
+        # days, which let --as-of show a figure (and its accession) before it was filed
+        ["UPDATE panel SET known_at = filed WHERE source <> 'sec' AND filed IS NOT NULL AND known_at < filed"],
+    ),
 ]
 
 #: the schema this capexwatch reads and writes (the last migration)
@@ -95,4 +135,18 @@ KEYS: Final[dict[str, list[str]]] = {
 FACT_COLUMNS: Final = [
     "ticker", "cik", "taxonomy", "tag", "unit", "period_start", "period_end", "value", "accn", "fy",
     "fp", "form", "filed", "frame",
+]  # fmt: skip
+
+#: the content columns of the append-only ``filing_facts`` table (``load_id``, ``loaded_at`` stamped
+#: by the store): :data:`capexwatch.facts.dimensions.DIM_COLUMNS` plus the store's ticker
+FILING_FACT_COLUMNS: Final = [
+    "ticker", "cik", "entity_name", "accn", "form", "filed", "concept", "unit", "period_start",
+    "period_end", "value", "text", "decimals", "dimensions", "fact_id", "source",
+]  # fmt: skip
+
+#: the columns of ``filing_observations`` (:data:`capexwatch.facts.dimensions.OBSERVATION_COLUMNS`)
+FILING_OBSERVATION_COLUMNS: Final = [
+    "ticker", "metric", "series", "fiscal_year", "fiscal_period", "duration_class", "period_start",
+    "period_end", "value", "unit", "concept", "dimensions", "accn", "form", "filed", "source_url",
+    "source_kind",
 ]  # fmt: skip

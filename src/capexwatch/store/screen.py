@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import DataError
+from capexwatch.errors import DataError, InvalidArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +61,10 @@ def _where(view: str, source: str, as_of: str | None, metrics: list[str]) -> tup
     if source != "all":
         where.append(f"source = '{source}'")
     if as_of is not None:
-        where.append("known_at <= CAST(? AS DATE)")
-        params.append(as_of)
+        from capexwatch.store.db import AS_OF_FILTER
+
+        where.append(AS_OF_FILTER)
+        params.extend([as_of, as_of])
     return " AND ".join(where), params
 
 
@@ -122,11 +124,11 @@ def screen(
     from capexwatch.metrics import get_metric
 
     if view not in ("latest", "first-filed"):
-        raise DataError(f"Unknown view {view!r}.", hint="Use 'latest' or 'first-filed'.")
+        raise InvalidArgumentError(f"Unknown view {view!r}.", hint="Use 'latest' or 'first-filed'.")
     if source not in ("all", "sec", "curated", "user"):
-        raise DataError(f"Unknown source {source!r}.", hint="Use all, sec, curated or user.")
+        raise InvalidArgumentError(f"Unknown source {source!r}.", hint="Use all, sec, curated or user.")
     if top is not None and top < 1:
-        raise DataError(f"--top must be at least 1 (got {top}).")
+        raise InvalidArgumentError(f"--top must be at least 1 (got {top}).")
     as_of_s = str(as_of) if as_of is not None else None
     if metric in RATIOS:
         num, den, _ = RATIOS[metric]

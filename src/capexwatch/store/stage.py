@@ -88,22 +88,23 @@ class Stage:
     def _src(self, table: str) -> str:
         return f"read_parquet('{self.dir}/{table}-*.parquet')"
 
-    def merge(self, con: duckdb.DuckDBPyConnection, new_load: NewLoad, origin: str) -> None:
+    def merge(self, con: duckdb.DuckDBPyConnection, new_load: NewLoad, origin: str, *, kind: str = "sec") -> None:
         """Inside the store's open transaction *con*: upsert the staged rows, one statement per table.
 
         Entities are added only where the ticker is new; facts are appended under a ``facts`` load;
-        panel and annual rows replace stored rows with the same key under one ``sec`` load.
+        panel and annual rows replace stored rows with the same key under one load of *kind*
+        (``sec``, or ``user-csv`` for a streamed user CSV).
         """
         row = con.execute("SELECT current_setting('memory_limit')").fetchone()
         previous = str(row[0]) if row else None
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
         try:
-            self._merge(con, new_load, origin)
+            self._merge(con, new_load, origin, kind)
         finally:
             if previous:
                 con.execute(f"SET memory_limit = '{previous}'")
 
-    def _merge(self, con: duckdb.DuckDBPyConnection, new_load: NewLoad, origin: str) -> None:
+    def _merge(self, con: duckdb.DuckDBPyConnection, new_load: NewLoad, origin: str, kind: str) -> None:
         if self.rows["entities"]:
             con.execute(
                 f"INSERT INTO entities SELECT * FROM {self._src('entities')} s "
@@ -120,7 +121,7 @@ class Stage:
         n = self.rows["panel"] + self.rows["annual"]
         if not n:
             return
-        load_id = new_load("sec", origin, n)
+        load_id = new_load(kind, origin, n)
         for table in ("panel", "annual"):
             if not self.rows[table]:
                 continue

@@ -79,6 +79,22 @@ def submissions(companyfacts: Path) -> dict[str, object]:
     }
 
 
+def company_tickers(nvda_submissions: dict[str, object]) -> dict[str, dict[str, object]]:
+    """The SEC's ticker map in its own format (``{"0": {"cik_str", "ticker", "title"}}``) for the
+    filers the tests know: NVIDIA as in its submissions (name, first ticker), Alphabet and TSMC
+    with the companyfacts ``entityName`` and the universe's ticker, Apple with the CIK the
+    reference README gives (CIK0000320193) and its ticker AAPL (ecosystem-notes.md)."""
+    rows: list[tuple[int, str, str]] = []
+    tickers = nvda_submissions["tickers"]
+    assert isinstance(tickers, list)
+    rows.append((int(str(nvda_submissions["cik"])), str(tickers[0]), str(nvda_submissions["name"])))
+    for name, ticker in (("CIK0001652044.json", "GOOGL"), ("CIK0001046179.json", "TSM")):
+        doc = json.loads((REF / "sec" / name).read_text())
+        rows.append((int(doc["cik"]), ticker, str(doc["entityName"])))
+    rows.append((320193, "AAPL", "Apple"))
+    return {str(i): {"cik_str": cik, "ticker": t, "title": title} for i, (cik, t, title) in enumerate(rows)}
+
+
 def main() -> None:
     sec = OUT / "sec"
     (sec / "companyfacts").mkdir(parents=True, exist_ok=True)
@@ -86,6 +102,7 @@ def main() -> None:
     shutil.copyfile(REF / "sec" / "CIK0001045810_excerpt.json", sec / "companyfacts" / "CIK0001045810.json")
     sub = submissions(REF / "sec" / "CIK0001045810.json")
     (sec / "submissions" / "CIK0001045810.json").write_text(json.dumps(sub, separators=(",", ":")))
+    (sec / "company_tickers.json").write_text(json.dumps(company_tickers(sub), separators=(",", ":")))
     fred = OUT / "fred"
     fred.mkdir(exist_ok=True)
     for sid, name, start in FRED:

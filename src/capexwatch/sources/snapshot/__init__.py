@@ -8,9 +8,14 @@ Files (all CSV, UTF-8, one header row; see MANIFEST.toml for the version and che
 - ``macro_series.csv``: FRED series (DFF, FEDFUNDS, DGS10, BAMLH0A0HYM2, NFCI, NFCI_Q, ANFCI) as
   stored in public repositories; ``source`` names the repository and commit.
 - ``events.csv``: dated events (AI revenue run-rates, useful-life changes, capex guidance, circular
-  deals, moratoria, GPU-backed debt, H100 rental prices, ...) each with a source URL.
+  deals, moratoria, GPU-backed debt, H100 rental prices, ...) each with a source URL. A date known
+  only to the month, a range of months or a quarter is the *last* day of that period (the
+  description says so: "month only, month end used"), so that point-in-time reads never see an
+  event before it could have been public (issue 13).
 - ``published_figures.csv``: published fiscal-year totals and single figures (SpaceX S-1, annual
   capex actuals) with their source URL.
+- ``company_tickers.json``: a cited subset of the SEC's ticker <-> CIK map (the offline fallback
+  for naming filers ingested from companyfacts; ``capexwatch update`` caches the full map).
 - ``historical_cycles.csv``: the telecom (1999-2002) and semiconductor (2021-2023) cycles' annual
   points from published-analyses.md sections 7-8, each with its source (the analog view).
 
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "company_tickers_bytes",
     "load_company_quarters",
     "load_events",
     "load_historical_cycles",
@@ -107,6 +113,15 @@ def load_events() -> pd.DataFrame:
     return _read("events.csv")
 
 
+def company_tickers_bytes() -> bytes:
+    """The bundled subset of the SEC's ticker <-> CIK map (``company_tickers.json`` format).
+
+    The universe's companies with a CIK and Apple, each cited in MANIFEST.toml; ``capexwatch
+    update`` caches the SEC's full map, which :func:`capexwatch.sources.sec.ticker_map` prefers.
+    """
+    return _path("company_tickers.json").read_bytes()  # type: ignore[no-any-return]
+
+
 def load_published_figures() -> pd.DataFrame:
     """Published annual totals and single quarters not in company_quarters.csv."""
     import pandas as pd
@@ -115,6 +130,36 @@ def load_published_figures() -> pd.DataFrame:
     if not _path("published_figures.csv").is_file():
         return pd.DataFrame(columns=cols)
     return _read("published_figures.csv", dtype={"value": "float64"})
+
+
+def _filing_file(name: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if not _path(name).is_file():
+        return pd.DataFrame()
+    df = _read(name)
+    for c in ("period_start", "period_end", "filed", "known_at"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def load_filing_panel() -> pd.DataFrame:
+    """Quarters read from the filers' own iXBRL/XBRL documents (panel columns, both views, ``source='sec'``)."""
+    return _filing_file("filing_panel.csv")
+
+
+def load_filing_annual() -> pd.DataFrame:
+    """Fiscal years read from the filers' own documents (annual columns, ``source='sec'``)."""
+    return _filing_file("filing_annual.csv")
+
+
+def load_filing_observations() -> pd.DataFrame:
+    """Every mapped filing fact as reported (customer shares, useful lives, breakdowns)."""
+    df = _filing_file("filing_observations.csv")
+    if "series" in df:
+        df["series"] = df["series"].fillna("")  # '' is the metric's main series (CSV reads it as missing)
+    return df
 
 
 def load_historical_cycles() -> pd.DataFrame:
