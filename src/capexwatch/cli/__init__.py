@@ -14,6 +14,7 @@ module        commands
 ``models``    ``scenarios``, ``simulate``
 ``cycles``    ``calibrate``, ``phantom-share``, ``analogs``
 ``report``    ``report``
+``serve``     ``serve`` (the web dashboard and JSON API; extra ``web``)
 ============  ====================================================================
 
 Heavy libraries (pandas, DuckDB, Plotly, NumPy) are imported inside the commands so that
@@ -26,7 +27,7 @@ import sys
 
 import click
 
-from capexwatch.cli import cycles, data, filings, models, report, signals, update
+from capexwatch.cli import cycles, data, filings, models, report, serve, signals, update
 from capexwatch.cli._errors import json_requested, run_mapping_errors
 
 __all__ = ["cli", "main"]
@@ -64,6 +65,7 @@ for _command in (
     cycles.phantom_share_cmd,
     cycles.analogs_cmd,
     report.report,
+    serve.serve,
 ):
     cli.add_command(_command)
 

@@ -34,14 +34,19 @@ def quarters(
         ent = store.entity(ticker or cik or "")
         df = capexwatch.quarters(store, ent["ticker"], metric, view=view, source=source, as_of=date_opt(as_of))
     if as_json:
-        from capexwatch.store.db import PANEL_COLUMNS
-
-        fields = [c for c in PANEL_COLUMNS if c != "load_id"]
-        emit_json([{k: r.get(k) for k in fields} for r in df.to_dict(orient="records")])
+        emit_json(_quarters_rows(df))
         return
     from capexwatch.report.tables import quarters_renderables
 
     print_all(quarters_renderables(df, ticker=ent["ticker"], metric=metric, unit=unit, view=view, source=source))
+
+
+def _quarters_rows(df: Any) -> list[dict[str, Any]]:
+    """Panel rows as the ``quarters --json`` records (every panel column but ``load_id``; the web API's too)."""
+    from capexwatch.store.db import PANEL_COLUMNS
+
+    fields = [c for c in PANEL_COLUMNS if c != "load_id"]
+    return [{k: r.get(k) for k in fields} for r in df.to_dict(orient="records")]
 
 
 @click.command()
@@ -93,22 +98,27 @@ def metrics(as_json: bool) -> None:
 @json_option
 def info(as_json: bool) -> None:
     """Where the store is, what it holds, and the loads that filled it."""
-    from capexwatch.sources.snapshot import snapshot_version
-
     with open_store() as store:
-        out = {
-            "store": str(store.path),
-            "snapshot_version": snapshot_version(),
-            "snapshot_loaded": store.snapshot_loaded(),
-            "counts": store.counts(),
-            "loads": store.loads().head(10),
-        }
+        out = _info_payload(store)
     if as_json:
         emit_json(out)
         return
     from capexwatch.report.tables import info_lines
 
     print_all(info_lines(out))
+
+
+def _info_payload(store: Any) -> dict[str, Any]:
+    """What ``info --json`` prints (and the web API's ``/info``): the store, its snapshot, counts, loads."""
+    from capexwatch.sources.snapshot import snapshot_version
+
+    return {
+        "store": str(store.path),
+        "snapshot_version": snapshot_version(),
+        "snapshot_loaded": store.snapshot_loaded(),
+        "counts": store.counts(),
+        "loads": store.loads().head(10),
+    }
 
 
 def _series_window(start: str | None, end: str | None) -> tuple[str | None, str | None]:

@@ -6,16 +6,21 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_writable", "render_html", "write_html"]
+__all__ = ["check_writable", "render_html", "report_context", "template_env", "write_html"]
 
 
-def _env() -> Any:
+def template_env(*first: Any) -> Any:
+    """The report's Jinja environment (filters ``usd``, ``pct``, ``ratio``); loaders in *first*
+    are searched before the report's templates (the web app extends ``report.html.j2``)."""
     import jinja2
 
     from capexwatch.report import fmt
 
+    loader: Any = jinja2.PackageLoader("capexwatch.report", "templates")
+    if first:
+        loader = jinja2.ChoiceLoader([*first, loader])
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("capexwatch.report", "templates"),
+        loader=loader,
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -24,14 +29,9 @@ def _env() -> Any:
     return env
 
 
-def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | None = None) -> str:
-    """The report as one HTML string.
-
-    *extra_sections* are ``{"id", "title", "html"}`` blocks (signals board, fan charts) added by
-    other layers; their figure divs must not include plotly.js (it is inlined once here).
-    """
-    from plotly.offline import get_plotlyjs
-
+def report_context(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What ``report.html.j2`` renders, less plotly.js: the data, one figure div per view, the data
+    as embedded JSON, the generation time and the extra sections."""
     from capexwatch._json import dumps
     from capexwatch.report import charts
 
@@ -47,18 +47,25 @@ def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | 
     }
     # the embedded JSON is the report's data for scripts and tests; '</' is escaped for <script>
     data_json = dumps(data, indent=None).replace("</", "<\\/")
-    return str(
-        _env()
-        .get_template("report.html.j2")
-        .render(
-            d=data,
-            figures=figures,
-            plotlyjs=get_plotlyjs(),
-            data_json=data_json,
-            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            extra_sections=extra_sections or [],
-        )
-    )
+    return {
+        "d": data,
+        "figures": figures,
+        "data_json": data_json,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "extra_sections": extra_sections or [],
+    }
+
+
+def render_html(data: dict[str, Any], *, extra_sections: list[dict[str, Any]] | None = None) -> str:
+    """The report as one HTML string.
+
+    *extra_sections* are ``{"id", "title", "html"}`` blocks (signals board, fan charts) added by
+    other layers; their figure divs must not include plotly.js (it is inlined once here).
+    """
+    from plotly.offline import get_plotlyjs
+
+    ctx = report_context(data, extra_sections=extra_sections)
+    return str(template_env().get_template("report.html.j2").render(plotlyjs=get_plotlyjs(), **ctx))
 
 
 def check_writable(path: str | Path) -> Path:
