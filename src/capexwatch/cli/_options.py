@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import click
 
@@ -29,11 +29,20 @@ def source_option(help: str | None = None) -> Callable[[Callable[..., Any]], Cal
     return click.option("--source", type=SOURCE_CHOICE, default="all", show_default=True, help=help)
 
 
+#: the dates an option accepts (the web API accepts the same range)
+DATE_MIN: Final = dt.date(1900, 1, 1)
+DATE_MAX: Final = dt.date(2199, 12, 31)
+
+
 def date_opt(text: str | None, param_hint: str = "--as-of") -> str | None:
     """*text* as an ISO date, or a usage error (exit 2) naming the option."""
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a date; use YYYY-MM-DD.", param_hint=param_hint) from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        # quarters are labelled with four-digit years, and no filing or series predates 1900
+        raise click.BadParameter(f"{text!r} is outside {DATE_MIN} .. {DATE_MAX}.", param_hint=param_hint)
+    return day.isoformat()
