@@ -757,6 +757,18 @@ def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> Fro
 _SERIES_AGGS = ("latest", "quarters", "change")
 
 
+def _quarters_valid(raw: dict[str, Any], path: Path_, err: _Errors) -> bool:
+    """Whether ``end:`` and ``start:`` of a store query, where given, are calendar quarters (errors added)."""
+    for key in ("end", "start"):
+        if raw.get(key) is not None:
+            try:
+                quarter_index(str(raw[key]))
+            except ValueError:
+                err.add((*path, key), f"must be a calendar quarter like 2025Q4, not {raw[key]!r}")
+                return False
+    return True
+
+
 def _series_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery | None:
     """``{series: DFF, agg: latest | quarters | change, start:, end:}``: a macro series (FRED)."""
     allowed = ("series", "agg", "start", "end")
@@ -768,13 +780,8 @@ def _series_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery 
     if agg not in _SERIES_AGGS:
         err.add((*path, "agg"), f"agg for a series must be one of {', '.join(_SERIES_AGGS)}, not {agg!r}")
         return None
-    for key in ("end", "start"):
-        if raw.get(key) is not None:
-            try:
-                quarter_index(str(raw[key]))
-            except ValueError:
-                err.add((*path, key), f"must be a calendar quarter like 2025Q4, not {raw[key]!r}")
-                return None
+    if not _quarters_valid(raw, path, err):
+        return None
     if agg in ("quarters", "change") and raw.get("start") is None:
         err.add(path, f"agg: {agg} needs start: (the first calendar quarter)")
         return None
@@ -815,13 +822,8 @@ def _store_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery |
     if agg not in _AGGS:
         err.add((*path, "agg"), f"agg must be one of {', '.join(_AGGS)}, not {agg!r}")
         return None
-    for key in ("end", "start"):
-        if raw.get(key) is not None:
-            try:
-                quarter_index(str(raw[key]))
-            except ValueError:
-                err.add((*path, key), f"must be a calendar quarter like 2025Q4, not {raw[key]!r}")
-                return None
+    if not _quarters_valid(raw, path, err):
+        return None
     n_q = raw.get("quarters")
     if n_q is not None and (isinstance(n_q, bool) or not isinstance(n_q, int) or n_q < 1):
         err.add((*path, "quarters"), "must be a whole number >= 1")
