@@ -25,6 +25,8 @@ CAPEXWATCH_HTTP_BACKOFF_CAP  largest backoff in seconds
 CAPEXWATCH_HTTP_MAX_RETRY_AFTER  longest Retry-After honoured, in seconds
 CAPEXWATCH_DEBUG             when set, the CLI re-raises internal errors with their traceback
 CAPEXWATCH_LOCK_WAIT         seconds a command waits for a store another process holds (default 60)
+CAPEXWATCH_JIT               "0" turns the compiled (Numba) model kernels off where the ``fast`` extra
+                             is installed; they are used by default when Numba can be imported
 
 This module is the only one that reads the environment.
 """
@@ -47,6 +49,7 @@ __all__ = [
     "get_settings",
     "home_dir",
     "http_tuning",
+    "jit_requested",
     "lock_wait_s",
     "user_scenarios_dir",
 ]
@@ -225,3 +228,11 @@ def lock_wait_s() -> float:
     :data:`DEFAULT_LOCK_WAIT_S`; 0 fails at once); a malformed value raises :class:`ConfigError`."""
     value = _env_seconds("CAPEXWATCH_LOCK_WAIT")
     return DEFAULT_LOCK_WAIT_S if value is None else value
+
+
+def jit_requested() -> bool:
+    """Whether compiled model kernels may be used (``CAPEXWATCH_JIT`` unset, or anything but
+    ``0``/``false``/``no``/``off``); whether Numba is installed is :mod:`capexwatch.models._jit`'s
+    question."""
+    raw = os.environ.get("CAPEXWATCH_JIT", "").strip().lower()
+    return raw not in {"0", "false", "no", "off"}
