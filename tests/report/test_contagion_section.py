@@ -16,3 +16,5 @@ def test_section_renders_the_three_presets_and_the_analogs(store: object) -> Non
     for name in PRESETS:
         assert name in block["html"]
     assert "Telecom 1999-2002 2000" in block["html"] and "<script" in block["html"]
+    # where each vendor's customer share came from: NVIDIA's from its own 10-Q in the bundled store
+    assert "0001045810-25-000209" in block["html"] and "filed" in block["html"]

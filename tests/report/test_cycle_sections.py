@@ -23,10 +23,12 @@ def test_report_has_the_model_sections(store: object, tmp_path: Path) -> None:
     lines = [str(r) for r in rep.renderables if type(r).__name__ == "Text"]
     assert any(line.startswith("Double-ordering") for line in lines)
     assert any(line.startswith("Who holds the bag") for line in lines)
-    assert any(line.startswith("Contagion") for line in lines)
+    assert any(line.startswith("Contagion") and "NVIDIA customer share 39.0% filed" in line for line in lines)
     cal = rep.data["double_ordering"]["calibration"]
     assert cal["scenario"] == "chips-2021" and cal["evaluations"] == 1
     assert {r["vendor"] for r in rep.data["contagion"]["drawdowns"]} >= {"NVIDIA", "TSMC"}
+    shares = {r["vendor"]: r for r in rep.data["contagion"]["share_sources"]}
+    assert shares["NVIDIA"]["origin"] == "filed" and "0001045810-25-000209" in shares["NVIDIA"]["filing"]
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, object]]:

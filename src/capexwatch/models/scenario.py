@@ -12,6 +12,7 @@ A scenario is YAML::
       gross_margin: {dist: uniform, low: 0.4, high: 0.6, source: https://...}   # a distribution
       tco_multiplier: {value: 2, source: https://...}                          # a cited constant
       ai_revenue_usd: {from_store: nvda_data_center_run_rate, scale: 0.5}      # filled from the store
+      share: {from_store: {...}, fallback: {value: 0.3, source: https://...}}  # store, else a cited value
       capex_usd: {annual: [410e9, {dist: uniform, low: 630e9, high: 725e9}]}   # per year -> quarters
       growth: {dist: normal, mean: 0.3, sd: 0.1, per: quarter}                 # a fresh draw each quarter
     options: {window_years: [2026, 2028]}
@@ -22,6 +23,10 @@ Quarterly parameters take a number or distribution (one level per path, or ``per
 list (one entry per quarter), ``{quarters: [...]}``, ``{annual: [...]}`` (each year's amount split
 evenly over its four quarters), ``{concat: [part, part, ...]}`` and ``{from_store: ...}`` with
 ``agg: quarters``; ``extend: zero | flat`` fills the quarters after the last value (default zero).
+
+A single ``from_store`` value may name a ``fallback:`` (a number or distribution with its own
+``source:``): the value used, and cited, when the store lacks the figure (a store without filings
+has no customer concentration); the result records which of the two a run used.
 
 Every problem found is reported at once, each as ``line N: parameters.x.low: what is wrong``, in
 one :class:`capexwatch.errors.ScenarioError`.
@@ -41,14 +46,16 @@ from typing import Any, Literal
 import yaml
 
 from capexwatch.errors import DistributionError, ScenarioError, UnknownModelError
+from capexwatch.facts.concentration import CONCENTRATION_METRIC
 from capexwatch.facts.periods import quarter_index
 from capexwatch.models._spec import ModelSpec, Option, Param
 from capexwatch.models.dists import Distribution, make_distribution
-from capexwatch.models.store_query import SHORTCUTS, StoreQuery
+from capexwatch.models.store_query import CONCENTRATION_AGG, SHORTCUTS, StoreQuery
 
 __all__ = [
     "Const",
     "Expectation",
+    "Fallback",
     "FromStore",
     "ParamEntry",
     "Part",
@@ -106,11 +113,23 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """What a ``from_store`` value becomes when the store lacks the figure: a cited number or
+    distribution (in the parameter's unit, not scaled)."""
+
+    element: Element
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class FromStore:
-    """A value to be filled from the store, optionally times ``scale`` (a number or distribution)."""
+    """A value to be filled from the store, optionally times ``scale`` (a number or distribution),
+    and the cited ``fallback`` used when the store lacks it (None: a missing figure is an error)."""
 
     query: StoreQuery
     scale: Element | None = None
+    fallback: Fallback | None = None
 
 
 @dataclass(frozen=True)
@@ -578,6 +597,9 @@ def _parse_value(p: Param, raw: Any, path: Path_, err: _Errors) -> Value | None:
             if fs is None:
                 return None
             if fs.query.agg == "quarters":
+                if fs.fallback is not None:
+                    err.add((*path, "fallback"), "fallback is for a single value, not a vector (agg: quarters)")
+                    return None
                 extend = str(raw.get("extend", "zero"))
                 return _vector(p, [(fs, path, 1, 1.0)], extend, path, err)
             if "extend" in raw:
@@ -714,14 +736,17 @@ def _vector_mapping(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) ->
     return _vector(p, segments, extend, path, err)
 
 
-_AGGS = ("latest", "run_rate", "ttm", "sum", "quarters", "yoy")
+_AGGS = ("latest", "run_rate", "ttm", "sum", "quarters", "yoy", CONCENTRATION_AGG)
 
 
 def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> FromStore | None:
-    allowed = {"from_store", "scale", "extend", *_META}
+    allowed = {"from_store", "scale", "extend", "fallback", *_META}
     for k in raw:
         if k not in allowed:
-            err.add((*path, k), "from_store takes scale (a number or distribution) and, beside it, source and note")
+            err.add(
+                (*path, k),
+                "from_store takes scale (a number or distribution), fallback and, beside it, source and note",
+            )
             return None
     q_raw = raw["from_store"]
     q_path = (*path, "from_store")
@@ -751,7 +776,26 @@ def _from_store(p: Param, raw: dict[str, Any], path: Path_, err: _Errors) -> Fro
         scale = _element(Param("scale", "multiplier", "ratio"), raw["scale"], (*path, "scale"), err)
         if scale is None:
             return None
-    return FromStore(query, scale)
+    fallback: Fallback | None = None
+    if "fallback" in raw:
+        fallback = _fallback(p, raw["fallback"], (*path, "fallback"), err)
+        if fallback is None:
+            return None
+    return FromStore(query, scale, fallback)
+
+
+def _fallback(p: Param, raw: Any, path: Path_, err: _Errors) -> Fallback | None:
+    """``fallback: {value: x | dist: ..., source: ..., note: ...}``: the cited value used when the
+    store lacks the figure; its citation is required (every number cites its source)."""
+    if not isinstance(raw, dict) or "source" not in raw:
+        err.add(path, "fallback is {value: x, source: ...} or {dist: ..., source: ...}: a cited value")
+        return None
+    source = _meta(raw, "source", path, err)
+    note = _meta(raw, "note", path, err)
+    el = _element(p, raw, path, err)
+    if el is None or source is None:
+        return None
+    return Fallback(el, source, note)
 
 
 _SERIES_AGGS = ("latest", "quarters", "change")
@@ -822,7 +866,7 @@ def _store_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery |
     if agg not in _AGGS:
         err.add((*path, "agg"), f"agg must be one of {', '.join(_AGGS)}, not {agg!r}")
         return None
-    if not _quarters_valid(raw, path, err):
+    if not _quarters_valid(raw, path, err) or not _concentration_valid(metric, agg, tickers, path, err):
         return None
     n_q = raw.get("quarters")
     if n_q is not None and (isinstance(n_q, bool) or not isinstance(n_q, int) or n_q < 1):
@@ -854,6 +898,22 @@ def _store_query(raw: dict[str, Any], path: Path_, err: _Errors) -> StoreQuery |
         view=view,
         as_of=None if as_of is None else str(as_of),
     )
+
+
+def _concentration_valid(metric: str, agg: str, tickers: tuple[str, ...], path: Path_, err: _Errors) -> bool:
+    """``customer_concentration_pct`` (shares as a filing reports them) is read only with
+    ``agg: named_customers``, for one company, and that agg reads nothing else."""
+    if (metric == CONCENTRATION_METRIC) != (agg == CONCENTRATION_AGG):
+        err.add(
+            (*path, "agg"),
+            f"{CONCENTRATION_METRIC} is read with agg: {CONCENTRATION_AGG} (the named customers' combined "
+            "share of revenue in the latest filed period), and that agg reads only that metric",
+        )
+        return False
+    if agg == CONCENTRATION_AGG and len(tickers) != 1:
+        err.add(path, f"agg: {CONCENTRATION_AGG} reads one company's filings; give one ticker")
+        return False
+    return True
 
 
 def _parse_options(raw: Any, spec: ModelSpec, err: _Errors) -> dict[str, Any]:

@@ -5,6 +5,11 @@ plain number or quarterly vector, and the rows it came from (ticker, metric, fis
 quarter, value, source URL, accession) are kept with the parameter so the result can show them.
 The queries themselves and how they are answered live in :mod:`capexwatch.models.store_query`;
 the store is always the caller's (this module never opens one).
+
+A value with a ``fallback:`` takes the cited fallback when the store lacks the figure (a store
+without filings has no customer concentration): the parameter then carries the fallback's source
+and a ``fallback`` record saying why, so a result always says where each value came from
+(:func:`value_origin`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from capexwatch.errors import DataError, ScenarioError
 from capexwatch.facts.periods import quarter_index, quarter_label
 from capexwatch.models.scenario import (
     Const,
+    Fallback,
     FromStore,
     ParamEntry,
     Part,
@@ -24,7 +30,7 @@ from capexwatch.models.scenario import (
 )
 from capexwatch.models.store_query import StoreLike, query_store
 
-__all__ = ["fill_from_store"]
+__all__ = ["fill_from_store", "value_origin"]
 
 
 def fill_from_store(
@@ -78,7 +84,12 @@ def _fill_entry(
 ) -> tuple[ParamEntry, str | None]:
     v = entry.value
     if isinstance(v, FromStore):
-        found = _query(store, v.query, _where(scenario, entry), cache)
+        try:
+            found = _query(store, v.query, _where(scenario, entry), cache)
+        except DataError as exc:
+            if v.fallback is None:
+                raise
+            return _fallback_entry(entry, v.fallback, exc), start
         if found["agg"] == "quarters":  # pragma: no cover - scalar params never parse to this
             raise DataError(f"{_where(scenario, entry)}: agg: quarters gives a vector")
         value: Const | Random = _scaled(float(found["value"]), v.scale)
@@ -123,6 +134,31 @@ def _fill_entry(
         new = VectorValue(tuple(parts), v.extend, factor)
         return ParamEntry(entry.name, new, entry.line, entry.source, entry.note, prov_v), start
     return entry, start
+
+
+def _fallback_entry(entry: ParamEntry, fb: Fallback, exc: DataError) -> ParamEntry:
+    """*entry* with its cited fallback value, recording why the store's figure was not used."""
+    prov = {"fallback": {"reason": exc.message, "source": fb.source}}
+    return ParamEntry(entry.name, fb.element, entry.line, fb.source, fb.note, prov)
+
+
+def value_origin(param: dict[str, Any]) -> dict[str, Any]:
+    """Where a run's parameter (one entry of ``SimulationResult.parameters``) came from.
+
+    Returns
+    -------
+    dict
+        ``origin``: ``"store"`` (with ``rows``: the store rows, each with its accession where it
+        has one), ``"fallback"`` (the store lacked it: ``reason``) or ``"scenario"`` (the
+        scenario's own value); ``source``: the citation (a fallback's or the scenario's).
+    """
+    fs = param.get("from_store")
+    if fs:
+        segs = fs if isinstance(fs, list) else [fs]
+        return {"origin": "store", "rows": [r for seg in segs for r in seg["rows"]], "source": param.get("source")}
+    if "fallback" in param:
+        return {"origin": "fallback", "reason": param["fallback"]["reason"], "source": param.get("source")}
+    return {"origin": "scenario", "source": param.get("source")}
 
 
 def _scaled(x: float, scale: Const | Random | None) -> Const | Random:

@@ -8,6 +8,10 @@ scenario before a run.
 
 Several tickers are summed calendar quarter by calendar quarter (the store's midpoint rule), over
 quarters where every one of them has an ``ok`` value: a missing quarter is never treated as zero.
+
+``customer_concentration_pct`` is not a panel metric: it is read from the filings' own facts
+(``Store.filing_observations``) with ``agg: named_customers`` (:func:`query_concentration`), each
+customer's row carrying the accession, filing date, concept and member it came from.
 """
 
 from __future__ import annotations
@@ -20,7 +24,19 @@ from capexwatch.errors import DataError
 from capexwatch.facts.periods import quarter_index, quarter_label
 from capexwatch.universe import BIG_FOUR
 
-__all__ = ["SHORTCUTS", "StoreLike", "StoreQuery", "query_series", "query_store"]
+__all__ = [
+    "CONCENTRATION_AGG",
+    "SHORTCUTS",
+    "StoreLike",
+    "StoreQuery",
+    "query_concentration",
+    "query_series",
+    "query_store",
+]
+
+CONCENTRATION_AGG = "named_customers"
+"""The agg that reads ``customer_concentration_pct``: the combined share of revenue of the customers
+the latest filing names (each at or above the 10% disclosure line), in percent."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +46,10 @@ class StoreQuery:
     ``agg``: ``latest`` (the end quarter), ``run_rate`` (end quarter x 4), ``ttm`` (four quarters to
     the end, summed), ``sum`` (``quarters`` quarters to the end, summed), ``quarters`` (a vector from
     ``start`` or the first complete quarter to the end), ``yoy`` (end quarter / the same quarter a
-    year earlier - 1). ``series``: a macro series instead (see :func:`query_series`). Several tickers
-    are summed quarter by calendar quarter, over quarters where every one of them has a value.
+    year earlier - 1), ``named_customers`` (customer concentration from filings, see
+    :func:`query_concentration`). ``series``: a macro series instead (see :func:`query_series`).
+    Several tickers are summed quarter by calendar quarter, over quarters where every one of them
+    has a value.
     """
 
     tickers: tuple[str, ...]
@@ -94,6 +112,8 @@ def query_store(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -
     """
     if q.series is not None:
         return query_series(store, q, where=where)
+    if q.agg == CONCENTRATION_AGG:
+        return query_concentration(store, q, where=where)
     tickers: Sequence[str] = q.tickers
     if tuple(t.upper() for t in tickers) in (("BIG4",), ("BIG_FOUR",)):
         tickers = _big4(store)
@@ -249,6 +269,75 @@ def query_series(store: StoreLike, q: StoreQuery, *, where: str = "from_store") 
             {"series_id": sid, "calendar_quarter": cq, "value": float(means[cq]), "method": "quarter mean"}
             for cq in used
         ],
+    }
+
+
+def query_concentration(store: StoreLike, q: StoreQuery, *, where: str = "from_store") -> dict[str, Any]:
+    """The combined share of revenue (percent) of the customers a company's filing names, for the
+    latest discrete quarter or fiscal year whose calendar quarter is at or before ``end``, from
+    filings filed on or before ``as_of`` (each where given).
+
+    A filing names every customer at or above 10% of revenue (``us-gaap:ConcentrationRiskPercentage1``
+    by ``srt:MajorCustomersAxis`` member), so the sum is the share of the vendor's sales that its
+    largest disclosed buyers take. ``rows`` holds one row per customer with its accession, form,
+    filing date, concept and member (see :mod:`capexwatch.facts.concentration`).
+
+    Raises
+    ------
+    DataError
+        when the store holds no such disclosure (no filings ingested for the company, or none by
+        ``end`` / ``as_of``); the message names the company and the limits.
+    """
+    import pandas as pd
+
+    from capexwatch.facts.concentration import CONCENTRATION_METRIC, customer_label, disclosures
+
+    ticker = q.tickers[0]
+    obs = store.filing_observations([ticker], CONCENTRATION_METRIC) if hasattr(store, "filing_observations") else None
+    known_by = pd.Timestamp(q.as_of).date() if q.as_of is not None else None
+    d = disclosures(obs, benchmark="revenue", known_by=known_by)
+    if q.end is not None and len(d):
+        d = d[[quarter_index(cq) <= quarter_index(q.end) for cq in d["calendar_quarter"]]]
+    if d.empty:
+        limits = [x for x in (f"up to {q.end}" if q.end else "", f"filed by {q.as_of}" if q.as_of else "") if x]
+        raise DataError(
+            f"{where}: the store has no filed customer concentration for {ticker}"
+            + (f" ({', '.join(limits)})" if limits else "")
+            + ".",
+            hint="Load the company's 10-Q/10-K (`capexwatch update --filings`, or `capexwatch ingest FILE.htm "
+            "--filed YYYY-MM-DD --accession ...`), or give the value in the scenario.",
+        )
+    last = d.iloc[-1]
+    rows = [
+        {
+            "ticker": ticker,
+            "customer": customer_label(member),
+            "member": member,
+            "fiscal_period": str(last["fiscal_period"]),
+            "calendar_quarter": str(last["calendar_quarter"]),
+            "period_end": last["period_end"].isoformat(),
+            "duration_class": str(last["duration_class"]),
+            "value": float(share),
+            "unit": "percent",
+            "concept": last["concept"],
+            "dimensions": dims,
+            "source": "sec",
+            "source_kind": "sec-ixbrl",
+            "source_url": last["source_url"],
+            "accn": last["accn"],
+            "form": last["form"],
+            "filed": last["filed"].isoformat() if last["filed"] is not None else None,
+        }
+        for member, share, dims in zip(last["members"], last["shares_pct"], last["dimensions"], strict=True)
+    ]
+    query: dict[str, Any] = {"tickers": [ticker], "metric": CONCENTRATION_METRIC, "agg": CONCENTRATION_AGG}
+    query |= {k: v for k, v in (("end", q.end), ("as_of", q.as_of)) if v is not None}
+    return {
+        "query": query,
+        "agg": CONCENTRATION_AGG,
+        "quarters": [str(last["calendar_quarter"])],
+        "value": float(last["named_total_pct"]),
+        "rows": rows,
     }
 
 

@@ -29,6 +29,8 @@ __all__ = [
     "drawdown_figure",
     "drawdown_rows",
     "drawdown_table_html",
+    "share_sources",
+    "share_sources_html",
 ]
 
 PRESETS: tuple[str, ...] = ("pivot-1", "pivot-2", "telecom-2001")
@@ -95,6 +97,80 @@ def drawdown_table_html(results: Mapping[str, SimulationResult]) -> str:
             text += f"; neocloud default probability +{_share(o['neocloud_default_prob_added'].p50)} (p50)"
         notes.append(f"<li>{text}</li>")
     return f"<table class='contagion'>{head}{''.join(body)}</table><ul>{''.join(notes)}</ul>"
+
+
+#: how the section names where a share came from (store_fill.value_origin's origins)
+_ORIGIN = {"store": "filed", "fallback": "cited estimate (fallback)", "scenario": "cited estimate"}
+
+
+def _share_value(p: Mapping[str, Any]) -> str:
+    """A share parameter as used: a number, or its distribution's range."""
+    if "dist" in p:
+        lo, hi = p.get("low"), p.get("high")
+        if lo is not None and hi is not None:
+            return f"{p['dist']} {_share(lo)}-{_share(hi)}"
+        return str(p["dist"])
+    return _share(p.get("value"))
+
+
+def _filing_text(rows: list[dict[str, Any]]) -> str | None:
+    filings = {f"{r.get('form') or 'filing'} {r['accn']}, filed {r.get('filed')}" for r in rows if r.get("accn")}
+    return "; ".join(sorted(filings)) or None
+
+
+def share_sources(results: Mapping[str, SimulationResult]) -> list[dict[str, Any]]:
+    """Where each vendor's customer share came from in each run: the store (a filing's customer
+    concentration, with its accession and customers), the scenario's cited fallback because the
+    store lacked it, or the scenario's own cited value. Runs that agree share one row."""
+    from capexwatch.models.store_fill import value_origin
+
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for name, r in results.items():
+        for key, label in _VENDORS:
+            p = r.parameters.get(f"{key}_hyperscaler_share")
+            if p is None:
+                continue
+            o = value_origin(p)
+            row: dict[str, Any] = {
+                "vendor": label,
+                "parameter": f"{key}_hyperscaler_share",
+                "value": _share_value(p),
+                "origin": _ORIGIN.get(o["origin"], "cited estimate"),
+                "source": o.get("source"),
+            }
+            if o["origin"] == "store":
+                used = o["rows"]
+                row["filing"] = _filing_text(used)
+                row["period"] = ", ".join(sorted({str(u.get("fiscal_period")) for u in used}))
+                row["customers"] = ", ".join(
+                    f"{u.get('customer') or u.get('ticker')} {u['value']:g}%" for u in used if "value" in u
+                )
+            elif o["origin"] == "fallback":
+                row["reason"] = o["reason"]
+            k = tuple(str(v) for v in row.values())
+            rows.setdefault(k, row | {"scenarios": []})["scenarios"].append(name)
+    return list(rows.values())
+
+
+def share_sources_html(rows: list[dict[str, Any]]) -> str:
+    """The customer shares as a list: value, where it came from, and its filing or citation."""
+    items = []
+    for r in rows:
+        text = f"<b>{html.escape(r['vendor'])}</b> {html.escape(r['value'])}: {html.escape(r['origin'])}"
+        if r.get("filing"):
+            text += f" - {html.escape(r['filing'])}, {html.escape(r.get('period', ''))} ({html.escape(r['customers'])})"
+        if r.get("reason"):
+            text += f" - {html.escape(r['reason'])}"
+        if r.get("source"):
+            text += f"; source: {html.escape(str(r['source']))}"
+        if len(r["scenarios"]) < 3:
+            text += f" [{html.escape(', '.join(r['scenarios']))}]"
+        items.append(f"<li>{text}</li>")
+    return (
+        "<p>Each vendor's share of sales bought by the hyperscalers (vendor revenue = the sum over buyers of "
+        "buyer capex x the buyer's share): from the vendor's filed customer concentration where the store "
+        f"has it, else the cited estimate.</p><ul class='share-sources'>{''.join(items)}</ul>"
+    )
 
 
 def drawdown_figure(results: Mapping[str, SimulationResult]) -> go.Figure:
@@ -166,6 +242,7 @@ def contagion_section(results: Mapping[str, SimulationResult], analogs: pd.DataF
     if results:
         parts.append(pio.to_html(drawdown_figure(results), include_plotlyjs=False, full_html=False))
         parts.append(drawdown_table_html(results))
+        parts.append(share_sources_html(share_sources(results)))
     if not analogs.empty:
         parts.append(pio.to_html(analog_figure(analogs), include_plotlyjs=False, full_html=False))
         anchors = analogs.groupby("cycle")["anchor_period"].first()

@@ -150,13 +150,19 @@ def credit_part(store: Any) -> dict[str, Any]:
 
 def contagion_part(store: Any) -> dict[str, Any]:
     """pivot-1, pivot-2, telecom-2001 drawdowns and the historical analog chart."""
-    from capexwatch.report.contagion_section import PRESETS, contagion_section, drawdown_rows
+    from capexwatch.report.contagion_section import PRESETS, contagion_section, drawdown_rows, share_sources
     from capexwatch.signals.analogs import analog_frame
 
     results = {name: _run(name, store, CONTAGION_PATHS)[1] for name in PRESETS}
     frame = analog_frame(store)
     nvda = {r["scenario"]: r["shortfall_p50"] for r in drawdown_rows(results) if r["vendor"] == "NVIDIA"}
     line = "Contagion: NVIDIA revenue shortfall (p50) " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in nvda.items())
+    shares = share_sources(results)
+    line += "".join(
+        f"; NVIDIA customer share {r['value']} {r['origin']}" + (f" ({r['filing']})" if r.get("filing") else "")
+        for r in shares
+        if r["vendor"] == "NVIDIA"
+    )
     ai = frame[frame["cycle"] == "ai"]
     if not ai.empty:
         last = ai.iloc[-1]
@@ -165,6 +171,7 @@ def contagion_part(store: Any) -> dict[str, Any]:
         )
     data = {
         "drawdowns": drawdown_rows(results),
+        "share_sources": shares,
         "analogs": frame.to_dict(orient="records"),
     }
     return {"data": data, "section": contagion_section(results, frame), "line": line}

@@ -42,7 +42,7 @@ def _param_text(d: dict[str, Any]) -> str:
         fields = ", ".join(
             f"{k}={fmt_value(v, unit) if k in ('low', 'high', 'mode') else v}"
             for k, v in d.items()
-            if k not in ("dist", "unit", "source", "note", "dist_mean", "from_store", "default", "per")
+            if k not in ("dist", "unit", "source", "note", "dist_mean", "from_store", "fallback", "default", "per")
         )
         per = " per quarter" if d.get("per") == "quarter" else ""
         return f"{d['dist']}({fields}){per}"
@@ -68,8 +68,13 @@ def _source_text(d: dict[str, Any]) -> str:
             urls = sorted({r.get("source_url") or r.get("source", "") for r in seg["rows"]})
             where = ", ".join(u for u in urls if u)[:80]
             what = f"{'+'.join(q['tickers'])} {q['metric']} {seg['agg']} {span}"
-            parts.append(f"store: {what} ({len(seg['rows'])} rows; {where})")
+            accns = sorted({str(r["accn"]) for r in seg["rows"] if r.get("accn")})
+            # a figure read from one or two filings names them (customer concentration: one 10-Q)
+            filed = f"; accession {', '.join(accns)}" if 0 < len(accns) <= 2 else ""
+            parts.append(f"store: {what} ({len(seg['rows'])} rows; {where}{filed})")
         return "; ".join(parts)
+    if d.get("fallback"):
+        return f"fallback (store: {d['fallback']['reason']}) — {d.get('source', '')}"
     if d.get("default"):
         return f"default — {d.get('source', '')}"
     return str(d.get("source") or "")

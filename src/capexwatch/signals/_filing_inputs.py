@@ -1,5 +1,11 @@
 """Figures read from filings (``filing_observations``) as the inputs signals already read.
 
+Customer concentration comes through ``Inputs.filings`` as the filings report it (one observation
+per named customer, with its accession, filing date, concept and member);
+:func:`concentration_disclosures` groups them into one disclosure per company and period
+(:func:`capexwatch.facts.concentration.disclosures`), once per inputs. ``hardware_saturation``
+shows NVIDIA's as evidence.
+
 ``depreciation_gap`` reads a company's reported server life from ``useful_life_change`` events; the
 filings' own ``us-gaap:PropertyPlantAndEquipmentUsefulLife`` facts for the server asset class say
 the same thing, with an accession. :func:`filing_life_events` turns those observations into such
@@ -11,10 +17,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from capexwatch.signals._panel import memo
+
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SERVER_LIFE_SERIES", "filing_life_events"]
+    from capexwatch.signals._inputs import Inputs
+
+__all__ = ["SERVER_LIFE_SERIES", "concentration_disclosures", "filing_life_events"]
 
 #: the ``useful_life_years`` series (asset-class members) that are servers and network equipment,
 #: per filer, as the documents in tests/data/ixbrl tag them: Alphabet's "servers and network
@@ -56,3 +66,21 @@ def filing_life_events(obs: pd.DataFrame) -> pd.DataFrame:
                         in zip(o["ticker"], o["series"], o["value"], o["form"], o["accn"], strict=True)],
         "source_url": o["source_url"].to_numpy(), "source_kind": "sec-ixbrl", "confidence": "high",
     }).reindex(columns=EVENT_COLUMNS)  # fmt: skip
+
+
+#: the receivables shares are balances at a period's end: every period kind a filer tags them on
+_RECEIVABLE_PERIODS: Final = ("quarter", "ytd-6m", "ytd-9m", "annual", "instant")
+
+
+def concentration_disclosures(inputs: Inputs, benchmark: str = "revenue") -> pd.DataFrame:
+    """Customer-concentration disclosures in ``inputs.filings`` (one row per company and period; see
+    :func:`capexwatch.facts.concentration.disclosures`): shares of revenue for discrete quarters and
+    fiscal years, shares of receivables at any period end. Memoised per inputs; do not modify."""
+    from capexwatch.facts.concentration import disclosures
+
+    periods = _RECEIVABLE_PERIODS if benchmark == "receivables" else ("quarter", "annual")
+    return memo(
+        inputs,
+        ("filing_inputs.concentration", benchmark),
+        lambda: disclosures(inputs.filings, benchmark=benchmark, duration_classes=periods),
+    )

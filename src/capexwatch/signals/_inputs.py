@@ -1,4 +1,5 @@
-"""The frames a signal reads (:class:`Inputs`): panel quarters, macro series, events, entities.
+"""The frames a signal reads (:class:`Inputs`): panel quarters, macro series, events, entities,
+and the filing observations signals read as reported (customer concentration).
 
 Build them from a store the caller opened (:meth:`Inputs.from_store`) or from frames (tests,
 notebooks: :meth:`Inputs.from_frames`); both normalise the frames the same way. Nothing here opens
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.errors import DataError, InvalidArgumentError
+from capexwatch.facts.concentration import CONCENTRATION_METRIC
 from capexwatch.facts.periods import calendar_quarter
 from capexwatch.sources.snapshot import EVENT_COLUMNS
 from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
+from capexwatch.store.schema import FILING_OBSERVATION_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from capexwatch.store.db import Store
 
 __all__ = [
+    "FILING_METRICS",
     "Inputs",
     "PUBLICATION_LAG_DAYS",
     "scope_of",
@@ -49,6 +53,9 @@ _PANEL_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: the filing observations ``Inputs.filings`` holds (what signals read as reported)
+FILING_METRICS: tuple[str, ...] = (CONCENTRATION_METRIC,)
+
 #: days after a quarter's end at which a figure counts as public when no filing date is known
 #: (the store's rule for curated figures, store/db.py CURATED_PUBLICATION_LAG_DAYS)
 PUBLICATION_LAG_DAYS = CURATED_PUBLICATION_LAG_DAYS
@@ -56,11 +63,16 @@ PUBLICATION_LAG_DAYS = CURATED_PUBLICATION_LAG_DAYS
 
 @dataclass(frozen=True)
 class Inputs:
-    """The frames a signal reads: panel quarters, macro series, events, entities.
+    """The frames a signal reads: panel quarters, macro series, events, entities, filing observations.
 
     Build one with :meth:`from_store` (the CLI) or :meth:`from_frames` (tests, notebooks).
     ``as_of`` is set when the frames hold only what was known at that date (first-filed view,
-    events dated on or before it, series observed on or before it).
+    events dated on or before it, series observed on or before it, filing observations filed on or
+    before it).
+
+    ``filings`` holds the filing observations of :data:`FILING_METRICS` (``Store.filing_observations``
+    columns: metric, series, period, value, concept, dimensions, accession, form, filed, URL): figures
+    a filing reports that are not quarters of the panel, read with their provenance.
 
     The frames are treated as read-only: slices derived from them (``_panel.metric_rows`` and
     the like) are memoised per ``Inputs`` in ``_memo``, so that the eight signals of a run do not
@@ -74,6 +86,7 @@ class Inputs:
     series_meta: pd.DataFrame
     as_of: dt.date | None = None
     view: str = "latest"
+    filings: pd.DataFrame = field(default_factory=lambda: _norm_filings(None))
     #: derived slices, keyed by (helper name, arguments); see :func:`capexwatch.signals._panel.memo`
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -90,6 +103,7 @@ class Inputs:
         *,
         as_of: str | dt.date | None = None,
         view: str = "latest",
+        filings: pd.DataFrame | None = None,
     ) -> Inputs:
         """Normalise frames (missing optional columns filled, dates typed, ok rows flagged).
 
@@ -97,6 +111,8 @@ class Inputs:
         other panel column is optional (``calendar_quarter`` follows the midpoint rule from
         ``period_start`` or, failing that, the period end less 45 days; ``known_at`` defaults to the
         filing date or the period end plus 45 days). ``entities`` defaults to ``universe.toml``.
+        ``filings``: filing observations (``Store.filing_observations`` columns; ``ticker, metric,
+        series, period_end, value, filed`` at least).
         """
         return cls(
             quarters=_norm_quarters(quarters),
@@ -106,6 +122,7 @@ class Inputs:
             series_meta=_norm_meta(series_meta),
             as_of=to_date(as_of) if as_of is not None else None,
             view=view,
+            filings=_norm_filings(filings),
         )
 
     @classmethod
@@ -120,7 +137,8 @@ class Inputs:
 
         With *as_of*, only what was public on that date: ``quarters(view="first-filed",
         as_of=DATE)``, events dated on or before it, series observed on or before it (FRED
-        revisions are not tracked: series are the latest vintage, truncated at the date).
+        revisions are not tracked: series are the latest vintage, truncated at the date), filing
+        observations filed on or before it.
         """
         d = to_date(as_of) if as_of is not None else None
         scope = scope_of(store, tickers)
@@ -136,7 +154,8 @@ class Inputs:
         ev = _with_filing_lives(store, ev, d)
         ents = store.entities()
         ents = ents[ents["ticker"].isin(scope)]
-        return cls.from_frames(q, se, ev, ents, meta, as_of=d, view="first-filed" if d else "latest")
+        fo = filing_inputs(store, scope, d)
+        return cls.from_frames(q, se, ev, ents, meta, as_of=d, view="first-filed" if d else "latest", filings=fo)
 
     # ---- point-in-time slices
 
@@ -153,6 +172,8 @@ class Inputs:
             quarters=q,
             events=self.events[self.events["date"] <= ts],
             series=self.series[self.series["date"] <= ts],
+            # a filing's figures are public from its filing date; one without a date is left out
+            filings=self.filings[self.filings["filed"].notna() & (self.filings["filed"] <= ts)],
             as_of=d,
         )
 
@@ -311,6 +332,20 @@ def _sorted_by_id_and_date(s: pd.DataFrame) -> bool:
     return bool(np.all((dc > 0) | ((dc == 0) & (dd >= 0))))
 
 
+def filing_inputs(store: Store, tickers: Sequence[str] | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The store's observations of :data:`FILING_METRICS` for *tickers* (all when None), filed on
+    or before *as_of* when given (an observation with no filing date is then left out)."""
+    import pandas as pd
+
+    if not hasattr(store, "filing_observations"):
+        return _norm_filings(None)
+    obs = store.filing_observations(list(tickers) if tickers is not None else None, list(FILING_METRICS))
+    if as_of is not None and len(obs):
+        filed = pd.to_datetime(obs["filed"])
+        obs = obs[filed.notna() & (filed <= pd.Timestamp(as_of))]
+    return obs
+
+
 def _with_filing_lives(store: Store, ev: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
     """*ev* plus the server lives read from filings (known by *as_of*: filed on or before it)."""
     import pandas as pd
@@ -349,6 +384,21 @@ def _norm_events(df: pd.DataFrame | None) -> pd.DataFrame:
     if e["event_id"].isna().any():
         e["event_id"] = e["event_id"].fillna(pd.Series([f"ev{i}" for i in range(len(e))], index=e.index))
     return e.sort_values(["date", "event_id"]).reset_index(drop=True)
+
+
+def _norm_filings(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Filing observations with every column (store.schema FILING_OBSERVATION_COLUMNS), dates typed."""
+    import pandas as pd
+
+    f = _empty(FILING_OBSERVATION_COLUMNS) if df is None or len(df) == 0 else df.copy()
+    for c in FILING_OBSERVATION_COLUMNS:
+        if c not in f.columns:
+            f[c] = None
+    for c in ("period_start", "period_end", "filed"):
+        f[c] = pd.to_datetime(f[c]).astype("datetime64[ns]")
+    f["value"] = pd.to_numeric(f["value"], errors="coerce").astype("float64")
+    f["ticker"] = f["ticker"].astype(str).str.upper() if len(f) else f["ticker"]
+    return f.reset_index(drop=True)
 
 
 def _norm_entities(df: pd.DataFrame | None) -> pd.DataFrame:

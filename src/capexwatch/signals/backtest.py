@@ -3,7 +3,8 @@
 The store is read once in the first-filed view with each row's ``known_at`` (the filing date, or
 for curated figures with no filing date the period end plus 45 days), all events and all series;
 each evaluation date ``d`` then keeps rows with ``known_at <= d``, events dated on or before ``d``
-and observations on or before ``d`` (:meth:`Inputs.known_by`), which is what ``--as-of d`` reads
+and observations on or before ``d``, filing observations filed on or before ``d``
+(:meth:`Inputs.known_by`), which is what ``--as-of d`` reads
 from the store. No figure filed after ``d`` can influence the status at ``d``.
 
 Caveat: macro series are the latest FRED vintage (NFCI is revised); curated events are dated by
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from capexwatch.facts.periods import calendar_quarter_end, calendar_quarter_of, quarter_index, quarter_label
-from capexwatch.signals._inputs import Inputs, scope_of
+from capexwatch.signals._inputs import Inputs, filing_inputs, scope_of
 from capexwatch.signals._signal import Status, severity
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def backtest_inputs(store: Store) -> Inputs:
         ents[ents["ticker"].isin(scope)],
         store.series_meta() if hasattr(store, "series_meta") else None,
         view="first-filed",
+        filings=filing_inputs(store, scope),
     )
 
 

@@ -12,6 +12,12 @@ C. **Double ordering** (where the store has the metrics): a vendor's inventory a
 D. **Rental glut**: the latest H100 market rental price below the hardware breakeven
    (``rental_breakeven_usd_per_gpu_hour``, Latent Space; published-analyses §6).
 
+Evidence only (no check): the GPU vendors' customer concentration from their own filings -- the
+largest direct customers' share of revenue in the latest disclosure at or before the signal's
+quarter, against the same period a year earlier, with the Big-Four capex growth of that quarter
+(:mod:`capexwatch.signals._concentration`). No published threshold calibrates it, so it never
+moves the status; the caveats say so.
+
 Status: alert when A and B fire together (buyers plateau and the vendor stalls); watch when any
 check fires; ok when A and B were both evaluated and nothing fired; otherwise insufficient-data.
 With ``--ticker``: the company's own capex plateau (A), data-centre revenue (B) and double-ordering
@@ -23,8 +29,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.facts.periods import calendar_quarter_end, quarter_label
+from capexwatch.facts.periods import calendar_quarter_end, quarter_index, quarter_label
 from capexwatch.signals._compare import as_int, gt, isnum, le, lt, text
+from capexwatch.signals._concentration import (
+    EVIDENCE_ONLY,
+    concentration_coverage,
+    concentration_evidence,
+    concentration_text,
+    concentration_values,
+    vendor_concentration,
+)
 from capexwatch.signals._current import history_from, pick_current, reference_quarter
 from capexwatch.signals._evidence import event_evidence, row_evidence
 from capexwatch.signals._growth import yoy
@@ -314,6 +328,9 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         ev.append(event_evidence(r, "H100 rental price", unit="USD_per_gpu_hour"))
     if ticker is None:
         ev.extend(_guidance_context(inputs))
+    conc = _concentration(inputs, vendors_of(thresholds, ticker), row["quarter"], t)
+    for c in conc:
+        ev.extend(concentration_evidence(c))
     sig.evidence = ev
     sig.values = {
         "capex_growth_qoq_pct": Value(_f(row["capex_growth_pct"]), "pct", "capex growth q/q, like-for-like"),
@@ -329,13 +346,49 @@ def compute(inputs: Inputs, thresholds: Mapping[str, Threshold], ticker: str | N
         "buyers": list(row["capex_members"]),
         "buyers_missing": list(row["capex_missing"]),
         "double_ordering_vendors_evaluated": d["evaluated"] if isinstance(d, dict) else [],
+        "customer_concentration": [c["coverage"] for c in conc],
     }
+    for c in conc:
+        sig.values |= concentration_values(c)
+    if conc:
+        sig.caveats.append(EVIDENCE_ONLY)
     fired = [c.name for c in sig.checks if c.fired]
     sig.summary = (
         f"{row['quarter']}: capex {fmt_pct(row['capex_growth_pct'])} q/q, vendor DC "
-        f"{fmt_pct(row['vendor_growth_pct'])} q/q" + (f"; firing: {', '.join(fired)}" if fired else "")
+        f"{fmt_pct(row['vendor_growth_pct'])} q/q"
+        + (f"; firing: {', '.join(fired)}" if fired else "")
+        + "".join(f"; {concentration_text(c)}" for c in conc)
     )
     return sig
+
+
+def vendors_of(thresholds: Mapping[str, Threshold], ticker: str | None) -> list[str]:
+    """The GPU vendors the signal reads (``gpu_vendors``), or the one company asked for."""
+    return [ticker] if ticker is not None else [v.upper() for v in th(thresholds, "gpu_vendors")]
+
+
+def _concentration(inputs: Inputs, vendors: list[str], quarter: str, t: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each vendor's customer concentration up to *quarter* (evidence only), with the Big-Four capex
+    growth q/q of the disclosure's quarter and of the quarter before it from the signal's table *t*:
+    concentration rising while that growth slows is the pattern the evidence is shown for."""
+    out = []
+    growth = dict(zip(t["quarter"], t["capex_growth_pct"], strict=True))
+    for v in vendors:
+        c = vendor_concentration(inputs, v, quarter)
+        if c is None:
+            continue
+        cq = c["now"]["calendar_quarter"]
+        now, before = _f(growth.get(cq)), _f(growth.get(quarter_label(quarter_index(cq) - 1)))
+        cov = concentration_coverage(c)
+        cov["capex_growth_qoq_pct"] = None if now is None else round(now, 2)
+        cov["capex_growth_qoq_pct_quarter_before"] = None if before is None else round(before, 2)
+        rising = _f(c["top1_change_pp"])
+        cov["rising_while_capex_slows"] = (
+            None if rising is None or now is None or before is None else bool(rising > 0 and now < before)
+        )
+        c["coverage"] = cov
+        out.append(c)
+    return out
 
 
 def _guidance_context(inputs: Inputs) -> list[Evidence]:
