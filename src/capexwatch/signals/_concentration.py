@@ -22,6 +22,7 @@ from capexwatch.facts.concentration import customer_label
 from capexwatch.facts.periods import quarter_index
 from capexwatch.signals._compare import isnum
 from capexwatch.signals._filing_inputs import concentration_disclosures
+from capexwatch.signals._panel import records
 from capexwatch.signals._signal import Evidence, Value
 from capexwatch.signals._text import fmt_pct
 
@@ -79,11 +80,13 @@ def vendor_concentration(inputs: Inputs, ticker: str, quarter: str | None) -> di
 
 
 def _up_to(disc: Any, ticker: str, quarter: str | None) -> list[dict[str, Any]]:
-    rows = disc[disc["ticker"] == ticker]
-    if quarter is not None and len(rows):
-        limit = quarter_index(quarter)
-        rows = rows[[quarter_index(q) <= limit for q in rows["calendar_quarter"]]]
-    return [dict(r) for _, r in rows.iterrows()]
+    """*ticker*'s disclosures (oldest first) whose calendar quarter is at most *quarter*."""
+    limit = quarter_index(quarter) if quarter is not None else None
+    return [
+        r
+        for r in records(disc)
+        if r["ticker"] == ticker and (limit is None or quarter_index(r["calendar_quarter"]) <= limit)
+    ]
 
 
 def _year_apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
