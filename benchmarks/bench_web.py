@@ -62,7 +62,9 @@ Errors = dict[str, int]
 def _start(store: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "CAPEXWATCH_DB": str(store)}
     cmd = [sys.executable, "-m", "capexwatch.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen([*cmd, "--workers", str(workers)], stdout=subprocess.PIPE, text=True, env=env)
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if "serving" not in line:
