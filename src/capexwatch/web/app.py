@@ -99,6 +99,7 @@ def create_app(store_path: str | Path | None = None, *, prepare: bool = True) ->
     return app
 
 
-def app_factory() -> Any:  # pragma: no cover - for `uvicorn --factory capexwatch.web.app:app_factory`
-    """The app on the default store (for running under uvicorn directly)."""
+def app_factory() -> Any:
+    """The app on the default store: what each process of ``serve --workers N`` runs (and
+    ``uvicorn --factory capexwatch.web.app:app_factory``)."""
     return create_app()
