@@ -8,17 +8,21 @@ wrong *and what to do*; the CLI prints it without a traceback and exits with
 ====  ==================================================================================
 code  meaning
 ====  ==================================================================================
-2     bad input: :class:`InvalidArgumentError`, :class:`InputFileError`, :class:`ScenarioError` (and
-      :class:`DistributionError`), the lookups :class:`UnknownTickerError`,
-      :class:`UnknownMetricError`, :class:`UnknownSignalError`, :class:`UnknownModelError`
+2     bad input: :class:`InvalidArgumentError` (and a web request's :class:`InvalidRequestError`),
+      :class:`InputFileError`, :class:`ScenarioError` (and :class:`DistributionError`), the
+      lookups :class:`UnknownTickerError`, :class:`UnknownMetricError`, :class:`UnknownSignalError`,
+      :class:`UnknownModelError`, :class:`NotFoundError`
 3     settings: :class:`ConfigError`
-4     store: :class:`StoreError`
+4     store: :class:`StoreError` (:class:`StoreBusyError` while another process holds it)
 5     data: :class:`DataError`
 6     network: :class:`NetworkError`, :class:`HttpStatusError`
 ====  ==================================================================================
 
 A name that is not known also subclasses :class:`LookupError`, and :class:`DistributionError` also
 subclasses :class:`ValueError`, so that code catching the built-in kinds keeps working.
+
+The web API (``capexwatch serve``) answers the same errors as JSON ``{error, hint}``: a lookup 404,
+bad input or data 422, the store 503 (``capexwatch.web.api.error_status``).
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ __all__ = [
     "HttpStatusError",
     "InputFileError",
     "InvalidArgumentError",
+    "InvalidRequestError",
     "NetworkError",
+    "NotFoundError",
     "ScenarioError",
+    "StoreBusyError",
     "StoreError",
     "UnknownMetricError",
     "UnknownModelError",
@@ -69,6 +76,13 @@ class StoreError(CapexwatchError):
     exit_code = 4
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store's file lock (a writer such as ``capexwatch update``) past the wait.
+
+    Retrying later works: the web API answers it 503 with ``Retry-After``.
+    """
+
+
 class InputFileError(CapexwatchError):
     """A file the user gave us is malformed; names the file, line and column."""
 
@@ -99,6 +113,24 @@ class InvalidArgumentError(CapexwatchError, ValueError):
 
     Also a :class:`ValueError`, so that API callers catching the built-in kind keep working.
     """
+
+    exit_code = 2
+
+
+class InvalidRequestError(InvalidArgumentError):
+    """A web request's query parameter or body field is malformed; :attr:`field` names it.
+
+    The message starts with the field (``"as_of: '2024-13-01' is not a date"``); the API answers
+    422 ``{error, hint, field}``.
+    """
+
+    def __init__(self, field: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{field}: {message}", hint=hint)
+        self.field = field
+
+
+class NotFoundError(CapexwatchError, LookupError):
+    """A thing a request names (a saved run, a preset, an endpoint) does not exist: HTTP 404."""
 
     exit_code = 2
 

@@ -273,3 +273,19 @@ def test_every_route_is_in_the_openapi_schema(client: Any) -> None:
         for method in route.methods or ():
             if method != "HEAD":
                 assert method.lower() in doc["paths"][route.path], (route.path, method)
+
+
+def test_web_failures_are_errors_of_the_one_vocabulary() -> None:
+    """The web defines no error of its own (they are in capexwatch.errors), only the internal signal
+    that stops a cancelled job."""
+    import inspect
+
+    from capexwatch.web import _payloads, _simulate, _store, _validate, api, app, openapi, pages
+
+    own = {
+        f"{m.__name__}.{name}"
+        for m in (_payloads, _simulate, _store, _validate, api, app, openapi, pages)
+        for name, obj in vars(m).items()
+        if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == m.__name__
+    }
+    assert own == {"capexwatch.web._simulate.Cancelled"}

@@ -3,7 +3,9 @@ and every status code and content type as the schema declares."""
 
 from __future__ import annotations
 
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +16,33 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis (dev ext
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance  # noqa: E402
 
-_STORE: dict[str, Path] = {}
+_HOME = tempfile.TemporaryDirectory(prefix="cw-schemathesis-")
+"""The module's store lives here; removed after its tests (and at exit if none ran)."""
+_STORE = Path(_HOME.name) / "capexwatch.duckdb"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _store() -> Iterator[None]:
+    """Build the store the app reads before the first test, and remove it after the last."""
+    import capexwatch
+
+    capexwatch.open(_STORE).close()
+    yield
+    APP.state.jobs.shutdown()  # no simulation job may still be writing the store being removed
+    _HOME.cleanup()
 
 
 def _app() -> Any:
-    """The app on a store built once for this module (Schemathesis loads the schema at import)."""
-    import tempfile
-
-    import capexwatch
+    """The app on the module's store (Schemathesis loads the schema from it at import: no store needed)."""
     from capexwatch.web.app import create_app
 
-    if "path" not in _STORE:
-        home = Path(tempfile.mkdtemp(prefix="cw-schemathesis-"))
-        _STORE["path"] = home / "capexwatch.duckdb"
-        capexwatch.open(_STORE["path"]).close()
-    return create_app(_STORE["path"])
+    return create_app(_STORE, prepare=False)
 
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _app())
+    APP = _app()
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 # every distinct as-of date evaluates the signals afresh (seconds each), so few examples per
 # operation keep the module near a minute. /backtest is left to test_api.py (explicit windows): one

@@ -7,10 +7,7 @@ browser download cannot work offline. These tests skip, saying why, only where n
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests._support.cli import run_cli
+from tests._support.webserver import serving
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 
@@ -42,25 +40,8 @@ def _chromium() -> str | None:
 @pytest.fixture(scope="module")
 def server(web_store: Path) -> Iterator[str]:
     """`capexwatch serve --port 0` (the real entry point) on the session's store; yields its URL."""
-    env = {**os.environ, "CAPEXWATCH_DB": str(web_store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "capexwatch.cli", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "serving" not in line:
-        proc.kill()
-        pytest.fail(f"capexwatch serve did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
-    url = line.split("serving ", 1)[1].split(" ", 1)[0]
-    try:
-        yield url.rstrip("/")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with serving(web_store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import click
 
 from capexwatch.cli._io import console, emit_json, open_store, print_all
 from capexwatch.cli._options import date_opt, json_option, source_option, view_option
+from capexwatch.report.records import info_record, metric_records, quarter_records
 
 __all__ = ["events", "info", "metrics", "quarters", "series", "universe"]
 
@@ -34,19 +35,11 @@ def quarters(
         ent = store.entity(ticker or cik or "")
         df = capexwatch.quarters(store, ent["ticker"], metric, view=view, source=source, as_of=date_opt(as_of))
     if as_json:
-        emit_json(_quarters_rows(df))
+        emit_json(quarter_records(df))
         return
     from capexwatch.report.tables import quarters_renderables
 
     print_all(quarters_renderables(df, ticker=ent["ticker"], metric=metric, unit=unit, view=view, source=source))
-
-
-def _quarters_rows(df: Any) -> list[dict[str, Any]]:
-    """Panel rows as the ``quarters --json`` records (every panel column but ``load_id``; the web API's too)."""
-    from capexwatch.store.db import PANEL_COLUMNS
-
-    fields = [c for c in PANEL_COLUMNS if c != "load_id"]
-    return [{k: r.get(k) for k in fields} for r in df.to_dict(orient="records")]
 
 
 @click.command()
@@ -63,29 +56,11 @@ def universe(as_json: bool) -> None:
     console().print(universe_table(df))
 
 
-def _metric_rows() -> list[dict[str, Any]]:
-    """The canonical metrics as the ``--json`` rows (and the table's)."""
-    from capexwatch.metrics import METRICS
-
-    return [
-        {
-            "name": m.name,
-            "label": m.label,
-            "unit": m.unit,
-            "kind": m.kind,
-            "definition": m.definition,
-            "tags": list(m.tags),
-            "caveats": m.caveats,
-        }
-        for m in METRICS.values()
-    ]
-
-
 @click.command()
 @json_option
 def metrics(as_json: bool) -> None:
     """The canonical metrics: name, unit, definition, XBRL tag chain."""
-    rows = _metric_rows()
+    rows = metric_records()
     if as_json:
         emit_json(rows)
         return
@@ -99,26 +74,13 @@ def metrics(as_json: bool) -> None:
 def info(as_json: bool) -> None:
     """Where the store is, what it holds, and the loads that filled it."""
     with open_store() as store:
-        out = _info_payload(store)
+        out = info_record(store)
     if as_json:
         emit_json(out)
         return
     from capexwatch.report.tables import info_lines
 
     print_all(info_lines(out))
-
-
-def _info_payload(store: Any) -> dict[str, Any]:
-    """What ``info --json`` prints (and the web API's ``/info``): the store, its snapshot, counts, loads."""
-    from capexwatch.sources.snapshot import snapshot_version
-
-    return {
-        "store": str(store.path),
-        "snapshot_version": snapshot_version(),
-        "snapshot_loaded": store.snapshot_loaded(),
-        "counts": store.counts(),
-        "loads": store.loads().head(10),
-    }
 
 
 def _series_window(start: str | None, end: str | None) -> tuple[str | None, str | None]:

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from capexwatch.cli._io import console, emit_json, open_store, print_all
 from capexwatch.cli._options import json_option
+from capexwatch.report.records import preset_record
 
 if TYPE_CHECKING:
     from capexwatch.models.scenario import Scenario
 
 __all__ = ["scenarios_cmd", "simulate_cmd"]
-
-
-def _preset_json(s: Scenario) -> dict[str, Any]:
-    """One preset as its ``scenarios --json`` row."""
-    return {
-        "name": s.name,
-        "model": s.model.name,
-        "title": s.title,
-        "description": s.description,
-        "paths": s.paths,
-        "seed": s.seed,
-        "horizon_quarters": s.horizon_quarters if s.model.time_series else None,
-        "start_quarter": s.start_quarter,
-        "parameters": list(s.params),
-        "expect": {k: {"value": e.value, "source": e.source} for k, e in s.expect.items()},
-    }
 
 
 @click.command("scenarios")
@@ -39,7 +24,7 @@ def scenarios_cmd(as_json: bool) -> None:
 
     presets = list_presets()
     if as_json:
-        emit_json([_preset_json(s) for s in presets])
+        emit_json([preset_record(s) for s in presets])
         return
     from capexwatch.report.simulation import presets_table
 

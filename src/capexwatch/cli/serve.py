@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 import click
 
@@ -24,18 +25,27 @@ def is_loopback(host: str) -> bool:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free one).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port. More serve more requests at once on a machine with idle "
+    "cores; each keeps its own memo of answers, so each computes an answer once per store change.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in the default browser.")
 @click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a non-loopback --host: the server has no authentication, anyone who reaches it can read the store.",
 )
-def serve(host: str, port: int, open_browser: bool, allow_remote: bool) -> None:
+def serve(host: str, port: int, workers: int, open_browser: bool, allow_remote: bool) -> None:
     """Serve the dashboard and the JSON API (/api/v1) on a local port.
 
     Pages: overview with an as-of picker, a page per company with each figure's source, the signals
-    board and backtest, and scenarios (run, watch progress, cancel; runs saved). The store is opened
-    read-only per request, so `capexwatch update` can run at the same time.
+    board and backtest, and scenarios (run, watch progress, cancel; runs saved). Answers are kept
+    until the store changes; the store is opened read-only only to compute one, so `capexwatch
+    update` can run at the same time.
     """
     try:
         import uvicorn
@@ -57,17 +67,9 @@ def serve(host: str, port: int, open_browser: bool, allow_remote: bool) -> None:
             "simulations (there is no authentication).",
             err=True,
         )
-    app = create_app()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
 
-    async def announce() -> None:
-        import asyncio
-
-        while not server.started:
-            await asyncio.sleep(0.05)
-        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
+    def announce(bound: int) -> None:
         url = f"http://{shown}:{bound}/"
         click.echo(f"capexwatch serving {url} (API: {url}api/v1/openapi.json); Ctrl-C to stop.")
         if open_browser:
@@ -75,13 +77,58 @@ def serve(host: str, port: int, open_browser: bool, allow_remote: bool) -> None:
 
             webbrowser.open(url)
 
+    if workers > 1:
+        _serve_processes(host, port, workers, announce)
+        return
+    app = create_app()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+
+    async def wait_and_announce() -> None:
+        import asyncio
+
+        while not server.started:
+            await asyncio.sleep(0.05)
+        announce(server.servers[0].sockets[0].getsockname()[1] if server.servers else port)
+
     async def main() -> None:
         import asyncio
 
-        task = asyncio.create_task(announce())
+        task = asyncio.create_task(wait_and_announce())
         await server.serve()
         task.cancel()
 
     import asyncio
 
     asyncio.run(main())
+
+
+def _serve_processes(host: str, port: int, workers: int, announce: Callable[[int], None]) -> None:
+    """Uvicorn's supervisor: *workers* processes accept on one socket bound here (so ``--port 0``
+    names one port for all). A missing store is created here first (one write), not by each."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from capexwatch.web._store import StoreAccess
+
+    access = StoreAccess()
+    if not access.path.exists():
+        access.ensure()
+    config = uvicorn.Config(
+        "capexwatch.web.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+    sock = config.bind_socket()
+    # listening now, so that connections made before the workers have started wait in the backlog
+    sock.listen(config.backlog)
+    announce(sock.getsockname()[1])
+    try:
+        supervisor = Multiprocess(config, sockets=[sock])
+    except TypeError:  # older uvicorn releases also take the worker function
+        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
+    supervisor.run()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from capexwatch.errors import StoreError, UnknownTickerError
+from capexwatch.errors import NotFoundError, StoreBusyError, StoreError, UnknownTickerError
 from capexwatch.facts.select import PANEL_COLUMNS
 from capexwatch.store import diff
 from capexwatch.store import filings as filing_sql
@@ -761,10 +761,10 @@ class Store:
         return self.con.execute(sql).df()
 
     def run(self, run_id: str) -> dict[str, Any]:
-        """One stored run with parameters and outputs decoded."""
+        """One stored run with parameters and outputs decoded; :class:`NotFoundError` if there is none."""
         row = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
         if row.empty:
-            raise StoreError(f"No run {run_id!r} in the store.", hint="List runs with store.runs().")
+            raise NotFoundError(f"No run {run_id!r} in the store.", hint="List runs with store.runs().")
         rec: dict[str, Any] = dict(row.iloc[0].to_dict())
         rec["parameters"] = json.loads(rec["parameters"])
         rec["outputs"] = json.loads(rec["outputs"])
@@ -840,7 +840,7 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
     process, corrupt, not writable), met when opening it or later; None for any other error (a bug)."""
     text = str(exc).lower()
     if is_lock_error(exc):
-        return StoreError(
+        return StoreBusyError(
             f"The store {path} is in use by another process.",
             hint="Close the other capexwatch (or DuckDB) process, or set CAPEXWATCH_HOME to another directory.",
         )
@@ -866,13 +866,6 @@ def store_open_error(path: Path, exc: Exception) -> StoreError:
     )
 
 
-def is_lock_conflict(exc: Exception) -> bool:
-    """Whether *exc* is DuckDB refusing a file another process holds ("Could not set lock on
-    file ...: Conflicting lock is held in ...")."""
-    text = str(exc).lower()
-    return "could not set lock" in text or "conflicting lock" in text
-
-
 def connect(path: Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to *path*, waiting while another process holds a conflicting lock.
 
@@ -891,11 +884,11 @@ def connect(path: Path, *, read_only: bool, wait_s: float | None = None) -> duck
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
-            if not is_lock_conflict(exc):
+            if not is_lock_error(exc):
                 raise store_open_error(path, exc) from exc
             left = deadline - time.monotonic()
             if left <= 0:
-                raise StoreError(
+                raise StoreBusyError(
                     f"The store {path} is in use by another process" + (f" (waited {wait:.0f} s)." if wait else "."),
                     hint="Wait for the other capexwatch (or DuckDB) process to finish, or close it; "
                     "set CAPEXWATCH_LOCK_WAIT to wait longer.",

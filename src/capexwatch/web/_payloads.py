@@ -2,8 +2,8 @@
 
 Each function takes a store the caller opened (read-only) and the already-checked parameters, and
 returns plain JSON data (:func:`capexwatch._json.to_jsonable`), so that memoised answers cannot be
-changed by a later request. The record builders are the CLI's own (``cli/data.py``,
-``cli/models.py``): one definition of each ``--json`` shape.
+changed by a later request. The record builders are the CLI's (:mod:`capexwatch.report.records`):
+one definition of each ``--json`` shape.
 """
 
 from __future__ import annotations
@@ -38,21 +38,21 @@ def universe(store: Store) -> Any:
 
 def metrics() -> Any:
     """``capexwatch metrics --json``."""
-    from capexwatch.cli.data import _metric_rows
+    from capexwatch.report.records import metric_records
 
-    return to_jsonable(_metric_rows())
+    return to_jsonable(metric_records())
 
 
 def quarters(store: Store, company: str, metric: str, *, view: str, source: str, as_of: str | None) -> Any:
     """``capexwatch quarters --ticker T --metric M --view V --source S --as-of D --json``."""
     import capexwatch
-    from capexwatch.cli.data import _quarters_rows
     from capexwatch.metrics import get_metric
+    from capexwatch.report.records import quarter_records
 
     get_metric(metric)
     ent = store.entity(company)
     df = capexwatch.quarters(store, ent["ticker"], metric, view=view, source=source, as_of=as_of)
-    return to_jsonable(_quarters_rows(df))
+    return to_jsonable(quarter_records(df))
 
 
 def signals(store: Store, *, as_of: str | None) -> Any:
@@ -85,17 +85,17 @@ def backtest(store: Store, *, names: Sequence[str], start: str | None, end: str 
 @functools.cache
 def scenarios() -> Any:
     """``capexwatch scenarios --json`` (the bundled presets: parsed once per process)."""
-    from capexwatch.cli.models import _preset_json
     from capexwatch.models.scenario import list_presets
+    from capexwatch.report.records import preset_record
 
-    return to_jsonable([_preset_json(s) for s in list_presets()])
+    return to_jsonable([preset_record(s) for s in list_presets()])
 
 
 def info(store: Store) -> Any:
     """``capexwatch info --json``."""
-    from capexwatch.cli.data import _info_payload
+    from capexwatch.report.records import info_record
 
-    return to_jsonable(_info_payload(store))
+    return to_jsonable(info_record(store))
 
 
 _RUN_FIELDS = ("run_id", "created_at", "model", "scenario", "paths", "seed")

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from capexwatch.errors import CapexwatchError, ScenarioError, StoreError
-from capexwatch.web._validate import MAX_PATHS, InvalidRequest, NotFound, body_fields, check_yaml, int_param
+from capexwatch.errors import CapexwatchError, InvalidRequestError, NotFoundError, ScenarioError, StoreError
+from capexwatch.web._validate import MAX_PATHS, body_fields, check_yaml, int_param
 
 if TYPE_CHECKING:
     from capexwatch.models.scenario import Scenario
@@ -55,16 +55,16 @@ def parse_run_request(body: Any) -> RunRequest:
     data = body_fields(body, _FIELDS)
     preset, text = data.get("preset"), data.get("scenario")
     if (preset is None) == (text is None):
-        raise InvalidRequest("preset", "give exactly one of preset (a name) or scenario (YAML text)")
+        raise InvalidRequestError("preset", "give exactly one of preset (a name) or scenario (YAML text)")
     if preset is not None and (not isinstance(preset, str) or not preset or len(preset) > 64):
-        raise InvalidRequest("preset", "must be a preset name", hint="List them at /api/v1/scenarios.")
+        raise InvalidRequestError("preset", "must be a preset name", hint="List them at /api/v1/scenarios.")
     if text is not None:
         text = check_yaml(text, "scenario")
     paths = None if data.get("paths") is None else int_param(data["paths"], "paths", low=1, high=MAX_PATHS)
     seed = None if data.get("seed") is None else int_param(data["seed"], "seed", low=0, high=2**63 - 1)
     save = data.get("save", True)
     if not isinstance(save, bool):
-        raise InvalidRequest("save", "must be true or false")
+        raise InvalidRequestError("save", "must be true or false")
     return RunRequest(preset, text, paths, seed, save)
 
 
@@ -76,7 +76,7 @@ def load_request_scenario(req: RunRequest) -> Scenario:
         entry = preset_path(req.preset) if req.preset.replace("-", "").replace("_", "").isalnum() else None
         if entry is None:
             names = ", ".join(s.name for s in list_presets())
-            raise InvalidRequest("preset", f"unknown preset {req.preset[:64]!r}", hint=f"Presets: {names}.")
+            raise InvalidRequestError("preset", f"unknown preset {req.preset[:64]!r}", hint=f"Presets: {names}.")
         return parse_scenario(entry.read_text(encoding="utf-8"), filename=entry.name, name=req.preset)
     assert req.scenario is not None
     return parse_scenario(req.scenario, filename="scenario")
@@ -86,7 +86,7 @@ def _scenario_paths(scn: Scenario, req: RunRequest) -> int:
     """The run's paths: the request's, else the scenario's, within the web's limit."""
     paths = req.paths if req.paths is not None else scn.paths
     if paths > MAX_PATHS:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             "paths",
             f"the scenario asks for {paths:,} paths; the web limit is {MAX_PATHS:,}",
             hint="Pass a smaller `paths`, or run it with `capexwatch simulate` on the command line.",
@@ -159,8 +159,8 @@ class Job:
 
 def error_body(exc: BaseException) -> dict[str, Any]:
     """``{error, hint[, field]}`` for a failure a user can act on."""
-    if isinstance(exc, InvalidRequest):
-        return {"error": f"{exc.field}: {exc.message}", "hint": exc.hint, "field": exc.field}
+    if isinstance(exc, InvalidRequestError):
+        return {"error": exc.message, "hint": exc.hint, "field": exc.field}
     if isinstance(exc, ScenarioError):
         return {"error": exc.message, "hint": exc.hint, "field": "scenario"}
     if isinstance(exc, CapexwatchError):
@@ -185,6 +185,7 @@ class Jobs:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._one = threading.Semaphore(1)
+        self._threads: list[threading.Thread] = []
 
     def start(self, req: RunRequest) -> Job:
         """Check the scenario now (errors answer the request) and run it on a thread."""
@@ -197,7 +198,10 @@ class Jobs:
                 if self._jobs[oldest].state == "running":
                     break
                 self._jobs.pop(oldest)
-        threading.Thread(target=self._run, args=(job,), name=f"capexwatch-job-{job.job_id}", daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(job,), name=f"capexwatch-job-{job.job_id}", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return job
 
     def _run(self, job: Job) -> None:
@@ -221,11 +225,11 @@ class Jobs:
             job.state = "failed"
 
     def get(self, job_id: str) -> Job:
-        """The job *job_id*, or :class:`NotFound`."""
+        """The job *job_id*, or :class:`~capexwatch.errors.NotFoundError`."""
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
-            raise NotFound(f"No simulation job {job_id[:40]!r}.", hint="Start one with POST /api/v1/jobs.")
+            raise NotFoundError(f"No simulation job {job_id[:40]!r}.", hint="Start one with POST /api/v1/jobs.")
         return job
 
     def cancel(self, job_id: str) -> Job:
@@ -233,6 +237,17 @@ class Jobs:
         job = self.get(job_id)
         job.cancel.set()
         return job
+
+    def shutdown(self, timeout_s: float = 30.0) -> None:
+        """Cancel every running job and wait for their threads (at most *timeout_s* in all), so that
+        none is inside the store or the engine when the server stops (or a test removes the store)."""
+        with self._lock:
+            jobs, threads = list(self._jobs.values()), list(self._threads)
+        for job in jobs:
+            job.cancel.set()
+        deadline = time.monotonic() + timeout_s
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def snapshot(self) -> Mapping[str, Job]:
         with self._lock:

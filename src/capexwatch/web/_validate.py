@@ -6,6 +6,7 @@ YAML whose anchors and aliases expand to at most :data:`MAX_YAML_NODES` nodes (a
 of nine nested lists of nine aliases would expand to 9^9 nodes while parsing). Python tags
 (``!!python/object``) and other non-standard tags are refused here with their line, before the
 scenario parser (which uses PyYAML's safe loader, so they could not construct anything anyway).
+Every failure is a :class:`~capexwatch.errors.InvalidRequestError` naming its field (HTTP 422).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from capexwatch.errors import InvalidRequestError
+
 __all__ = [
     "MAX_PATHS",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
-    "InvalidRequest",
-    "NotFound",
     "check_yaml",
     "choice",
     "date_param",
@@ -40,25 +41,6 @@ _STANDARD_TAG = "tag:yaml.org,2002:"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class InvalidRequest(ValueError):
-    """A request parameter or body field is malformed: HTTP 422 ``{error, hint, field}``."""
-
-    def __init__(self, field: str, message: str, hint: str | None = None) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.hint = hint
-
-
-class NotFound(LookupError):
-    """A thing named in the path does not exist: HTTP 404 ``{error, hint}``."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 """Dates outside these years are refused: calendar-quarter labels need four-digit years, and no
 filing predates EDGAR (1993)."""
@@ -75,12 +57,14 @@ def date_param(value: str | None, field: str) -> str | None:
     if day is None:
         return _bad_date(value, field)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidRequest(field, f"{value} is out of range", hint=f"Use a date from {FIRST_YEAR} to {LAST_YEAR}.")
+        raise InvalidRequestError(
+            field, f"{value} is out of range", hint=f"Use a date from {FIRST_YEAR} to {LAST_YEAR}."
+        )
     return day.isoformat()
 
 
 def _bad_date(value: str, field: str) -> str:
-    raise InvalidRequest(field, f"{value[:40]!r} is not a date", hint="Use YYYY-MM-DD, e.g. 2024-06-30.")
+    raise InvalidRequestError(field, f"{value[:40]!r} is not a date", hint="Use YYYY-MM-DD, e.g. 2024-06-30.")
 
 
 def choice(value: str | None, field: str, allowed: tuple[str, ...], default: str) -> str:
@@ -88,26 +72,26 @@ def choice(value: str | None, field: str, allowed: tuple[str, ...], default: str
     if value is None or value == "":
         return default
     if value not in allowed:
-        raise InvalidRequest(field, f"{value[:40]!r} is not one of {', '.join(allowed)}")
+        raise InvalidRequestError(field, f"{value[:40]!r} is not one of {', '.join(allowed)}")
     return value
 
 
 def int_param(value: Any, field: str, *, low: int, high: int) -> int:
     """A whole number in ``[low, high]`` (JSON number or query text; booleans refused)."""
     if isinstance(value, bool) or value is None:
-        raise InvalidRequest(field, f"must be a whole number between {low:,} and {high:,}")
+        raise InvalidRequestError(field, f"must be a whole number between {low:,} and {high:,}")
     if isinstance(value, float):
         if not value.is_integer():
-            raise InvalidRequest(field, f"must be a whole number, not {value!r}")
+            raise InvalidRequestError(field, f"must be a whole number, not {value!r}")
         value = int(value)
     if isinstance(value, str):
         if not re.fullmatch(r"[+-]?\d{1,20}", value.strip()):
-            raise InvalidRequest(field, f"must be a whole number, not {value[:40]!r}")
+            raise InvalidRequestError(field, f"must be a whole number, not {value[:40]!r}")
         value = int(value)
     if not isinstance(value, int):
-        raise InvalidRequest(field, f"must be a whole number, not {type(value).__name__}")
+        raise InvalidRequestError(field, f"must be a whole number, not {type(value).__name__}")
     if not low <= value <= high:
-        raise InvalidRequest(field, f"must be between {low:,} and {high:,} (got {value:,})")
+        raise InvalidRequestError(field, f"must be between {low:,} and {high:,} (got {value:,})")
     return value
 
 
@@ -115,7 +99,7 @@ def name_param(value: Any, field: str) -> str:
     """A ticker, metric, signal or preset name: letters, digits, ``_ . -`` (never a path)."""
     if not isinstance(value, str) or not _NAME.match(value):
         shown = repr(value)[:40]
-        raise InvalidRequest(field, f"{shown} is not a name", hint="Names use letters, digits, '_', '.' and '-'.")
+        raise InvalidRequestError(field, f"{shown} is not a name", hint="Names use letters, digits, '_', '.' and '-'.")
     return value
 
 
@@ -124,10 +108,10 @@ def check_yaml(text: Any, field: str = "scenario") -> str:
     import yaml
 
     if not isinstance(text, str):
-        raise InvalidRequest(field, "must be YAML text (a string)")
+        raise InvalidRequestError(field, "must be YAML text (a string)")
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_YAML_BYTES:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             field, f"is {size:,} bytes; the limit is {MAX_YAML_BYTES:,}", hint="A scenario is a short YAML file."
         )
     try:
@@ -137,7 +121,7 @@ def check_yaml(text: Any, field: str = "scenario") -> str:
     except yaml.YAMLError:
         return text  # the scenario parser reports the line and the problem
     except RecursionError:
-        raise InvalidRequest(field, "nests too deeply", hint="A scenario nests a few levels at most.") from None
+        raise InvalidRequestError(field, "nests too deeply", hint="A scenario nests a few levels at most.") from None
     return text
 
 
@@ -151,10 +135,12 @@ def _count_nodes(root: Any, field: str) -> None:
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise InvalidRequest(field, f"line {n.start_mark.line + 1}: an alias refers to the node that contains it")
+            raise InvalidRequestError(
+                field, f"line {n.start_mark.line + 1}: an alias refers to the node that contains it"
+            )
         tag = str(n.tag or "")
         if not tag.startswith(_STANDARD_TAG) or tag.startswith(_STANDARD_TAG + "python/"):
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 field,
                 f"line {n.start_mark.line + 1}: the YAML tag {tag!r} is not allowed",
                 hint="A scenario holds plain numbers, strings, lists and mappings: remove the !! tag.",
@@ -167,7 +153,7 @@ def _count_nodes(root: Any, field: str) -> None:
                 for part in parts:
                     total += size(part)
                     if total > MAX_YAML_NODES:
-                        raise InvalidRequest(
+                        raise InvalidRequestError(
                             field,
                             f"line {n.start_mark.line + 1}: anchors and aliases expand to more than "
                             f"{MAX_YAML_NODES:,} nodes",
@@ -183,8 +169,8 @@ def _count_nodes(root: Any, field: str) -> None:
 def body_fields(body: Any, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     """The JSON body as a mapping with only *allowed* keys."""
     if not isinstance(body, dict):
-        raise InvalidRequest("body", "must be a JSON object")
+        raise InvalidRequestError("body", "must be a JSON object")
     for key in body:
         if key not in allowed:
-            raise InvalidRequest(str(key)[:40], f"unknown field; fields are: {', '.join(allowed)}")
+            raise InvalidRequestError(str(key)[:40], f"unknown field; fields are: {', '.join(allowed)}")
     return body

@@ -2,16 +2,22 @@
 
 Query parameters carry the CLI's option names (``ticker``, ``metric``, ``view``, ``source``,
 ``as_of`` for ``--as-of``); every answer is what the matching command prints with ``--json``
-(:mod:`capexwatch.web._payloads`). Errors are ``{"error", "hint"}`` (``field`` too for a bad
-parameter) with 404 for an unknown name, 422 for a malformed value and 503 while another process
-holds the store; no answer carries a traceback. The schema is :mod:`capexwatch.web.openapi`.
+(:mod:`capexwatch.web._payloads`). Errors are the :mod:`capexwatch.errors` vocabulary answered as
+``{"error", "hint"}`` (``field`` too for a bad parameter): 404 for an unknown name, 422 for a
+malformed value, 503 while another process holds the store; no answer carries a traceback. The
+schema is :mod:`capexwatch.web.openapi`.
+
+A read (:func:`_read`) checks its parameters and looks its answer up in the memo on the event
+loop: a hit (the same question, the store unchanged) is bytes encoded once, sent without a thread
+hop, a store open or any computing. Only a miss goes to a worker thread to open the store and
+compute (:class:`capexwatch.web._store.StoreAccess`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -19,12 +25,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from capexwatch.errors import CapexwatchError, DataError, ScenarioError, StoreError
+from capexwatch.errors import (
+    CapexwatchError,
+    DataError,
+    InputFileError,
+    InvalidArgumentError,
+    InvalidRequestError,
+    NotFoundError,
+    ScenarioError,
+    StoreError,
+)
 from capexwatch.web import _payloads as P
 from capexwatch.web._simulate import error_body, parse_run_request, run_simulation
 from capexwatch.web._validate import (
-    InvalidRequest,
-    NotFound,
     body_fields,
     check_yaml,
     choice,
@@ -34,6 +47,7 @@ from capexwatch.web._validate import (
 )
 
 if TYPE_CHECKING:
+    from capexwatch.store.db import Store
     from capexwatch.web._simulate import Jobs
     from capexwatch.web._store import StoreAccess
 
@@ -56,15 +70,11 @@ def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = 
     return Response(dumps(obj, indent=None), status_code=status, media_type="application/json", headers=headers)
 
 
-def _is_lock(exc: StoreError) -> bool:
-    return "in use" in exc.message or "lock" in exc.message.lower()
-
-
 def error_status(exc: BaseException) -> int:
     """The HTTP status of a failure: 404 unknown name, 422 bad value, 503 store busy or missing."""
-    if isinstance(exc, (NotFound, LookupError)):
+    if isinstance(exc, CapexwatchError) and isinstance(exc, LookupError):  # UnknownTickerError ... NotFoundError
         return 404
-    if isinstance(exc, (InvalidRequest, ScenarioError, DataError)):
+    if isinstance(exc, (InvalidArgumentError, InputFileError, ScenarioError, DataError)):
         return 422
     if isinstance(exc, StoreError):
         return 503
@@ -78,17 +88,8 @@ def error_response(exc: BaseException) -> Response:
     status = error_status(exc)
     if status == 500:
         log.exception("internal error", exc_info=exc)
-    if isinstance(exc, NotFound):
-        body: dict[str, Any] = {"error": exc.message, "hint": exc.hint}
-    else:
-        body = error_body(exc)
     headers = {"Retry-After": "5"} if status == 503 else None
-    if isinstance(exc, StoreError) and _is_lock(exc):
-        body["hint"] = (
-            "Another capexwatch process (such as `capexwatch update`) is writing the store; "
-            "the server keeps serving: retry in a few seconds."
-        )
-    return json_response(body, status, headers)
+    return json_response(error_body(exc), status, headers)
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -116,11 +117,11 @@ async def read_json(request: Request) -> Any:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise InvalidRequest("body", f"is larger than {MAX_BODY_BYTES:,} bytes", hint="Send a short scenario.")
+            raise InvalidRequestError("body", f"is larger than {MAX_BODY_BYTES:,} bytes", hint="Send a short scenario.")
     try:
         return json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("body", "is not JSON", hint='Send e.g. {"preset": "sequoia-2024"}.') from None
+        raise InvalidRequestError("body", "is not JSON", hint='Send e.g. {"preset": "sequoia-2024"}.') from None
 
 
 def _api_body(fn: Callable[[Request, Any], Any]) -> Handler:
@@ -138,8 +139,8 @@ def _api_body(fn: Callable[[Request, Any], Any]) -> Handler:
     return handler
 
 
-_FIXED: dict[str, bytes] = {}
-"""Answers that never change while the server runs (metrics, presets), encoded once."""
+Compute = Callable[["Store"], Any]
+"""What a read answers, from a read-only store (run on a worker thread, only on a memo miss)."""
 
 
 def _encoded(obj: Any) -> bytes:
@@ -152,15 +153,42 @@ def _json_bytes(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-def _stored(request: Request, key: tuple[Any, ...], fn: Callable[[Any], Any]) -> Response:
-    """``fn(store)`` as JSON, encoded once per store version (the memo keeps the bytes)."""
-    return _json_bytes(_access(request).read(("json", *key), lambda s: _encoded(fn(s))))
+def _read(plan: Callable[[Request], tuple[Hashable, Compute]]) -> Handler:
+    """A store read: *plan* checks the request (cheap, on the event loop) and names its memo key and
+    what computes the answer. A memo hit is answered on the loop; a miss computes on a worker
+    thread, and the JSON bytes are kept for the next request until the store changes."""
+
+    @functools.wraps(plan)
+    async def handler(request: Request) -> Response:
+        try:
+            key, compute = plan(request)
+            access = _access(request)
+            key = ("json", key)
+            found, body = access.peek(key)
+            if not found:
+                body = await run_in_threadpool(access.read, key, lambda s: _encoded(compute(s)))
+        except Exception as exc:  # noqa: BLE001 - every failure answers JSON, none a traceback
+            return error_response(exc)
+        return _json_bytes(body)
+
+    return handler
 
 
-def _fixed(name: str, fn: Callable[[], Any]) -> Response:
-    if name not in _FIXED:
-        _FIXED[name] = _encoded(fn())
-    return _json_bytes(_FIXED[name])
+def _constant(fn: Callable[[], Any]) -> Handler:
+    """An answer that never changes while the server runs (package data: metrics, presets),
+    computed on a worker thread by the first request and encoded once."""
+    encoded: list[bytes] = []
+
+    @functools.wraps(fn)
+    async def handler(request: Request) -> Response:
+        if not encoded:
+            try:
+                encoded.append(await run_in_threadpool(lambda: _encoded(fn())))
+            except Exception as exc:  # noqa: BLE001
+                return error_response(exc)
+        return _json_bytes(encoded[0])
+
+    return handler
 
 
 def _q(request: Request, name: str) -> str | None:
@@ -180,25 +208,24 @@ def _jobs(request: Request) -> Jobs:
 # --------------------------------------------------------------------------- reads
 
 
-@_api
-def universe(request: Request) -> Any:
-    return _stored(request, ("universe",), P.universe)
+@_read
+def universe(request: Request) -> tuple[Hashable, Compute]:
+    return ("universe",), P.universe
 
 
-@_api
-def metrics(request: Request) -> Any:
-    return _fixed("metrics", P.metrics)
+metrics = _constant(P.metrics)
+scenarios = _constant(P.scenarios)
 
 
 def quarters_args(request: Request) -> dict[str, Any]:
     """The checked ``quarters`` parameters (shared with the company page)."""
     ticker, cik = _q(request, "ticker"), _q(request, "cik")
     if bool(ticker) == bool(cik):
-        raise InvalidRequest("ticker", "give exactly one of ticker or cik", hint="e.g. ?ticker=GOOGL&metric=capex")
+        raise InvalidRequestError("ticker", "give exactly one of ticker or cik", hint="e.g. ?ticker=GOOGL&metric=capex")
     company = name_param(ticker, "ticker") if ticker else str(int_param(cik, "cik", low=1, high=10**10))
     metric = _q(request, "metric")
     if not metric:
-        raise InvalidRequest("metric", "is required", hint="A canonical metric: see /api/v1/metrics.")
+        raise InvalidRequestError("metric", "is required", hint="A canonical metric: see /api/v1/metrics.")
     return {
         "company": company,
         "metric": name_param(metric, "metric"),
@@ -208,55 +235,43 @@ def quarters_args(request: Request) -> dict[str, Any]:
     }
 
 
-@_api
-def quarters(request: Request) -> Any:
+@_read
+def quarters(request: Request) -> tuple[Hashable, Compute]:
     a = quarters_args(request)
-    key = ("quarters", *a.values())
-    return _stored(
-        request,
-        key,
-        lambda s: P.quarters(s, a["company"], a["metric"], view=a["view"], source=a["source"], as_of=a["as_of"]),
+    return ("quarters", *a.values()), lambda s: P.quarters(
+        s, a["company"], a["metric"], view=a["view"], source=a["source"], as_of=a["as_of"]
     )
 
 
-@_api
-def signals(request: Request) -> Any:
+@_read
+def signals(request: Request) -> tuple[Hashable, Compute]:
     as_of = date_param(_q(request, "as_of"), "as_of")
-    return _stored(request, ("signals", as_of), lambda s: P.signals(s, as_of=as_of))
+    return ("signals", as_of), lambda s: P.signals(s, as_of=as_of)
 
 
-@_api
-def signal(request: Request) -> Any:
-    from capexwatch import signals as S
-
-    name = S.get_spec(name_param(request.path_params["name"], "name")).name
+@_read
+def signal(request: Request) -> tuple[Hashable, Compute]:
+    # the name is resolved (case, '-' or '_') when computing: no signals import on the event loop
+    name = name_param(request.path_params["name"], "name")
     ticker = _q(request, "ticker")
     ticker = name_param(ticker, "ticker") if ticker else None
     as_of = date_param(_q(request, "as_of"), "as_of")
-    return _stored(request, ("signal", name, ticker, as_of), lambda s: P.signal(s, name, ticker=ticker, as_of=as_of))
+    return ("signal", name, ticker, as_of), lambda s: P.signal(s, name, ticker=ticker, as_of=as_of)
 
 
 def backtest_args(request: Request) -> dict[str, Any]:
-    """The checked ``backtest`` parameters: ``signal`` (repeatable), ``start``, ``end``."""
-    from capexwatch import signals as S
-
-    names = tuple(S.get_spec(name_param(n, "signal")).name for n in request.query_params.getlist("signal"))
+    """The checked ``backtest`` parameters: ``signal`` (repeatable; resolved by the backtest), ``start``, ``end``."""
     return {
-        "names": names,
+        "names": tuple(name_param(n, "signal") for n in request.query_params.getlist("signal")),
         "start": date_param(_q(request, "start"), "start"),
         "end": date_param(_q(request, "end"), "end"),
     }
 
 
-@_api
-def backtest(request: Request) -> Any:
+@_read
+def backtest(request: Request) -> tuple[Hashable, Compute]:
     a = backtest_args(request)
-    return _stored(request, ("backtest", *a.values()), lambda s: P.backtest(s, **a))
-
-
-@_api
-def scenarios(request: Request) -> Any:
-    return _fixed("scenarios", P.scenarios)
+    return ("backtest", *a.values()), lambda s: P.backtest(s, **a)
 
 
 @_api
@@ -267,8 +282,8 @@ def scenario_yaml(request: Request) -> Any:
     name = name_param(request.path_params["name"], "name")
     try:
         scn = load_request_scenario(RunRequest(name, None, None, None))
-    except InvalidRequest as exc:
-        raise NotFound(f"Unknown preset {name!r}.", hint=exc.hint) from None
+    except InvalidRequestError as exc:
+        raise NotFoundError(f"Unknown preset {name!r}.", hint=exc.hint) from None
     from capexwatch.models.scenario import preset_path
 
     return {
@@ -279,30 +294,21 @@ def scenario_yaml(request: Request) -> Any:
     }
 
 
-@_api
-def info(request: Request) -> Any:
-    return _stored(request, ("info",), P.info)
+@_read
+def info(request: Request) -> tuple[Hashable, Compute]:
+    return ("info",), P.info
 
 
-@_api
-def runs(request: Request) -> Any:
+@_read
+def runs(request: Request) -> tuple[Hashable, Compute]:
     limit = int_param(_q(request, "limit") or "50", "limit", low=1, high=1000)
-    return _stored(request, ("runs", limit), lambda s: P.runs(s, limit=limit))
+    return ("runs", limit), lambda s: P.runs(s, limit=limit)
 
 
-@_api
-def run(request: Request) -> Any:
+@_read
+def run(request: Request) -> tuple[Hashable, Compute]:
     run_id = name_param(request.path_params["run_id"], "run_id")
-
-    def one(store: Any) -> Any:
-        try:
-            return P.run(store, run_id)
-        except StoreError as exc:
-            if "No run" in exc.message:
-                raise NotFound(exc.message, hint="List saved runs at /api/v1/runs.") from None
-            raise
-
-    return _stored(request, ("run", run_id), one)
+    return ("run", run_id), lambda s: P.run(s, run_id)
 
 
 # --------------------------------------------------------------------------- runs and scenarios
@@ -344,7 +350,9 @@ def set_parameter(request: Request, body: Any) -> Any:
     param = name_param(data.get("parameter"), "parameter")
     value = data.get("value")
     if not isinstance(value, (int, float, dict)) or isinstance(value, bool):
-        raise InvalidRequest("value", "must be a number or a distribution such as {dist: uniform, low: 1, high: 2}")
+        raise InvalidRequestError(
+            "value", "must be a number or a distribution such as {dist: uniform, low: 1, high: 2}"
+        )
     parse_scenario(text, filename="scenario")  # the text as given must be valid first
     doc = yaml.safe_load(text)
     params = doc.setdefault("parameters", {}) or {}
@@ -370,7 +378,7 @@ async def openapi(request: Request) -> Response:
 
 
 async def not_found(request: Request) -> Response:
-    return error_response(NotFound(f"No API endpoint {request.url.path!r}.", hint="See /api/v1/openapi.json."))
+    return error_response(NotFoundError(f"No API endpoint {request.url.path!r}.", hint="See /api/v1/openapi.json."))
 
 
 def routes() -> list[Route]:

@@ -8,10 +8,13 @@ package (``/static/plotly.min.js``): no CDN, the pages work offline.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -63,6 +66,13 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return pages.error_page(request, 500, f"Internal error: {type(exc).__name__}.", "This is a bug; please report it.")
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """On shutdown, cancel running simulation jobs and wait for them (none is left mid-write)."""
+    yield
+    await run_in_threadpool(app.state.jobs.shutdown)
+
+
 def create_app(store_path: str | Path | None = None, *, prepare: bool = True) -> Starlette:
     """The capexwatch web app on the store at *store_path* (default: the settings' store).
 
@@ -74,13 +84,14 @@ def create_app(store_path: str | Path | None = None, *, prepare: bool = True) ->
         access.ensure()
     app = Starlette(
         routes=[
+            Mount("/api/v1", routes=api.routes()),  # first: the API is what is asked most often
             Route("/static/plotly.min.js", _plotly_js),
             Route("/favicon.ico", _favicon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
-            Mount("/api/v1", routes=api.routes()),
             *pages.routes(),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=_lifespan,
     )
     app.state.access = access
     app.state.jobs = Jobs(access)
@@ -88,6 +99,7 @@ def create_app(store_path: str | Path | None = None, *, prepare: bool = True) ->
     return app
 
 
-def app_factory() -> Any:  # pragma: no cover - for `uvicorn --factory capexwatch.web.app:app_factory`
-    """The app on the default store (for running under uvicorn directly)."""
+def app_factory() -> Any:
+    """The app on the default store: what each process of ``serve --workers N`` runs (and
+    ``uvicorn --factory capexwatch.web.app:app_factory``)."""
     return create_app()

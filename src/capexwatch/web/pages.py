@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from capexwatch.web._validate import NotFound, choice, date_param, name_param
+from capexwatch.web._validate import choice, date_param, name_param
 
 if TYPE_CHECKING:
     from capexwatch.store.db import Store
@@ -55,7 +55,7 @@ def _page(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
             out: Response = await run_in_threadpool(fn, request)
         except Exception as exc:  # noqa: BLE001 - a page shows the error, never a traceback
             status = error_status(exc)
-            body = {"error": exc.message, "hint": exc.hint} if isinstance(exc, NotFound) else error_body(exc)
+            body = error_body(exc)
             return error_page(request, status, str(body["error"]), body.get("hint"))
         return out
 
@@ -108,9 +108,9 @@ def _company_data(store: Store, ticker: str, view: str, as_of: str | None) -> di
     import capexwatch
     from capexwatch import signals as S
     from capexwatch._json import to_jsonable
-    from capexwatch.cli.data import _quarters_rows
     from capexwatch.metrics import METRICS
     from capexwatch.report import charts
+    from capexwatch.report.records import quarter_records
     from capexwatch.report.signals_section import board_html
     from capexwatch.store import panel
 
@@ -118,7 +118,7 @@ def _company_data(store: Store, ticker: str, view: str, as_of: str | None) -> di
     tk = str(ent["ticker"])
     metrics = []
     for m in METRICS.values():
-        rows = _quarters_rows(capexwatch.quarters(store, tk, m.name, view=view, as_of=as_of))
+        rows = quarter_records(capexwatch.quarters(store, tk, m.name, view=view, as_of=as_of))
         if rows:
             for r in rows:
                 r["provenance_url"] = _provenance_url(r, ent.get("cik"))
@@ -235,15 +235,9 @@ def run_page(request: Request) -> Response:
     run_id = name_param(request.path_params["run_id"], "run_id")
 
     def build(store: Store) -> dict[str, Any]:
-        from capexwatch.errors import StoreError
         from capexwatch.report.fan import fan_figures
 
-        try:
-            rec = P.run(store, run_id)
-        except StoreError as exc:
-            if "No run" in exc.message:
-                raise NotFound(exc.message, hint="The scenarios page lists the saved runs.") from None
-            raise
+        rec = P.run(store, run_id)  # NotFoundError (404) if there is none
         return {"run": rec, "figures": [_fig(f) for f in fan_figures(rec)]}
 
     data = _access(request).read(("page-run", run_id), build)
