@@ -51,6 +51,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from capexwatch.models import _contagion_compiled as kc
+from capexwatch.models import _jit
 from capexwatch.models._spec import Context, ModelSpec, Option, Output, Param
 from capexwatch.models._typing import FloatArray, Outputs, Params
 
@@ -241,7 +243,83 @@ def _paths_first(x: FloatArray) -> FloatArray:
 
 
 def feedback(p: Params, ctx: Context) -> Outputs:
-    """The capex feedback loop after a pivot: vendor drawdowns, sentiment, spread, neocloud PD."""
+    """The capex feedback loop after a pivot: vendor drawdowns, sentiment, spread, neocloud PD.
+
+    The compiled per-path kernel (:mod:`._contagion_compiled`) runs where :func:`_jit.enabled`,
+    the vectorised NumPy loop otherwise; they agree to rounding (tested)."""
+    out = _feedback_compiled(p, ctx) if _jit.enabled() else _feedback_numpy(p, ctx)
+    if _has_neocloud(ctx):
+        out |= _neocloud(out["sentiment_index"], p, ctx)
+    return out
+
+
+def _neocloud(sentiment: FloatArray, p: Params, ctx: Context) -> Outputs:
+    credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
+    spread, pd = credit(sentiment, p)
+    _, pd_base = credit(np.zeros_like(sentiment), p)
+    return {
+        "neocloud_spread_path_ratio": spread,
+        "neocloud_default_prob": pd,
+        "neocloud_default_prob_final": pd[:, -1],
+        "neocloud_default_prob_added": pd[:, -1] - pd_base[:, -1],
+    }
+
+
+def _feedback_compiled(p: Params, ctx: Context) -> Outputs:
+    """The loop and its summaries per path, compiled (same inputs as :func:`_simulate_loop`)."""
+    n, horizon = ctx.paths, ctx.horizon_quarters
+    opts = ctx.options
+    capex0 = _stack(p, [f"{b.lower()}_capex_usd" for b in BUYERS])
+    growth_q = (1.0 + _stack(p, [f"{b.lower()}_cloud_growth_annual" for b in BUYERS])) ** 0.25
+    share_h, weights = customer_shares(capex0, _stack(p, [f"{v.lower()}_hyperscaler_share" for v in VENDORS]))
+    pivot = pivot_mask(opts["pivot"], capex0)
+    par = np.empty((n, kc.N_PAR))
+    for col, name in (
+        (kc.P_GAIN, "loop_gain"),
+        (kc.P_SPEED, "capex_adjustment_speed"),
+        (kc.P_SMOOTH, "sentiment_smoothing"),
+        (kc.P_TURN, "sentiment_turn_threshold"),
+        (kc.P_SPREAD_CUT, "spread_cut_threshold_ratio"),
+    ):
+        par[:, col] = p[name]
+    series, scalars = kc.empty_outputs(n, horizon)
+    kc.feedback_paths(
+        capex0,
+        np.ascontiguousarray(growth_q),
+        np.ascontiguousarray(share_h),
+        np.ascontiguousarray(weights),
+        p["pivot_cut_ratio"][:, None] * pivot,
+        1.0 - pivot,
+        _room(p, ctx, capex0),
+        par,
+        cut_ramp(horizon, opts["shock_quarter"], opts["cut_ramp_quarters"]),
+        int(opts["sentiment_lag_quarters"]),
+        int(opts["shock_quarter"]),
+        TROUGH_SHARE,
+        series,
+        scalars,
+    )
+    out: Outputs = {}
+    for j, v in enumerate(VENDORS):
+        key = v.lower()
+        out[f"{key}_revenue_index"] = series[j]
+        out[f"{key}_revenue_drawdown_ratio"] = scalars[3 * j + kc.R_DRAWDOWN]
+        out[f"{key}_revenue_shortfall_ratio"] = scalars[3 * j + kc.R_SHORTFALL]
+        out[f"{key}_quarters_to_trough"] = scalars[3 * j + kc.R_TROUGH]
+    return out | {
+        "hyperscaler_capex_usd": series[kc.S_CAPEX],
+        "sentiment_index": series[kc.S_SENTIMENT],
+        "supplier_capex_index": series[kc.S_SUPPLIER],
+        "hyperscaler_capex_drawdown_ratio": scalars[kc.R_CAPEX_DD],
+        "supplier_capex_drawdown_ratio": scalars[kc.R_SUPPLIER_DD],
+        "sentiment_min": scalars[kc.R_SENTIMENT_MIN],
+        "non_pivot_cut_max_ratio": scalars[kc.R_NON_PIVOT],
+        "spread_count": scalars[kc.R_SPREAD_COUNT],
+        "loop_turned_flag": scalars[kc.R_TURNED],
+    }
+
+
+def _feedback_numpy(p: Params, ctx: Context) -> Outputs:
     s = _simulate_loop(p, ctx)
     shock_q = int(ctx.options["shock_quarter"])
     out: Outputs = {}
@@ -270,14 +348,6 @@ def feedback(p: Params, ctx: Context) -> Outputs:
         "spread_count": spread_count,
         "loop_turned_flag": turned.astype(np.float64),
     }
-    if _has_neocloud(ctx):
-        credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
-        spread, pd = credit(sentiment, p)
-        _, pd_base = credit(np.zeros_like(sentiment), p)
-        out["neocloud_spread_path_ratio"] = spread
-        out["neocloud_default_prob"] = pd
-        out["neocloud_default_prob_final"] = pd[:, -1]
-        out["neocloud_default_prob_added"] = pd[:, -1] - pd_base[:, -1]
     return out
 
 
