@@ -41,8 +41,9 @@ capex hits zero). Vendors' own (supplier) capex follows their revenue with the s
 adjustment. Neocloud credit: the spread over the base rate widens as sentiment falls,
 ``spread(t) = spread_0 exp(-beta s(t))``, and :func:`credit_triangle` turns it into a default
 probability (Hull, *Options, Futures and Other Derivatives*, ch. 24: hazard = spread / LGD; a
-risk-neutral PD). The mapping is looked up in :data:`NEOCLOUD_CREDIT`, so the GPU-collateral credit
-model can replace it.
+risk-neutral PD); or (``neocloud_pd: gpu-collateral``) a ``credit.gpu_collateral`` facility pays
+base + its spread x ``exp(-beta s(t))`` and the credit model decides default (:mod:`.neocloud`).
+The mapping is looked up in :data:`NEOCLOUD_CREDIT`.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ from collections.abc import Callable
 import numpy as np
 
 from capexwatch.models import _contagion_compiled as kc
-from capexwatch.models import _jit
-from capexwatch.models._spec import Context, ModelSpec, Option, Output, Param
+from capexwatch.models import _jit, neocloud
+from capexwatch.models._spec import Context, Include, ModelSpec, Option, Output, Param
 from capexwatch.models._typing import FloatArray, Outputs, Params
 
 __all__ = [
@@ -78,8 +79,8 @@ TROUGH_SHARE = 0.99
 """The trough is reached in the first quarter with 99% of the largest shortfall: a loop that settles
 geometrically would otherwise put it at the horizon's end."""
 
-NeocloudCredit = Callable[[FloatArray, Params], tuple[FloatArray, FloatArray]]
-"""``(sentiment (paths, T), params) -> (credit spread (paths, T), cumulative PD (paths, T))``."""
+NeocloudCredit = Callable[[FloatArray, Params, Context], tuple[FloatArray, FloatArray]]
+"""``(sentiment (paths, T), params, context) -> (credit spread (paths, T), cumulative PD (paths, T))``."""
 
 
 # --- the pieces ----------------------------------------------------------------------------------
@@ -126,8 +127,13 @@ def credit_triangle(sentiment: FloatArray, p: Params) -> tuple[FloatArray, Float
     return spread, pd
 
 
-NEOCLOUD_CREDIT: dict[str, NeocloudCredit] = {"credit-triangle": credit_triangle}
-"""How neocloud default probability follows sentiment (option ``neocloud_pd``)."""
+NEOCLOUD_CREDIT: dict[str, NeocloudCredit] = {
+    "credit-triangle": lambda sentiment, p, _ctx: credit_triangle(sentiment, p),
+    "gpu-collateral": neocloud.gpu_collateral_pd,
+}
+"""How neocloud default probability follows sentiment (option ``neocloud_pd``): the credit
+triangle on a spread, or a ``credit.gpu_collateral`` facility whose cost of debt follows sentiment
+(:mod:`capexwatch.models.neocloud`; per path a 0/1 default flag, the probability its mean)."""
 
 
 def _stack(p: Params, names: list[str]) -> FloatArray:
@@ -255,8 +261,8 @@ def feedback(p: Params, ctx: Context) -> Outputs:
 
 def _neocloud(sentiment: FloatArray, p: Params, ctx: Context) -> Outputs:
     credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
-    spread, pd = credit(sentiment, p)
-    _, pd_base = credit(np.zeros_like(sentiment), p)
+    spread, pd = credit(sentiment, p, ctx)
+    _, pd_base = credit(np.zeros_like(sentiment), p, ctx)
     return {
         "neocloud_spread_path_ratio": spread,
         "neocloud_default_prob": pd,
@@ -355,6 +361,8 @@ _NEOCLOUD = ("neocloud_spread_ratio", "neocloud_spread_sensitivity", "neocloud_l
 
 
 def _has_neocloud(ctx: Context) -> bool:
+    if ctx.options.get("neocloud_pd") == "gpu-collateral":  # the facility: neocloud.check
+        return "neocloud_spread_sensitivity" in ctx.present
     return all(k in ctx.present for k in _NEOCLOUD)
 
 
@@ -414,7 +422,8 @@ def _vendor_outputs() -> tuple[Output, ...]:
     return tuple(out)
 
 
-_NEO_REQ = _NEOCLOUD
+_NEO_REQ = ("neocloud_spread_sensitivity",)
+_NEO_ANY = ("neocloud_spread_ratio", neocloud.PREFIX + "facility_usd")  # credit triangle | facility
 
 FEEDBACK = ModelSpec(
     name="contagion.feedback",
@@ -497,6 +506,7 @@ FEEDBACK = ModelSpec(
             high=1,
             low_open=True,
         ),
+        *neocloud.facility_params(),
     ),
     options=(
         Option(
@@ -527,7 +537,18 @@ FEEDBACK = ModelSpec(
             default="credit-triangle",
             choices=tuple(NEOCLOUD_CREDIT),
         ),
+        Option(
+            "neocloud_facility",
+            "gpu-collateral: the credit preset whose facility (parameters and terms, with their sources) the "
+            "neocloud borrows on; neocloud_<name> entries given here override it",
+            "choice",
+            choices=neocloud.FACILITY_PRESETS,
+        ),
+        *neocloud.facility_options(),
     ),
+    includes=(Include("neocloud_facility", "credit.gpu_collateral", neocloud.PREFIX),),
+    needs=neocloud.facility_needs(),
+    check=neocloud.check,
     outputs=(
         *_vendor_outputs(),
         Output("hyperscaler_capex_usd", "the five hyperscalers' capex per quarter", "USD", kind="series"),
@@ -547,22 +568,30 @@ FEEDBACK = ModelSpec(
             "ratio",
             kind="series",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
             "neocloud_default_prob",
-            "neocloud cumulative default probability by quarter (risk-neutral)",
+            "neocloud cumulative default probability by quarter (credit triangle: risk-neutral; gpu-collateral: "
+            "a 0/1 flag per path, the probability its mean)",
             "ratio",
             kind="series",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
-            "neocloud_default_prob_final", "neocloud default probability by the horizon", "ratio", requires=_NEO_REQ
+            "neocloud_default_prob_final",
+            "neocloud default probability by the horizon",
+            "ratio",
+            requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
             "neocloud_default_prob_added",
             "neocloud default probability by the horizon, minus the no-shock path's",
             "ratio",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
     ),
     references=(
