@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _compiled import best, compile_times, engine_breakdown, jit, load_line  # noqa: E402
+from _compiled import best, compile_times, engine_breakdown, jit, load_line, table  # noqa: E402
 
 from capexwatch.models import _jit, _reference  # noqa: E402
 from capexwatch.models.contagion import feedback  # noqa: E402
@@ -76,7 +76,7 @@ def main() -> None:
         for p in blocks:
             feedback(p, _context(s, len(p["loop_gain"])))
 
-    times: dict[str, float] = {}
+    times: dict[str, tuple[float, float | None]] = {}
     if _jit.available():
         first, cached = compile_times(SETUP, "s.model.func(p, ctx)")
         with jit(True):
@@ -86,42 +86,37 @@ def main() -> None:
         times[f"kernel, NumPy (best of {args.repeat})"] = best(kernel, args.repeat)
     with jit(True):
         split = engine_breakdown(lambda: simulate(s))
-        times["engine simulate(), 1 process"] = split["total"]
-        times["engine simulate(), 2 workers"] = best(lambda: simulate(s, workers=2), 1)
+        times["engine simulate(), 1 process"] = (split["total"], split["cpu"])
+        times["engine simulate(), 2 workers"] = (best(lambda: simulate(s, workers=2), 1)[0], None)
     with jit(False):
-        times["engine simulate(), 2 workers, NumPy kernel"] = best(lambda: simulate(s, workers=2), 1)
+        times["engine simulate(), 2 workers, NumPy kernel"] = (best(lambda: simulate(s, workers=2), 1)[0], None)
     sample = blocks[0]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(REF_PATHS):
         one = {n: (float(v[i]) if v.ndim == 1 else [float(x) for x in v[i]]) for n, v in sample.items()}
         _reference.contagion(one, s.horizon_quarters, options=s.options)
-    loop = (time.perf_counter() - t0) / REF_PATHS * args.paths
+    scale = args.paths / REF_PATHS
+    loop = (time.perf_counter() - t0) * scale, (time.process_time() - c0) * scale
     times[f"python loop (scaled from {REF_PATHS} paths)"] = loop
-    steps = args.paths * QUARTERS
-    lines = [
-        f"| {name} | {sec:.3f} s | {steps / sec / 1e6:.2f} M path-quarters/s | {loop / sec:.0f}x |"
-        for name, sec in times.items()
-    ]
-    table = "\n".join(["| run | time | rate | vs python |", "|---|---|---|---|", *lines])
-    k = min(v for name, v in times.items() if name.startswith("kernel"))
-    engine = min(v for name, v in times.items() if name.startswith("engine") and "NumPy" not in name)
+    rows = table(times, args.paths * QUARTERS, loop[1])
+    k = min(cpu for name, (_, cpu) in times.items() if name.startswith("kernel") and cpu is not None)
+    engine = min(wall for name, (wall, _) in times.items() if name.startswith("engine") and "NumPy" not in name)
     notes = [
-        "engine, 1 process, split: drawing {draw:.2f} s, model {model:.2f} s, statistics {statistics:.2f} s".format(
-            **split
-        ),
-        f"kernel / python loop = {loop / k:.0f}x (goal >= 50x); engine {engine:.2f} s (goal < 5 s) "
+        "engine, 1 process, CPU s: drawing {draw:.2f}, model {model:.2f}, statistics {statistics:.2f}".format(**split),
+        f"kernel / python loop = {loop[1] / k:.0f}x (CPU s; goal >= 50x); engine {engine:.2f} s wall (goal < 5 s) "
         f"for {args.paths:,} paths x {QUARTERS} quarters x 10 firms",
         f"Python {platform.python_version()}, numpy {np.__version__}; {load_line()}",
     ]
     if _jit.available():
         notes.insert(1, f"compile (first call in a fresh process): {first:.2f} s uncached, {cached:.2f} s cached")
-    print(table)
+    table_text = "\n".join(rows)
+    print(table_text)
     print("\n".join(notes))
     if not args.no_log:
         with RESULTS.open("a", encoding="utf-8") as fh:
             fh.write(
                 f"\n## contagion.feedback, {dt.date.today()} ({platform.machine()})\n\n"
-                f"`python benchmarks/bench_contagion.py`\n\n{table}\n\n" + "\n".join(notes) + "\n"
+                f"`python benchmarks/bench_contagion.py`\n\n{table_text}\n\n" + "\n".join(notes) + "\n"
             )
 
 

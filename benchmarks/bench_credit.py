@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _compiled import best, compile_times, engine_breakdown, jit, load_line  # noqa: E402
+from _compiled import best, compile_times, engine_breakdown, jit, load_line, table  # noqa: E402
 
 from capexwatch.models import _jit, _reference  # noqa: E402
 from capexwatch.models.engine import DEFAULT_BLOCK_SIZE, _context, draw_parameters, simulate  # noqa: E402
@@ -103,7 +103,7 @@ def main() -> None:
         for _ in range(blocks):
             s.model.func(params, _context(s, block))  # type: ignore[attr-defined, arg-type]
 
-    times: dict[str, float] = {}
+    times: dict[str, tuple[float, float | None]] = {}
     if _jit.available():
         first, cached = compile_times(SETUP, "s.model.func(p, ctx)")
         with jit(True):
@@ -113,39 +113,35 @@ def main() -> None:
         times["kernel, NumPy (blocks of 65,536)"] = best(kernel, a.repeat)
     with jit(True):
         split = engine_breakdown(lambda: simulate(s, paths=a.paths, seed=9))  # type: ignore[arg-type]
-        times["engine, 1 process"] = split["total"]
-        times["engine, 2 workers"] = best(lambda: simulate(s, paths=a.paths, seed=9, workers=2), 1)  # type: ignore[arg-type]
+        times["engine, 1 process"] = (split["total"], split["cpu"])
+        wall, _ = best(lambda: simulate(s, paths=a.paths, seed=9, workers=2), 1)  # type: ignore[arg-type]
+        times["engine, 2 workers"] = (wall, None)
     with jit(False):
-        times["engine, 2 workers, NumPy kernel"] = best(lambda: simulate(s, paths=a.paths, seed=9, workers=2), 1)  # type: ignore[arg-type]
+        wall, _ = best(lambda: simulate(s, paths=a.paths, seed=9, workers=2), 1)  # type: ignore[arg-type]
+        times["engine, 2 workers, NumPy kernel"] = (wall, None)
     n_ref = 2000
     ref_p = draw_parameters(s, seed=9, block=0, n=n_ref)  # type: ignore[arg-type]
     rows = [{k: (float(v[i]) if v.ndim == 1 else v[i].tolist()) for k, v in ref_p.items()} for i in range(n_ref)]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for r in rows:
         _reference.credit(r, h, options=s.options)  # type: ignore[attr-defined]
-    t_ref = (time.perf_counter() - t0) / n_ref * a.paths
+    scale = a.paths / n_ref
+    t_ref = (time.perf_counter() - t0) * scale, (time.process_time() - c0) * scale
     times["python loop (scaled from 2,000 paths)"] = t_ref
-    steps = a.paths * h
-    lines = [
-        f"paths {a.paths:,} x {h} quarters; Python {platform.python_version()}; {load_line()}",
-        "",
-        "| what | seconds | path-quarters/s | vs python |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| {name} | {t:.3f} | {steps / t:,.0f} | {t_ref / t:.0f}x |" for name, t in times.items()]
+    lines = [f"paths {a.paths:,} x {h} quarters; Python {platform.python_version()}; {load_line()}", ""]
+    lines += table(times, a.paths * h, t_ref[1])
     lines.append("")
     lines.append(
-        "engine, 1 process, split: drawing {draw:.2f} s, model {model:.2f} s, statistics {statistics:.2f} s".format(
-            **split
-        )
+        "engine, 1 process, CPU s: drawing {draw:.2f}, model {model:.2f}, statistics {statistics:.2f}".format(**split)
     )
     if _jit.available():
         lines.append(f"compile (first call in a fresh process): {first:.2f} s uncached, {cached:.2f} s cached")
-    kernel_t = min(v for k, v in times.items() if k.startswith("kernel"))
-    goal = min(times["engine, 1 process"], times["engine, 2 workers"])
+    kernel_cpu = min(cpu for k, (_, cpu) in times.items() if k.startswith("kernel") and cpu is not None)
+    goal = min(times["engine, 1 process"][0], times["engine, 2 workers"][0])
+    ratio = t_ref[1] / kernel_cpu
     lines.append(
-        f"Goals: engine < 5 s: {'met' if goal < 5 else 'NOT met'} ({goal:.2f} s); kernel >= 50x the "
-        f"per-path reference: {'met' if t_ref / kernel_t >= 50 else 'NOT met'} ({t_ref / kernel_t:.0f}x)."
+        f"Goals: engine < 5 s: {'met' if goal < 5 else 'NOT met'} ({goal:.2f} s wall); kernel >= 50x the "
+        f"per-path reference: {'met' if ratio >= 50 else 'NOT met'} ({ratio:.0f}x, CPU s)."
     )
     text = "\n".join(lines)
     print(text)
