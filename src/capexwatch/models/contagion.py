@@ -326,6 +326,7 @@ def _feedback_compiled(p: Params, ctx: Context) -> Outputs:
 
 
 def _feedback_numpy(p: Params, ctx: Context) -> Outputs:
+    """The loop vectorised over paths (:func:`_simulate_loop`), then its summaries."""
     s = _simulate_loop(p, ctx)
     shock_q = int(ctx.options["shock_quarter"])
     out: Outputs = {}
