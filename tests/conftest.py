@@ -40,3 +40,15 @@ def store(home: Path) -> Iterator[object]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test twice: on the NumPy kernels (CAPEXWATCH_JIT=0) and on the compiled ones
+    (CAPEXWATCH_JIT=1; skipped where Numba, the ``fast`` extra, is not installed)."""
+    from capexwatch.models import _jit
+
+    if request.param == "compiled" and not _jit.available():
+        pytest.skip("Numba (the fast extra) is not installed")
+    monkeypatch.setenv("CAPEXWATCH_JIT", "0" if request.param == "numpy" else "1")
+    return str(request.param)

@@ -173,6 +173,23 @@ SCENARIOS: dict[str, str] = {
 }
 
 
+def _contagion_with_credit_facility() -> str:
+    """The contagion scenario with its neoclouds borrowing on the credit scenario's facility
+    (``neocloud_pd: gpu-collateral``; every credit parameter and option under ``neocloud_``)."""
+    contagion = textwrap.dedent(SCENARIOS["contagion"]).splitlines()
+    credit = textwrap.dedent(SCENARIOS["credit"]).splitlines()
+    start = credit.index("parameters:") + 1
+    facility = [f"  neocloud_{line.strip()}" for line in credit[start:] if line.startswith("  ")]
+    keep = [line for line in contagion if not line.strip().startswith(("neocloud_spread_ratio", "neocloud_lgd_ratio"))]
+    options = keep.pop()  # options: {pivot: 2, ...}
+    terms = "neocloud_amortisation: linear, neocloud_draw_quarters: 3, neocloud_maturity_quarters: 16"
+    options = options.rstrip("}") + f", neocloud_pd: gpu-collateral, {terms}}}"
+    return "\n".join([*keep, *facility, options]) + "\n"
+
+
+SCENARIOS["contagion_credit"] = _contagion_with_credit_facility()
+
+
 def scenario(name: str, **top: Any) -> Scenario:
     lines = textwrap.dedent(SCENARIOS[name]).splitlines()
     for k, v in top.items():

@@ -41,6 +41,7 @@ def _run(s: Scenario, n: int = 3) -> dict[str, np.ndarray]:
     return contagion.feedback(params, _context(s, n))
 
 
+@pytest.mark.usefixtures("kernel")
 def test_gain_zero_passes_the_shock_through_linearly() -> None:
     # META pivots by 30%: each vendor loses exactly 0.3 x META's share of its sales (H_v x 8/100)
     out = _run(_scenario(_base(), "{pivot: [META], shock_quarter: 2}"))
@@ -53,6 +54,7 @@ def test_gain_zero_passes_the_shock_through_linearly() -> None:
     assert np.all(out["spread_count"] == 0.0) and np.all(out["non_pivot_cut_max_ratio"] == 0.0)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_pivot_two_picks_the_two_largest_by_capex() -> None:
     out = _run(_scenario(_base(), "{pivot: 2}"))
     # MSFT + GOOGL = 70% of hyperscaler capex
@@ -60,6 +62,7 @@ def test_pivot_two_picks_the_two_largest_by_capex() -> None:
     assert out["hyperscaler_capex_drawdown_ratio"] == pytest.approx(0.3 * 0.7, rel=1e-12)
 
 
+@pytest.mark.usefixtures("kernel")
 @pytest.mark.parametrize("g", [0.2, 0.5, 0.8])
 def test_linear_loop_settles_at_shock_over_one_minus_gain(g: float) -> None:
     # every buyer pivots and buys all of every vendor's sales: d = -x + g d  ->  d* = -x / (1 - g)
@@ -71,6 +74,7 @@ def test_linear_loop_settles_at_shock_over_one_minus_gain(g: float) -> None:
     assert out["hyperscaler_capex_usd"][:, -1] == pytest.approx(100e9 * (1.0 - want), rel=1e-9)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_one_pivot_with_loop_settles_at_the_closed_form() -> None:
     # META alone, shares H_v, other buyers and customers follow sentiment s: s* = -x c_bar / (1 - g)
     # where c_bar = mean_v H_v x 8% (META's share of vendor sales, averaged over vendors)
@@ -83,6 +87,7 @@ def test_one_pivot_with_loop_settles_at_the_closed_form() -> None:
     assert out["non_pivot_cut_max_ratio"] == pytest.approx(-g * s_star, rel=1e-9)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_stability_boundary_at_gain_one() -> None:
     x = 0.01
     p = {**_base(pivot_cut_ratio=x), **{f"{v}_hyperscaler_share": 1.0 for v in SHARES}}
@@ -98,6 +103,7 @@ def test_stability_boundary_at_gain_one() -> None:
     assert np.all(np.diff(growth) < 0)  # ... accelerating on the way
 
 
+@pytest.mark.usefixtures("kernel")
 def test_room_caps_the_upside_only() -> None:
     # growth sentiment cannot lift MSFT above capex/OCF = 1 (room 0) but lifts the others
     p = _base(pivot_cut_ratio=0.0, msft_ocf_usd=40e9, capex_to_ocf_max_ratio=1.0, loop_gain=0.5)
@@ -105,6 +111,7 @@ def test_room_caps_the_upside_only() -> None:
     assert np.allclose(out["hyperscaler_capex_usd"], 100e9)  # no shock: nothing moves
 
 
+@pytest.mark.usefixtures("kernel")
 def test_neocloud_pd_is_the_credit_triangle() -> None:
     # no shock, sentiment 0: constant hazard spread / LGD -> PD(T) = 1 - exp(-T/4 x s / LGD)
     p = _base(pivot_cut_ratio=0.0, neocloud_spread_ratio=0.0625, neocloud_spread_sensitivity=2, neocloud_lgd_ratio=0.6)
@@ -115,6 +122,7 @@ def test_neocloud_pd_is_the_credit_triangle() -> None:
     assert np.all(shocked["neocloud_default_prob_added"] > 0)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_invariants_on_random_paths() -> None:
     from tests._support.scenarios import scenario
 
@@ -137,6 +145,7 @@ def test_invariants_on_random_paths() -> None:
     assert np.all(out["spread_count"] <= 3)  # pivot: 2 leaves three hyperscalers
 
 
+@pytest.mark.usefixtures("kernel")
 def test_vendor_revenue_is_the_sum_over_buyers_of_capex_times_share() -> None:
     # the flow identity at gain 0: revenue index - 1 = sum_b c_vb (C_b(t)/C_b(0) - 1)
     s = _scenario(_base(msft_cloud_growth_annual=0.3, meta_cloud_growth_annual=0.1), "{pivot: [GOOGL]}", 12)

@@ -41,6 +41,7 @@ BASE = """
 """
 
 
+@pytest.mark.usefixtures("kernel")
 @pytest.mark.parametrize(("life", "cov"), [(3.0, 0.75), (4.0, 0.9), (2.5, 0.61), (5.0, 0.8)])
 def test_zero_volatility_breach_quarter_is_the_closed_form_straight_line(life: float, cov: float) -> None:
     # bullet loan, no volatility: LTV_t = LTV0 / (1 - (t + 1) / 4L), so LTV_t > cov first at
@@ -57,6 +58,7 @@ def test_zero_volatility_breach_quarter_is_the_closed_form_straight_line(life: f
     assert flags[:t_star].sum() == 0 and flags[t_star] == 1
 
 
+@pytest.mark.usefixtures("kernel")
 @pytest.mark.parametrize(("life", "factor", "cov"), [(4.0, 2.0, 0.8), (3.0, 1.5, 0.9)])
 def test_zero_volatility_breach_quarter_is_the_closed_form_declining_balance(
     life: float, factor: float, cov: float
@@ -73,6 +75,7 @@ def test_zero_volatility_breach_quarter_is_the_closed_form_declining_balance(
     assert np.all(out["time_to_first_breach_years"] == (t_star + 1) / 4)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_expected_loss_is_pd_times_lgd_times_ead_by_hand() -> None:
     # $600M bullet against 20,000 GPUs ($1B at cost), straight line over 5 years, 60% fire-sale
     # discount. Revenue comes only from a take-or-pay contract (utilisation 0 at market). A path
@@ -109,6 +112,7 @@ def test_expected_loss_is_pd_times_lgd_times_ead_by_hand() -> None:
     assert 20_000 * HOURS_PER_QUARTER * 2.0 > 600e6 * 0.08 / 4
 
 
+@pytest.mark.usefixtures("kernel")
 def test_annuity_schedule_matches_the_formula_to_the_cent() -> None:
     # $10M at 8% a year (2% a quarter) over 20 quarters: P = B r / (1 - (1 + r)^-n) = $611,567.18
     s = _scenario(
@@ -136,6 +140,7 @@ def test_annuity_schedule_matches_the_formula_to_the_cent() -> None:
     assert abs(out["balance_usd"][0][-1]) < 0.005
 
 
+@pytest.mark.usefixtures("kernel")
 def test_stock_flow_identities_hold_on_every_path() -> None:
     from tests._support.scenarios import scenario
 
@@ -165,6 +170,7 @@ def test_stock_flow_identities_hold_on_every_path() -> None:
     assert np.all(out["loss_usd"][~did] == 0) and np.all(out["loss_usd"] <= np.nan_to_num(out["ead_usd"]))
 
 
+@pytest.mark.usefixtures("kernel")
 def test_kernel_matches_reference_under_each_option() -> None:
     for opts in (
         "{amortisation: bullet, maturity_quarters: 10, default_on: breach}",
@@ -243,6 +249,7 @@ def test_rental_fit_by_hand() -> None:
     assert 0.35 < decline < 0.40 and 0.6 < vol < 0.65
 
 
+@pytest.mark.usefixtures("kernel")
 def test_cost_of_debt_seam_and_grid() -> None:
     from tests._support.scenarios import scenario
 

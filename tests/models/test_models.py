@@ -28,6 +28,7 @@ def _compare(got: object, want: object, name: str) -> None:
     np.testing.assert_allclose(g, w, rtol=rel, atol=1e-9 * scale, err_msg=name)
 
 
+@pytest.mark.usefixtures("kernel")
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_vectorised_model_matches_per_path_reference(name: str) -> None:
     s = scenario(name)

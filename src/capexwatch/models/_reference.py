@@ -391,7 +391,9 @@ def contagion(
             "loop_turned_flag": float(min(sent_path) < p.get("sentiment_turn_threshold", -0.1) and count > 0),
         }
     )
-    if "neocloud_spread_ratio" in p:
+    if o.get("neocloud_pd") == "gpu-collateral" and "neocloud_spread_sensitivity" in p:
+        out.update(_neocloud_facility(p, sent_path, horizon, o))
+    elif "neocloud_spread_ratio" in p:
         s0, beta, lgd = p["neocloud_spread_ratio"], p["neocloud_spread_sensitivity"], p["neocloud_lgd_ratio"]
         spreads = [s0 * math.exp(-beta * s) for s in sent_path]
         hazard, pds = 0.0, []
@@ -403,6 +405,48 @@ def contagion(
         out["neocloud_default_prob_final"] = pds[-1]
         out["neocloud_default_prob_added"] = pds[-1] - (1.0 - math.exp(-horizon * s0 / lgd / 4.0))
     return out
+
+
+# credit.gpu_collateral's defaults (its ModelSpec), for a neocloud facility that omits them
+_CREDIT_DEFAULTS = {
+    "declining_balance_factor": 2.0,
+    "generation_drop_ratio": 0.0,
+    "value_rental_elasticity": 0.0,
+    "rental_price_decline_annual": 0.0,
+    "rental_volatility_annual": 0.0,
+    "utilisation": 1.0,
+    "power_price_usd_per_kwh": 0.0,
+    "gpu_kw": 0.0,
+    "pue": 1.0,
+    "other_opex_usd_per_gpu_hour": 0.0,
+    "contracted_share": 0.0,
+    "fire_sale_discount": 0.0,
+    "cash_reserve_usd": 0.0,
+}
+_CREDIT_QUARTERLY_DEFAULTS = {"generation_launches": 0.0, "rental_shock": 0.0, "base_rate_annual": 0.0}
+_CREDIT_OPTIONS = ("maturity_quarters", "draw_quarters", "amortisation", "value_curve", "default_on")
+
+
+def _neocloud_facility(p: P, sentiment: Sequence[float], horizon: int, o: Mapping[str, Any]) -> dict[str, Any]:
+    """The neocloud facility (``neocloud_`` parameters) at a spread of spread x exp(-beta s(t)):
+    ``credit`` run on that rate path, and on its own rate for the no-shock path."""
+    facility: dict[str, Any] = dict(_CREDIT_DEFAULTS)
+    facility |= {k: [v] * horizon for k, v in _CREDIT_QUARTERLY_DEFAULTS.items()}
+    facility |= {k[len("neocloud_") :]: v for k, v in p.items() if k.startswith("neocloud_")}
+    terms = {k: o.get(f"neocloud_{k}") for k in _CREDIT_OPTIONS}
+    spreads = [facility["spread_annual"] * math.exp(-p["neocloud_spread_sensitivity"] * s) for s in sentiment]
+    moved = facility | {
+        "spread_annual": 0.0,
+        "base_rate_annual": [facility["base_rate_annual"][t] + spreads[t] for t in range(horizon)],
+    }
+    flags = credit(moved, horizon, options=terms)["defaulted_flag"]
+    own = credit(facility, horizon, options=terms)["defaulted_flag"]
+    return {
+        "neocloud_spread_path_ratio": spreads,
+        "neocloud_default_prob": flags,
+        "neocloud_default_prob_final": flags[-1],
+        "neocloud_default_prob_added": flags[-1] - own[-1],
+    }
 
 
 REFERENCE = {

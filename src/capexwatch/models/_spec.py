@@ -16,6 +16,7 @@ from capexwatch.models._typing import Outputs, Params
 
 __all__ = [
     "Context",
+    "Include",
     "ModelSpec",
     "Option",
     "Output",
@@ -94,6 +95,20 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Include:
+    """Another model's preset taken into a scenario under a prefix: when option ``option`` names a
+    preset of model ``model``, each of its parameters ``x`` (with its source) becomes this
+    scenario's ``prefix + x`` and each of its options ``y`` this scenario's ``prefix + y``, unless
+    the scenario gives that entry itself. Calendar-dated vectors keep their calendar quarters
+    (moved by the difference of the two start quarters); durations (maturity, draw quarters) count
+    from this scenario's start. How ``contagion.feedback`` runs a credit preset's facility."""
+
+    option: str
+    model: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class Output:
     """A model output: a scalar per path or a series per path (quarterly ``Q`` or yearly ``Y``).
 
@@ -166,6 +181,8 @@ class ModelSpec:
     """Step lengths a scenario may choose with ``period:`` (the first is the default)."""
     check: Callable[[Mapping[str, Any], frozenset[str]], list[tuple[str, str]]] | None = None
     """Checks across settings: ``check(options, present)`` -> (field under parameters, message)."""
+    includes: tuple[Include, ...] = ()
+    """Presets of other models a scenario may take in (:class:`Include`)."""
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -41,8 +41,9 @@ capex hits zero). Vendors' own (supplier) capex follows their revenue with the s
 adjustment. Neocloud credit: the spread over the base rate widens as sentiment falls,
 ``spread(t) = spread_0 exp(-beta s(t))``, and :func:`credit_triangle` turns it into a default
 probability (Hull, *Options, Futures and Other Derivatives*, ch. 24: hazard = spread / LGD; a
-risk-neutral PD). The mapping is looked up in :data:`NEOCLOUD_CREDIT`, so the GPU-collateral credit
-model can replace it.
+risk-neutral PD); or (``neocloud_pd: gpu-collateral``) a ``credit.gpu_collateral`` facility pays
+base + its spread x ``exp(-beta s(t))`` and the credit model decides default (:mod:`.neocloud`).
+The mapping is looked up in :data:`NEOCLOUD_CREDIT`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from capexwatch.models._spec import Context, ModelSpec, Option, Output, Param
+from capexwatch.models import _contagion_compiled as kc
+from capexwatch.models import _jit, neocloud
+from capexwatch.models._spec import Context, Include, ModelSpec, Option, Output, Param
 from capexwatch.models._typing import FloatArray, Outputs, Params
 
 __all__ = [
@@ -76,8 +79,8 @@ TROUGH_SHARE = 0.99
 """The trough is reached in the first quarter with 99% of the largest shortfall: a loop that settles
 geometrically would otherwise put it at the horizon's end."""
 
-NeocloudCredit = Callable[[FloatArray, Params], tuple[FloatArray, FloatArray]]
-"""``(sentiment (paths, T), params) -> (credit spread (paths, T), cumulative PD (paths, T))``."""
+NeocloudCredit = Callable[[FloatArray, Params, Context], tuple[FloatArray, FloatArray]]
+"""``(sentiment (paths, T), params, context) -> (credit spread (paths, T), cumulative PD (paths, T))``."""
 
 
 # --- the pieces ----------------------------------------------------------------------------------
@@ -124,8 +127,13 @@ def credit_triangle(sentiment: FloatArray, p: Params) -> tuple[FloatArray, Float
     return spread, pd
 
 
-NEOCLOUD_CREDIT: dict[str, NeocloudCredit] = {"credit-triangle": credit_triangle}
-"""How neocloud default probability follows sentiment (option ``neocloud_pd``)."""
+NEOCLOUD_CREDIT: dict[str, NeocloudCredit] = {
+    "credit-triangle": lambda sentiment, p, _ctx: credit_triangle(sentiment, p),
+    "gpu-collateral": neocloud.gpu_collateral_pd,
+}
+"""How neocloud default probability follows sentiment (option ``neocloud_pd``): the credit
+triangle on a spread, or a ``credit.gpu_collateral`` facility whose cost of debt follows sentiment
+(:mod:`capexwatch.models.neocloud`; per path a 0/1 default flag, the probability its mean)."""
 
 
 def _stack(p: Params, names: list[str]) -> FloatArray:
@@ -241,7 +249,84 @@ def _paths_first(x: FloatArray) -> FloatArray:
 
 
 def feedback(p: Params, ctx: Context) -> Outputs:
-    """The capex feedback loop after a pivot: vendor drawdowns, sentiment, spread, neocloud PD."""
+    """The capex feedback loop after a pivot: vendor drawdowns, sentiment, spread, neocloud PD.
+
+    The compiled per-path kernel (:mod:`._contagion_compiled`) runs where :func:`_jit.enabled`,
+    the vectorised NumPy loop otherwise; they agree to rounding (tested)."""
+    out = _feedback_compiled(p, ctx) if _jit.enabled() else _feedback_numpy(p, ctx)
+    if _has_neocloud(ctx):
+        out |= _neocloud(out["sentiment_index"], p, ctx)
+    return out
+
+
+def _neocloud(sentiment: FloatArray, p: Params, ctx: Context) -> Outputs:
+    credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
+    spread, pd = credit(sentiment, p, ctx)
+    _, pd_base = credit(np.zeros_like(sentiment), p, ctx)
+    return {
+        "neocloud_spread_path_ratio": spread,
+        "neocloud_default_prob": pd,
+        "neocloud_default_prob_final": pd[:, -1],
+        "neocloud_default_prob_added": pd[:, -1] - pd_base[:, -1],
+    }
+
+
+def _feedback_compiled(p: Params, ctx: Context) -> Outputs:
+    """The loop and its summaries per path, compiled (same inputs as :func:`_simulate_loop`)."""
+    n, horizon = ctx.paths, ctx.horizon_quarters
+    opts = ctx.options
+    capex0 = _stack(p, [f"{b.lower()}_capex_usd" for b in BUYERS])
+    growth_q = (1.0 + _stack(p, [f"{b.lower()}_cloud_growth_annual" for b in BUYERS])) ** 0.25
+    share_h, weights = customer_shares(capex0, _stack(p, [f"{v.lower()}_hyperscaler_share" for v in VENDORS]))
+    pivot = pivot_mask(opts["pivot"], capex0)
+    par = np.empty((n, kc.N_PAR))
+    for col, name in (
+        (kc.P_GAIN, "loop_gain"),
+        (kc.P_SPEED, "capex_adjustment_speed"),
+        (kc.P_SMOOTH, "sentiment_smoothing"),
+        (kc.P_TURN, "sentiment_turn_threshold"),
+        (kc.P_SPREAD_CUT, "spread_cut_threshold_ratio"),
+    ):
+        par[:, col] = p[name]
+    series, scalars = kc.empty_outputs(n, horizon)
+    kc.feedback_paths(
+        capex0,
+        np.ascontiguousarray(growth_q),
+        np.ascontiguousarray(share_h),
+        np.ascontiguousarray(weights),
+        p["pivot_cut_ratio"][:, None] * pivot,
+        1.0 - pivot,
+        _room(p, ctx, capex0),
+        par,
+        cut_ramp(horizon, opts["shock_quarter"], opts["cut_ramp_quarters"]),
+        int(opts["sentiment_lag_quarters"]),
+        int(opts["shock_quarter"]),
+        TROUGH_SHARE,
+        series,
+        scalars,
+    )
+    out: Outputs = {}
+    for j, v in enumerate(VENDORS):
+        key = v.lower()
+        out[f"{key}_revenue_index"] = series[j]
+        out[f"{key}_revenue_drawdown_ratio"] = scalars[3 * j + kc.R_DRAWDOWN]
+        out[f"{key}_revenue_shortfall_ratio"] = scalars[3 * j + kc.R_SHORTFALL]
+        out[f"{key}_quarters_to_trough"] = scalars[3 * j + kc.R_TROUGH]
+    return out | {
+        "hyperscaler_capex_usd": series[kc.S_CAPEX],
+        "sentiment_index": series[kc.S_SENTIMENT],
+        "supplier_capex_index": series[kc.S_SUPPLIER],
+        "hyperscaler_capex_drawdown_ratio": scalars[kc.R_CAPEX_DD],
+        "supplier_capex_drawdown_ratio": scalars[kc.R_SUPPLIER_DD],
+        "sentiment_min": scalars[kc.R_SENTIMENT_MIN],
+        "non_pivot_cut_max_ratio": scalars[kc.R_NON_PIVOT],
+        "spread_count": scalars[kc.R_SPREAD_COUNT],
+        "loop_turned_flag": scalars[kc.R_TURNED],
+    }
+
+
+def _feedback_numpy(p: Params, ctx: Context) -> Outputs:
+    """The loop vectorised over paths (:func:`_simulate_loop`), then its summaries."""
     s = _simulate_loop(p, ctx)
     shock_q = int(ctx.options["shock_quarter"])
     out: Outputs = {}
@@ -270,14 +355,6 @@ def feedback(p: Params, ctx: Context) -> Outputs:
         "spread_count": spread_count,
         "loop_turned_flag": turned.astype(np.float64),
     }
-    if _has_neocloud(ctx):
-        credit = NEOCLOUD_CREDIT[str(ctx.options["neocloud_pd"])]
-        spread, pd = credit(sentiment, p)
-        _, pd_base = credit(np.zeros_like(sentiment), p)
-        out["neocloud_spread_path_ratio"] = spread
-        out["neocloud_default_prob"] = pd
-        out["neocloud_default_prob_final"] = pd[:, -1]
-        out["neocloud_default_prob_added"] = pd[:, -1] - pd_base[:, -1]
     return out
 
 
@@ -285,6 +362,8 @@ _NEOCLOUD = ("neocloud_spread_ratio", "neocloud_spread_sensitivity", "neocloud_l
 
 
 def _has_neocloud(ctx: Context) -> bool:
+    if ctx.options.get("neocloud_pd") == "gpu-collateral":  # the facility: neocloud.check
+        return "neocloud_spread_sensitivity" in ctx.present
     return all(k in ctx.present for k in _NEOCLOUD)
 
 
@@ -344,7 +423,8 @@ def _vendor_outputs() -> tuple[Output, ...]:
     return tuple(out)
 
 
-_NEO_REQ = _NEOCLOUD
+_NEO_REQ = ("neocloud_spread_sensitivity",)
+_NEO_ANY = ("neocloud_spread_ratio", neocloud.PREFIX + "facility_usd")  # credit triangle | facility
 
 FEEDBACK = ModelSpec(
     name="contagion.feedback",
@@ -427,6 +507,7 @@ FEEDBACK = ModelSpec(
             high=1,
             low_open=True,
         ),
+        *neocloud.facility_params(),
     ),
     options=(
         Option(
@@ -457,7 +538,18 @@ FEEDBACK = ModelSpec(
             default="credit-triangle",
             choices=tuple(NEOCLOUD_CREDIT),
         ),
+        Option(
+            "neocloud_facility",
+            "gpu-collateral: the credit preset whose facility (parameters and terms, with their sources) the "
+            "neocloud borrows on; neocloud_<name> entries given here override it",
+            "choice",
+            choices=neocloud.FACILITY_PRESETS,
+        ),
+        *neocloud.facility_options(),
     ),
+    includes=(Include("neocloud_facility", "credit.gpu_collateral", neocloud.PREFIX),),
+    needs=neocloud.facility_needs(),
+    check=neocloud.check,
     outputs=(
         *_vendor_outputs(),
         Output("hyperscaler_capex_usd", "the five hyperscalers' capex per quarter", "USD", kind="series"),
@@ -477,22 +569,30 @@ FEEDBACK = ModelSpec(
             "ratio",
             kind="series",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
             "neocloud_default_prob",
-            "neocloud cumulative default probability by quarter (risk-neutral)",
+            "neocloud cumulative default probability by quarter (credit triangle: risk-neutral; gpu-collateral: "
+            "a 0/1 flag per path, the probability its mean)",
             "ratio",
             kind="series",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
-            "neocloud_default_prob_final", "neocloud default probability by the horizon", "ratio", requires=_NEO_REQ
+            "neocloud_default_prob_final",
+            "neocloud default probability by the horizon",
+            "ratio",
+            requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
         Output(
             "neocloud_default_prob_added",
             "neocloud default probability by the horizon, minus the no-shock path's",
             "ratio",
             requires=_NEO_REQ,
+            requires_any=_NEO_ANY,
         ),
     ),
     references=(

@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from capexwatch.models import _credit_compiled as kc
+from capexwatch.models import _jit
 from capexwatch.models._spec import Context, ModelSpec, Option, Output, Param
 from capexwatch.models._typing import FloatArray, Outputs, Params
 
@@ -167,42 +169,151 @@ def _rows(x: FloatArray, n: int, h: int) -> FloatArray:
     return np.ascontiguousarray(np.broadcast_to(x, (n, h)).T)
 
 
+def _rate_annual(p: Params, rate_annual: FloatArray | None) -> FloatArray:
+    """All-in annual rate per path and quarter: the given cost of debt, else base + spread (+ shock)."""
+    if rate_annual is not None:
+        return rate_annual
+    rate: FloatArray = p["base_rate_annual"] + p["spread_annual"][:, None]
+    if "spread_shock_annual" in p:
+        rate = rate + p["spread_shock_annual"]
+    return rate
+
+
+@dataclass(frozen=True)
+class _PerPath:
+    """The per-path constants of the facility, computed once for both kernels (so they agree)."""
+
+    facility: FloatArray
+    fleet_cost: FloatArray  # GPUs bought = facility / (initial LTV x cost)
+    life: FloatArray
+    k: FloatArray
+    sig_q: FloatArray
+    cp_default_q: FloatArray
+    market_rev: FloatArray  # per unit rental price: utilisation x GPU-hours a quarter
+    contract_rev: FloatArray
+    opex_q: FloatArray
+    log_defl: FloatArray
+    log_r0: FloatArray
+    elast: FloatArray
+    fire: FloatArray
+    contracted: FloatArray
+    cash0: FloatArray
+
+
+def _per_path(p: Params, n: int) -> _PerPath:
+    facility = p["facility_usd"]
+    fleet_cost = facility / p["initial_ltv_ratio"]
+    contract_price = p.get("contract_usd_per_gpu_hour", p["rental_usd_per_gpu_hour"])
+    opex_per_hour = p["gpu_kw"] * p["pue"] * p["power_price_usd_per_kwh"] + p["other_opex_usd_per_gpu_hour"]
+    gpu_hours = fleet_cost / p["gpu_cost_usd"] * HOURS_PER_QUARTER  # GPU-hours a quarter, whole fleet
+    return _PerPath(
+        facility=facility,
+        fleet_cost=fleet_cost,
+        life=p["economic_life_years"],
+        k=p["declining_balance_factor"],
+        sig_q=0.5 * p["rental_volatility_annual"],
+        cp_default_q=_counterparty_default_quarter(p, n),
+        market_rev=p["utilisation"] * gpu_hours,
+        contract_rev=gpu_hours * contract_price,
+        opex_q=gpu_hours * opex_per_hour,
+        log_defl=np.log1p(-p["rental_price_decline_annual"]) / 4.0,
+        log_r0=np.log(p["rental_usd_per_gpu_hour"]),
+        elast=p["value_rental_elasticity"],
+        fire=1.0 - p["fire_sale_discount"],
+        contracted=p["contracted_share"],
+        cash0=np.array(np.broadcast_to(p["cash_reserve_usd"], (n,)), dtype=np.float64),
+    )
+
+
 def simulate_facility(
     p: Params, ctx: Context, rate_annual: FloatArray | None = None, *, flows: bool = True
 ) -> dict[str, FloatArray]:
     """Every per-quarter array of the facility (``(paths, horizon)``) and the per-path results.
 
-    Quarters are stored as rows (``(horizon, paths)``) while the loop runs, so each quarter's
-    reads and writes are contiguous, and the masks (undefined after a default) are applied once at
-    the end; the arrays are returned as ``(paths, horizon)``.
+    *rate_annual* replaces base + spread (+ shock) as the all-in annual rate per path and quarter.
+    The compiled per-path kernel (:mod:`._credit_compiled`) runs where :func:`_jit.enabled`, the
+    vectorised NumPy kernel otherwise; they agree to rounding (tested).
     """
+    if _jit.enabled():
+        return _simulate_compiled(p, ctx, rate_annual, flows)
+    return _simulate_numpy(p, ctx, rate_annual, flows)
+
+
+def _paths(x: Any, n: int, h: int) -> FloatArray:
+    """A per-quarter input as a contiguous float64 ``(paths, horizon)`` array."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n, h)))
+
+
+def _simulate_compiled(p: Params, ctx: Context, rate_annual: FloatArray | None, flows: bool) -> dict[str, FloatArray]:
     n, tm = ctx.paths, _terms(ctx)
     h = tm.horizon
-    facility = p["facility_usd"]
-    fleet_cost = facility / p["initial_ltv_ratio"]  # GPUs bought = facility / (initial LTV x cost)
-    life, k = p["economic_life_years"], p["declining_balance_factor"]
-    sig_q = 0.5 * p["rental_volatility_annual"]
-    if rate_annual is None:
-        rate_annual = p["base_rate_annual"] + p["spread_annual"][:, None]
-        if "spread_shock_annual" in p:
-            rate_annual = rate_annual + p["spread_shock_annual"]
-    rate_q = _rows(rate_annual / 4.0, n, h)
+    c = _per_path(p, n)
+    poisson = "generation_launch_rate_annual" in p
+    par = np.empty((n, kc.N_PAR))
+    for col, value in (
+        (kc.P_FACILITY, c.facility),
+        (kc.P_FLEET_COST, c.fleet_cost),
+        (kc.P_LIFE, c.life),
+        (kc.P_DB_FACTOR, c.k),
+        (kc.P_LOG1P_DROP, np.log1p(-p["generation_drop_ratio"])),
+        (kc.P_LAUNCH_PROB, -np.expm1(-p["generation_launch_rate_annual"] / 4.0) if poisson else 0.0),
+        (kc.P_SIG_Q, c.sig_q),
+        (kc.P_LOG_R0, c.log_r0),
+        (kc.P_LOG_DEFL, c.log_defl),
+        (kc.P_ELAST, c.elast),
+        (kc.P_MARKET_REV, c.market_rev),
+        (kc.P_CONTRACT_REV, c.contract_rev),
+        (kc.P_OPEX_Q, c.opex_q),
+        (kc.P_CONTRACTED, c.contracted),
+        (kc.P_CP_DEFAULT_Q, c.cp_default_q),
+        (kc.P_LTV_COV, p.get("ltv_covenant", np.inf)),
+        (kc.P_DSCR_COV, p.get("dscr_covenant", 0.0)),
+        (kc.P_FIRE, c.fire),
+        (kc.P_CASH0, c.cash0),
+    ):
+        par[:, col] = value
+    launches = _paths(p.get("generation_launches", 0.0), n, h)
+    series, scalars = kc.empty_outputs(n, h, flows)
+    kc.facility_paths(
+        _paths(_rate_annual(p, rate_annual) / 4.0, n, h),
+        _paths(p["rental_shock"], n, h),
+        launches,
+        _paths(p["launch_draw"], n, h) if poisson else launches,
+        par,
+        tm.maturity,
+        tm.draw_q,
+        kc.AMORT_CODES[tm.amort],
+        tm.curve == "declining_balance",
+        tm.default_on == "breach",
+        "ltv_covenant" in p,
+        "dscr_covenant" in p,
+        poisson,
+        flows,
+        series,
+        scalars,
+    )
+    out = {name: series[j] for j, name in enumerate(kc.SERIES_NAMES[: len(series)])}
+    out |= {name: scalars[j] for j, name in enumerate(kc.SCALAR_NAMES)}
+    return out
+
+
+def _simulate_numpy(p: Params, ctx: Context, rate_annual: FloatArray | None, flows: bool) -> dict[str, FloatArray]:
+    """The vectorised kernel: quarters are stored as rows (``(horizon, paths)``) while the loop
+    runs, so each quarter's reads and writes are contiguous, and the masks (undefined after a
+    default) are applied once at the end; the arrays are returned as ``(paths, horizon)``."""
+    n, tm = ctx.paths, _terms(ctx)
+    h = tm.horizon
+    c = _per_path(p, n)
+    facility, fleet_cost, life, k, sig_q = c.facility, c.fleet_cost, c.life, c.k, c.sig_q
+    rate_q = _rows(_rate_annual(p, rate_annual) / 4.0, n, h)
     z = _rows(p["rental_shock"], n, h)
     log_drop = _rows(_launches(p, n, h) * np.log1p(-p["generation_drop_ratio"])[:, None], n, h)
-    cp_default_q = _counterparty_default_quarter(p, n)
-    contract_price = p.get("contract_usd_per_gpu_hour", p["rental_usd_per_gpu_hour"])
+    cp_default_q = c.cp_default_q
     ltv_cov = p.get("ltv_covenant")
     dscr_cov = p.get("dscr_covenant")
-    opex_per_hour = p["gpu_kw"] * p["pue"] * p["power_price_usd_per_kwh"] + p["other_opex_usd_per_gpu_hour"]
-    gpu_hours = fleet_cost / p["gpu_cost_usd"] * HOURS_PER_QUARTER  # GPU-hours a quarter, whole fleet
-    market_rev = p["utilisation"] * gpu_hours
-    contract_rev = gpu_hours * contract_price
-    opex_q = gpu_hours * opex_per_hour
-    log_defl = np.log1p(-p["rental_price_decline_annual"]) / 4.0
-    log_r0 = np.log(p["rental_usd_per_gpu_hour"])
-    elast = p["value_rental_elasticity"]
+    market_rev, contract_rev, opex_q = c.market_rev, c.contract_rev, c.opex_q
+    log_defl, log_r0, elast, fire = c.log_defl, c.log_r0, c.elast, c.fire
     inv_4l = 1.0 / (4.0 * life)
-    fire = 1.0 - p["fire_sale_discount"]
 
     names: tuple[str, ...] = ("rental", "collateral", "balance", "ltv", "dscr", "cfads")
     if flows:
@@ -215,7 +326,7 @@ def simulate_facility(
     alive_rows = np.zeros((h, n), dtype=bool)  # not defaulted before this quarter
     dead_rows = np.zeros((h, n), dtype=bool)  # defaulted by the end of this quarter
     balance = np.zeros(n)
-    cash = np.array(np.broadcast_to(p["cash_reserve_usd"], (n,)), dtype=np.float64)
+    cash = c.cash0.copy()
     shock = np.zeros(n)
     log_gen = np.zeros(n)
     alive = np.ones(n, dtype=bool)
@@ -239,7 +350,7 @@ def simulate_facility(
             collateral = fleet_cost * curve * np.exp(log_gen + elast * shock)
 
             delivered = n_vint / tm.draw_q
-            cs = np.where(t < cp_default_q, p["contracted_share"], 0.0)
+            cs = np.where(t < cp_default_q, c.contracted, 0.0)
             at_market = market_rev * rental
             cfads = delivered * (cs * (contract_rev - at_market) + at_market - opex_q)
 

@@ -48,7 +48,7 @@ import yaml
 from capexwatch.errors import DistributionError, ScenarioError, UnknownModelError
 from capexwatch.facts.concentration import CONCENTRATION_METRIC
 from capexwatch.facts.periods import quarter_index
-from capexwatch.models._spec import ModelSpec, Option, Param
+from capexwatch.models._spec import Include, ModelSpec, Option, Param
 from capexwatch.models.dists import Distribution, make_distribution
 from capexwatch.models.store_query import CONCENTRATION_AGG, SHORTCUTS, StoreQuery
 
@@ -394,6 +394,8 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
     raw_params, raw_options = _split_structural(data.get("parameters"), data.get("options"), spec, err)
     params = _parse_params(raw_params, spec, err)
     options = _parse_options(raw_options, spec, err)
+    for include in spec.includes:
+        _include_preset(include, spec, params, options, raw_options, start, err)
     store_vectors = any(
         isinstance(e.value, VectorValue) and any(isinstance(x, FromStore) for x in e.value.parts)
         for e in params.values()
@@ -443,6 +445,79 @@ def parse_scenario(text: str, *, filename: str = "<scenario>", name: str | None 
         sources=sources,
         period=period,
     )
+
+
+# --- another model's preset taken in under a prefix (ModelSpec.includes) ---------------------------
+
+
+def _include_preset(
+    include: Include,
+    spec: ModelSpec,
+    params: dict[str, ParamEntry],
+    options: dict[str, Any],
+    raw_options: Any,
+    start: str | None,
+    err: _Errors,
+) -> None:
+    """Add the entries of the bundled preset that option ``include.option`` names, prefixed, where
+    the scenario does not give them (see :class:`~capexwatch.models._spec.Include`)."""
+    name = options.get(include.option)
+    if name is None:
+        return
+    where: Path_ = ("options", include.option)
+    entry = preset_path(str(name))
+    if entry is None:
+        err.add(where, f"{name!r} is not a bundled preset")
+        return
+    other = parse_scenario(entry.read_text(encoding="utf-8"), filename=entry.name, name=str(name))
+    if other.model.name != include.model:
+        err.add(where, f"{name} is a {other.model.name} preset; name a {include.model} preset")
+        return
+    shift = 0
+    if start is not None and other.start_quarter is not None:
+        shift = quarter_index(start) - quarter_index(other.start_quarter)
+    given = set(raw_options) if isinstance(raw_options, dict) else set()
+    for key, value in other.options.items():
+        mine = include.prefix + key
+        if value is not None and mine in options and mine not in given:
+            options[mine] = value
+    for p in other.params.values():
+        mine = include.prefix + p.name
+        if p.default or mine in params or mine not in spec.param_names:
+            continue  # the model's own defaults apply; an entry the scenario gives wins
+        value = _calendar_shift(p.value, shift)
+        if value is None:
+            err.add(where, f"{name}: {p.name} cannot be moved {shift} quarters to this scenario's start_quarter")
+            continue
+        note = f"from preset {name}" + (f"; {p.note}" if p.note else "")
+        params[mine] = dataclasses.replace(p, name=mine, value=value, note=note)
+
+
+def _calendar_shift(value: Value, quarters: int) -> Value | None:
+    """A quarterly vector re-indexed to a start *quarters* later (its first quarters dropped) or
+    earlier (its first quarter repeated); other values as they are; None where that cannot be done
+    here (a vector from the store, a drawn first quarter repeated)."""
+    if quarters == 0 or not isinstance(value, VectorValue):
+        return value
+    parts = [p for p in value.parts if isinstance(p, Part)]
+    if len(parts) != len(value.parts) or not parts:
+        return None
+    if quarters < 0:
+        first = parts[0]
+        if isinstance(first.element, Random):
+            return None
+        return dataclasses.replace(value, parts=(dataclasses.replace(first, repeat=-quarters), *parts))
+    kept: list[Part] = []
+    drop = quarters
+    for p in parts:
+        if drop >= p.repeat:
+            drop -= p.repeat
+            continue
+        kept.append(dataclasses.replace(p, repeat=p.repeat - drop))
+        drop = 0
+    if not kept and value.extend == "flat":
+        kept = [dataclasses.replace(parts[-1], repeat=1)]
+    return dataclasses.replace(value, parts=tuple(kept))
 
 
 # --- period, horizon_periods and structural settings under parameters (time-series models that

@@ -94,7 +94,9 @@ def drawdown_table_html(results: Mapping[str, SimulationResult]) -> str:
         turned = o["loop_turned_flag"].mean
         text = f"{html.escape(name)}: the loop turns on {_share(turned)} of paths"
         if "neocloud_default_prob_added" in o:
-            text += f"; neocloud default probability +{_share(o['neocloud_default_prob_added'].p50)} (p50)"
+            # the mean over paths: with the GPU-collateral facility each path's PD is a 0/1 flag
+            pd, added = o["neocloud_default_prob_final"].mean, o["neocloud_default_prob_added"].mean
+            text += f"; neocloud default probability {_share(pd)} ({added * 100:+.2f} points against no shock)"
         notes.append(f"<li>{text}</li>")
     return f"<table class='contagion'>{head}{''.join(body)}</table><ul>{''.join(notes)}</ul>"
 
