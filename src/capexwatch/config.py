@@ -25,8 +25,8 @@ CAPEXWATCH_HTTP_BACKOFF_CAP  largest backoff in seconds
 CAPEXWATCH_HTTP_MAX_RETRY_AFTER  longest Retry-After honoured, in seconds
 CAPEXWATCH_DEBUG             when set, the CLI re-raises internal errors with their traceback
 CAPEXWATCH_LOCK_WAIT         seconds a command waits for a store another process holds (default 60)
-CAPEXWATCH_JIT               "0" turns the compiled (Numba) model kernels off where the ``fast`` extra
-                             is installed; they are used by default when Numba can be imported
+CAPEXWATCH_JIT               compiled (Numba) model kernels where the ``fast`` extra is installed:
+                             unset = for large runs only, "1" = always, "0" = never
 
 This module is the only one that reads the environment.
 """
@@ -49,7 +49,7 @@ __all__ = [
     "get_settings",
     "home_dir",
     "http_tuning",
-    "jit_requested",
+    "jit_mode",
     "lock_wait_s",
     "user_scenarios_dir",
 ]
@@ -230,9 +230,11 @@ def lock_wait_s() -> float:
     return DEFAULT_LOCK_WAIT_S if value is None else value
 
 
-def jit_requested() -> bool:
-    """Whether compiled model kernels may be used (``CAPEXWATCH_JIT`` unset, or anything but
-    ``0``/``false``/``no``/``off``); whether Numba is installed is :mod:`capexwatch.models._jit`'s
-    question."""
+def jit_mode() -> str:
+    """``CAPEXWATCH_JIT`` as ``"auto"`` (unset or empty: compiled kernels for large runs only),
+    ``"off"`` (``0``/``false``/``no``/``off``) or ``"on"`` (anything else: always); whether Numba is
+    installed is :mod:`capexwatch.models._jit`'s question."""
     raw = os.environ.get("CAPEXWATCH_JIT", "").strip().lower()
-    return raw not in {"0", "false", "no", "off"}
+    if not raw:
+        return "auto"
+    return "off" if raw in {"0", "false", "no", "off"} else "on"

@@ -18,14 +18,17 @@ def _running_sum(x: np.ndarray) -> float:
 
 def test_jit_env_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CAPEXWATCH_JIT", raising=False)
-    assert config.jit_requested()
+    assert config.jit_mode() == "auto"
+    big, small = _jit.MIN_WORK, _jit.MIN_WORK - 1
+    assert _jit.enabled(big) == _jit.available()
+    assert not _jit.enabled(small)  # small runs stay on NumPy unless asked
     for off in ("0", "false", "OFF", " no "):
         monkeypatch.setenv("CAPEXWATCH_JIT", off)
-        assert not config.jit_requested()
-        assert not _jit.enabled()
+        assert config.jit_mode() == "off"
+        assert not _jit.enabled(big)
     monkeypatch.setenv("CAPEXWATCH_JIT", "1")
-    assert config.jit_requested()
-    assert _jit.enabled() == _jit.available()
+    assert config.jit_mode() == "on"
+    assert _jit.enabled(small) == _jit.available()
 
 
 def test_compiled_kernel_gives_the_python_result() -> None:

@@ -5,7 +5,10 @@ A model with a compiled kernel keeps its vectorised NumPy kernel as the default 
 each other (tests/models/test_jit.py), so results do not depend on whether the extra is installed
 beyond floating-point rounding of the operations' order.
 
-``CAPEXWATCH_JIT=0`` turns the compiled kernels off (see :mod:`capexwatch.config`). Compiled code is
+By default (``CAPEXWATCH_JIT`` unset) a compiled kernel runs only for runs of at least
+:data:`MIN_WORK` path-periods: below that, importing Numba (about a second) and loading the cached
+machine code cost more than the NumPy kernel itself (``capexwatch report`` runs many small
+simulations). ``CAPEXWATCH_JIT=1`` always compiles, ``0`` never (see :mod:`capexwatch.config`). Compiled code is
 cached on disk (``cache=True``: next to the module, or in Numba's user cache directory when the
 package directory is read-only), so only the first call in a fresh installation pays the compile.
 """
@@ -18,9 +21,15 @@ from typing import Any, TypeVar
 
 from capexwatch import config
 
-__all__ = ["available", "compile_kernel", "enabled"]
+__all__ = ["MIN_WORK", "available", "compile_kernel", "enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+MIN_WORK = 1_000_000
+"""Path-periods (paths x periods of one kernel call) from which the compiled kernels run by
+default: the NumPy kernels take ~0.2 us per path-period (benchmarks/RESULTS.md), so below ~1M
+(one engine work block of 65,536 paths x 16 quarters) the second spent importing Numba and loading
+its cache is not won back. The report's simulations (a few thousand paths) stay on NumPy."""
 
 
 @functools.cache
@@ -33,9 +42,13 @@ def available() -> bool:
     return True
 
 
-def enabled() -> bool:
-    """Whether compiled kernels are to be used now: Numba installed and ``CAPEXWATCH_JIT`` not ``0``."""
-    return config.jit_requested() and available()
+def enabled(work: int | None = None) -> bool:
+    """Whether a compiled kernel is to be used now for *work* path-periods: Numba installed and
+    ``CAPEXWATCH_JIT`` not ``0``; unset, only from :data:`MIN_WORK` on (``None``: size unknown, yes)."""
+    mode = config.jit_mode()
+    if mode == "off" or not available():
+        return False
+    return mode == "on" or work is None or work >= MIN_WORK
 
 
 def compile_kernel(fn: F) -> F:
