@@ -168,6 +168,19 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     cancel = np.empty(nb_max)
     to_buyers = np.empty(nb_max)
     orders = np.empty((horizon, n_st, nb_max))
+    # the scalars' running values per path of the batch
+    d_mean = np.empty(nb_max)
+    d_var = np.empty(nb_max)
+    o_mean = np.empty(nb_max)
+    o_var = np.empty(nb_max)
+    o_peak = np.empty(nb_max)
+    share_peak = np.empty(nb_max)
+    bl_peak = np.empty(nb_max)
+    drop = np.empty(nb_max)
+    lead_peak = np.empty(nb_max)
+    phantom_total = np.empty(nb_max)
+    rev_peak = np.empty(nb_max)
+    rev_at = np.empty(nb_max, dtype=np.int64)
     # outputs of the batch, period-major: a period's values sit together while the batch steps
     # (written straight into `series`, the 14 values of one path and period would share a cache set:
     # the series are a multiple of 4 KiB apart); copied out row by row when the batch is done
@@ -486,70 +499,87 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
                 buf[t, 11, b] = idle[0, b]
                 buf[t, 13, b] = capacity[b]
 
-        # 7. scalars per path (supply_chain.bullwhip_ratios, phantom_share_peak, ...)
+        # 7. scalars per path (supply_chain.bullwhip_ratios, phantom_share_peak, ...): the batch's
+        # paths side by side, as the period-major buffers hold them; each path's sums still run
+        # over its periods in order
+        span = horizon - burn
         for b in range(nb):
-            i = i0 + b
-            span = horizon - burn
-            d_mean = 0.0
-            for t in range(burn, horizon):
-                d_mean += demand[b, t]
-            d_mean = d_mean / span
-            d_var = 0.0
-            for t in range(burn, horizon):
-                c = demand[b, t] - d_mean
-                d_var += c * c
-            d_var = d_var / span
-            for k in range(n_st):
-                o_mean = 0.0
-                peak = orders[0, k, b]
-                for t in range(horizon):
-                    if t >= burn:
-                        o_mean += orders[t, k, b]
-                    if orders[t, k, b] > peak:
-                        peak = orders[t, k, b]
-                o_mean = o_mean / span
-                o_var = 0.0
-                for t in range(burn, horizon):
-                    c = orders[t, k, b] - o_mean
-                    o_var += c * c
-                o_var = o_var / span
-                scalars[k, i] = o_var / d_var if d_var > 0.0 else math.nan
-                scalars[n_st + k, i] = peak
-                if keep_orders:
-                    for t in range(horizon):
-                        orders_out[k, i, t] = orders[t, k, b]
-            share_peak = -math.inf
-            bl_peak = buf[0, 4, b]
-            drop = 0.0
-            lead_peak = math.nan
-            phantom_total = 0.0
-            rev_peak = buf[0, 8, b]
-            rev_at = 0
+            d_mean[b] = 0.0
+            d_var[b] = 0.0
+        for t in range(burn, horizon):
+            for b in range(nb):
+                d_mean[b] += buf[t, 0, b]
+        for b in range(nb):
+            d_mean[b] = d_mean[b] / span
+        for t in range(burn, horizon):
+            for b in range(nb):
+                c = buf[t, 0, b] - d_mean[b]
+                d_var[b] += c * c
+        for b in range(nb):
+            d_var[b] = d_var[b] / span
+        for k in range(n_st):
+            for b in range(nb):
+                o_mean[b] = 0.0
+                o_var[b] = 0.0
+                o_peak[b] = orders[0, k, b]
             for t in range(horizon):
+                for b in range(nb):
+                    o = orders[t, k, b]
+                    o_peak[b] = o if o > o_peak[b] else o_peak[b]
+            for t in range(burn, horizon):
+                for b in range(nb):
+                    o_mean[b] += orders[t, k, b]
+            for b in range(nb):
+                o_mean[b] = o_mean[b] / span
+            for t in range(burn, horizon):
+                for b in range(nb):
+                    c = orders[t, k, b] - o_mean[b]
+                    o_var[b] += c * c
+            for b in range(nb):
+                var = o_var[b] / span
+                scalars[k, i0 + b] = var / d_var[b] if d_var[b] > 0.0 else math.nan
+                scalars[n_st + k, i0 + b] = o_peak[b]
+            if keep_orders:
+                for t in range(horizon):
+                    for b in range(nb):
+                        orders_out[k, i0 + b, t] = orders[t, k, b]
+        for b in range(nb):
+            share_peak[b] = -math.inf
+            bl_peak[b] = buf[0, 4, b]
+            drop[b] = 0.0
+            lead_peak[b] = math.nan
+            phantom_total[b] = 0.0
+            rev_peak[b] = buf[0, 8, b]
+            rev_at[b] = 0
+        for t in range(horizon):
+            for b in range(nb):
                 bl = buf[t, 4, b]
                 share = buf[t, 5, b] / bl if bl > 0.0 else 0.0
-                share_peak = max(share_peak, share)
-                bl_peak = max(bl_peak, bl)
+                share_peak[b] = max(share_peak[b], share)
+                bl_peak[b] = max(bl_peak[b], bl)
                 if t > 0:
-                    drop = max(drop, buf[t - 1, 4, b] - bl)
+                    drop[b] = max(drop[b], buf[t - 1, 4, b] - bl)
                 lt = buf[t, 6, b]
-                if not math.isnan(lt) and (math.isnan(lead_peak) or lt > lead_peak):
-                    lead_peak = lt
-                phantom_total += buf[t, 3, b]
-                if buf[t, 8, b] > rev_peak:
-                    rev_peak = buf[t, 8, b]
-                    rev_at = t
-            trough = rev_peak
-            for t in range(rev_at, horizon):
+                if not math.isnan(lt) and (math.isnan(lead_peak[b]) or lt > lead_peak[b]):
+                    lead_peak[b] = lt
+                phantom_total[b] += buf[t, 3, b]
+                if buf[t, 8, b] > rev_peak[b]:
+                    rev_peak[b] = buf[t, 8, b]
+                    rev_at[b] = t
+        base = 2 * n_st
+        for b in range(nb):
+            i = i0 + b
+            trough = rev_peak[b]
+            for t in range(rev_at[b], horizon):
                 trough = min(trough, buf[t, 8, b])
-            base = 2 * n_st
-            scalars[base, i] = share_peak
-            scalars[base + 1, i] = 100.0 * drop / bl_peak if bl_peak > 0.0 else 0.0
-            scalars[base + 2, i] = 100.0 * (rev_peak - trough) / rev_peak if rev_peak > 0.0 else 0.0
-            scalars[base + 3, i] = lead_peak
-            scalars[base + 4, i] = phantom_total
+            top_rev = rev_peak[b]
+            scalars[base, i] = share_peak[b]
+            scalars[base + 1, i] = 100.0 * drop[b] / bl_peak[b] if bl_peak[b] > 0.0 else 0.0
+            scalars[base + 2, i] = 100.0 * (top_rev - trough) / top_rev if top_rev > 0.0 else 0.0
+            scalars[base + 3, i] = lead_peak[b]
+            scalars[base + 4, i] = phantom_total[b]
             scalars[base + 5, i] = total_wd[b]
         for j in range(series.shape[0]):
-            for b in range(nb):
-                for t in range(horizon):
+            for t in range(horizon):
+                for b in range(nb):
                     series[j, i0 + b, t] = buf[t, j, b]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from capexwatch.errors import ConfigError, DataError, InvalidArgumentError, NetworkError, ScenarioError
 from capexwatch.models import _stats
@@ -327,8 +328,8 @@ class _OutChunk:
     vmin: FloatArray
     vmax: FloatArray
     values: FloatArray | None = None
-    bins: IntArray | None = None
-    counts: IntArray | None = None
+    bins: npt.NDArray[np.integer] | None = None
+    counts: npt.NDArray[np.integer] | None = None
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
 
@@ -764,7 +765,7 @@ class _Aggregator:
             if oc.values is not None:
                 self.values[name][res.first_path : res.first_path + res.rows] = oc.values
             if oc.bins is not None and oc.counts is not None:
-                self.counts[name][oc.bins] += oc.counts
+                _stats.add_counts(self.counts[name], oc.bins, oc.counts)
             for tag, (lo, hi) in oc.special.items():
                 have = self.special[name].get(tag)
                 self.special[name][tag] = (lo, hi) if have is None else (np.fmin(have[0], lo), np.fmax(have[1], hi))

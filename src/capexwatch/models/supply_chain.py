@@ -365,6 +365,7 @@ def run_chain(p: Params, ctx: Context, *, trace: bool = False) -> dict[str, Floa
     Returns the output series (``SERIES``, ``capacity_units``), ``orders_by_stage`` (stages, paths,
     periods), ``write_downs_units`` (paths,) and, with ``trace``, every stock and flow
     (``TRACE_STAGE``: (paths, periods, stages); ``TRACE_SOURCE``: (paths, periods)), units.
+    Where compiled kernels are on this is the compiled kernel's result (the same numbers to rounding).
     """
     if _jit.enabled():
         return _compiled(p, ctx, trace=trace, keep_orders=True)[0]
