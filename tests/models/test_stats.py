@@ -68,6 +68,42 @@ def test_compiled_summary_is_numpys_bit_for_bit(k: int | None, sizes: list[int])
         assert set(got.special) == {"under", "zero", "over"}  # every special bin was exercised
 
 
+def test_summary_kernel_as_plain_python_stays_in_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernels' Python source (what runs without Numba; NumPy raises on an index out of range,
+    where compiled code would write past the end) gives the same numbers, merge included."""
+    monkeypatch.setattr(_stats, "_summary_kernel", _stats._summary_kernel.py_func)  # type: ignore[attr-defined]
+    x = awkward(300, 9, seed=4)
+    grid = _stats.make_grid(x[:150], _stats.K_SERIES)
+    with np.errstate(all="ignore"):
+        want = _stats._summarise_numpy(x, [200, 100], grid)
+    with np.errstate(over="ignore"):  # 1e300 to float32 (compiled code is silent about it)
+        got = _stats._summarise_compiled(x, [200, 100], grid)
+    same_summary(want, got)
+    assert got.bins is not None and got.counts is not None and want.bins is not None and want.counts is not None
+    total = np.zeros(9 * grid.size, dtype=np.int64)
+    _stats._add_counts_kernel.py_func(total, got.bins, got.counts)  # type: ignore[attr-defined]
+    expect = np.zeros(9 * grid.size, dtype=np.int64)
+    expect[want.bins] += want.counts
+    np.testing.assert_array_equal(total, expect)
+
+
+@needs_numba
+def test_warm_up_and_merge_of_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as m:  # as plain Python first: an index out of range raises
+        m.setattr(_stats, "_summary_kernel", _stats._summary_kernel.py_func)  # type: ignore[attr-defined]
+        m.setattr(_stats, "_add_counts_kernel", _stats._add_counts_kernel.py_func)  # type: ignore[attr-defined]
+        _stats.warm_up()
+    _stats.warm_up()
+    rng = np.random.default_rng(2)
+    total = rng.integers(0, 5, size=5000)
+    bins = np.sort(rng.choice(5000, size=2000, replace=False)).astype(np.int32)
+    counts = rng.integers(1, 9, size=2000).astype(np.int32)
+    expect = total.copy()
+    expect[bins] += counts
+    _stats.add_counts(total, bins, counts)
+    np.testing.assert_array_equal(total, expect)
+
+
 def test_percentile_table_is_the_per_column_function() -> None:
     x = awkward(5000, 17, seed=3)
     grid = _stats.make_grid(x[:2000], _stats.K_SERIES)

@@ -275,6 +275,26 @@ def test_kernel_matches_per_path_reference(case: str) -> None:
                 np.testing.assert_allclose(got[key][i], value, rtol=1e-9, atol=1e-7, err_msg=f"{case} {key} {i}")
 
 
+@pytest.mark.parametrize("case", ["sterman", "shortage", "shortage-one-stage", "order-up-to-delay-ar1"])
+def test_compiled_kernel_source_as_plain_python_stays_in_bounds(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled kernel's Python source (what runs where Numba is missing; NumPy raises on an
+    index out of range, where compiled code would write past the end) gives the NumPy kernel's
+    stocks and flows, on a full batch of 16 paths and a partial one."""
+    from capexwatch.models import _supply_chain_kernel as kernel
+
+    extra, stages = CASES[case]
+    s = chain(extra, stages=stages, horizon=40)
+    params = draw_parameters(s, 5, 0, 19)
+    ctx = _context(s, 19)
+    monkeypatch.setenv("CAPEXWATCH_JIT", "0")
+    want = sc.run_chain(params, ctx, trace=True)
+    monkeypatch.setattr(kernel, "chain_kernel", kernel.chain_kernel.py_func)  # type: ignore[attr-defined]
+    got = sc._compiled(params, ctx, trace=True, keep_orders=True)[0]
+    assert set(got) == set(want)
+    for key, value in want.items():
+        np.testing.assert_allclose(got[key], value, rtol=1e-12, atol=1e-9, err_msg=key)
+
+
 # --- the engine's reproducibility contract ---------------------------------------------------------
 
 

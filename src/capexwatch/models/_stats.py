@@ -427,9 +427,10 @@ def warm_up() -> None:
     called before forking workers, so that they inherit it instead of each loading it."""
     if _jit.enabled():
         x = np.zeros((2, 2))
-        s = summarise(x, [2], make_grid(x, K_SERIES))
+        grid = make_grid(x, K_SERIES)
+        s = summarise(x, [2], grid)
         assert s.bins is not None and s.counts is not None
-        _add_counts_kernel(np.zeros(8, dtype=np.int64), s.bins, s.counts)
+        _add_counts_kernel(np.zeros(2 * grid.size, dtype=np.int64), s.bins, s.counts)
 
 
 def _summarise_numpy(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
