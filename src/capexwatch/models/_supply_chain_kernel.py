@@ -61,6 +61,7 @@ SETTINGS = (
     "landing_slots",
     "keep_orders",
     "trace",
+    "series_stride",  # elements from one output series to the next in ``out``
 )
 """Entries of the kernel's integer settings vector."""
 
@@ -75,7 +76,7 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     settings: IntArray,
     prm: FloatArray,
     shock: FloatArray,
-    series: FloatArray,
+    out: FloatArray,
     scalars: FloatArray,
     orders_out: FloatArray,
     tr_stage: FloatArray,
@@ -93,7 +94,9 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     settings : int64 (len(SETTINGS),), the chain's structure
     prm : float64 (len(PARAMS), paths), parameters per path (units as in the model's spec)
     shock : float64 (paths, periods), the standardised demand shocks
-    series : out, float64 (14, paths, periods): ``supply_chain.SERIES`` then ``capacity_units``
+    out : out, float64, the 14 series (``supply_chain.SERIES`` then ``capacity_units``), each
+        (paths, periods) C-ordered, ``series_stride`` elements apart (a stride that is not a
+        multiple of 4 KiB: a path's 14 values of one period would otherwise share a cache set)
     scalars : out, float64 (2 x stages + 6, paths): bullwhip ratio per stage, order peak per stage,
         phantom share peak, backlog drop %, vendor revenue peak-to-trough %, lead-time peak, phantom
         orders total, write-downs (units)
@@ -115,6 +118,7 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     land_n = settings[11]
     keep_orders = settings[12] == 1
     trace = settings[13] == 1
+    stride = settings[14]
     n = prm.shape[1]
     horizon = shock.shape[1]
     nb_max = BATCH
@@ -162,10 +166,6 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     inc_p = np.empty(nb_max)
     ship_t = np.empty(nb_max)
     ship_p = np.empty(nb_max)
-    fill = np.empty(nb_max)
-    q = np.empty(nb_max)
-    mult = np.empty(nb_max)
-    cancel = np.empty(nb_max)
     to_buyers = np.empty(nb_max)
     orders = np.empty((horizon, n_st, nb_max))
     # the scalars' running values per path of the batch
@@ -180,12 +180,9 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
     lead_peak = np.empty(nb_max)
     phantom_total = np.empty(nb_max)
     rev_peak = np.empty(nb_max)
-    rev_at = np.empty(nb_max, dtype=np.int64)
-    # outputs of the batch, period-major: a period's values sit together while the batch steps
-    # (written straight into `series`, the 14 values of one path and period would share a cache set:
-    # the series are a multiple of 4 KiB apart); copied out row by row when the batch is done
-    buf = np.empty((horizon, series.shape[0], nb_max))
-    demand = np.empty((nb_max, horizon))
+    trough = np.empty(nb_max)
+    prev_bl = np.empty(nb_max)
+    demand = np.empty((horizon, nb_max))
 
     for i0 in range(0, n, nb_max):
         nb = min(nb_max, n - i0)
@@ -216,8 +213,8 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
                     d = level + dev
                 else:
                     d = level + noise
-                demand[b, t] = d if d > 0.0 else 0.0
-                buf[t, 0, b] = demand[b, t]
+                demand[t, b] = d if d > 0.0 else 0.0
+                out[i * horizon + t] = demand[t, b]
 
             # 2. initial state (supply_chain._init_stage, _source): the chain starts in equilibrium
             safety = prm[5, i] * mean
@@ -263,6 +260,7 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
             idle_sum[b] = 0.0
             vend_sum[b] = 0.0
             total_wd[b] = 0.0
+            phantom_total[b] = 0.0
 
         # ring positions t % size, advanced by one each period (an integer division per ring and
         # period would cost more than the rest of a stage's step)
@@ -280,13 +278,15 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
             gs = 0 if gs + 1 == gen else gs + 1
             ls = 0 if ls + 1 == land_n else ls + 1
             for b in range(nb):
-                inc_t[b] = demand[b, t]
+                inc_t[b] = demand[t, b]
                 inc_p[b] = 0.0
                 to_buyers[b] = 0.0
 
-            # 3. the stages, bottom-up
+            # 3. the stages, bottom-up; one loop over the batch per stage, its values in registers
             for k in range(n_st):
                 slot = s_prod if k == n_st - 1 else s_lead
+                multiple = float(size[k] + delay)
+                last = k + 1 == n_st
                 for b in range(nb):
                     r_t = trt[k, slot, b]
                     r_p = trp[k, slot, b]
@@ -296,101 +296,91 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
                     recv_p[k, b] = r_p
                     stock = inv[k, b] + r_t
                     idle[k, b] = idle[k, b] + r_p
-                    sl[k, b] = sl[k, b] - r_t
-                    bt = blt[k, b] + inc_t[b]
-                    bp = blp[k, b] + inc_p[b]
+                    supply_line = sl[k, b] - r_t
+                    in_t = inc_t[b]
+                    in_p = inc_p[b]
+                    bt = blt[k, b] + in_t
+                    bp = blp[k, b] + in_p
                     # pro-rata shipment (supply_chain._ship)
                     owed = bt + bp
                     ratio = min(stock, owed) / max(owed, TINY)
-                    fill[b] = ratio if owed > 0.0 else 1.0
+                    fill = ratio if owed > 0.0 else 1.0
                     s_t = bt * ratio
                     s_p = bp * ratio
-                    ship_t[b] = s_t
-                    ship_p[b] = s_p
-                    blt[k, b] = bt - s_t
-                    blp[k, b] = bp - s_p
-                    inv[k, b] = stock - (s_t + s_p)
-                    incoming = inc_t[b] + inc_p[b]
+                    bt = bt - s_t
+                    bp = bp - s_p
+                    stock = stock - (s_t + s_p)
+                    blt[k, b] = bt
+                    blp[k, b] = bp
+                    inv[k, b] = stock
+                    if k > 0:  # to the stage below (lead_time ring), after its inbound lead time
+                        trt[k - 1, s_lead, b] += s_t
+                        trp[k - 1, s_lead, b] += s_p
+                        last_fill[k - 1, b] = fill
+                        if k == 1:
+                            to_buyers[b] = s_t + s_p
+                    incoming = in_t + in_p
                     hsum[k, b] = hsum[k, b] + (incoming - hist[k, hs, b])
                     hist[k, hs, b] = incoming
-                if k > 0:  # to the stage below (lead_time ring), arriving after its inbound lead time
-                    for b in range(nb):
-                        trt[k - 1, s_lead, b] += ship_t[b]
-                        trp[k - 1, s_lead, b] += ship_p[b]
-                        last_fill[k - 1, b] = fill[b]
-                    if k == 1:
-                        for b in range(nb):
-                            to_buyers[b] = ship_t[b] + ship_p[b]
-                # the ordering rule (supply_chain._policy_order)
-                if sterman:
-                    for b in range(nb):
-                        owed = blt[k, b] + blp[k, b]
+                    # the ordering rule (supply_chain._policy_order)
+                    owed = bt + bp
+                    if sterman:
                         theta = p_theta[b]
                         expected[k, b] = theta * prev_in[k, b] + (1.0 - theta) * expected[k, b]
-                        prev_in[k, b] = inc_t[b] + inc_p[b]
-                        gap = desired[k, b] - (inv[k, b] - owed) - p_beta[b] * sl[k, b]
+                        prev_in[k, b] = incoming
+                        gap = desired[k, b] - (stock - owed) - p_beta[b] * supply_line
                         x = expected[k, b] + p_alpha[b] * gap
-                        q[b] = x if x > 0.0 else 0.0
-                else:
-                    multiple = float(size[k] + delay)
-                    for b in range(nb):
-                        owed = blt[k, b] + blp[k, b]
+                    else:
                         target = multiple * hsum[k, b] / fp + desired[k, b]
-                        x = target - (inv[k, b] - owed + sl[k, b])
-                        q[b] = x if x > 0.0 else 0.0
-                # shortage gaming (supply_chain._game) and cancellation (_cancel)
-                for b in range(nb):
-                    fill_hat[k, b] = fill_hat[k, b] + p_smooth[b] * (last_fill[k, b] - fill_hat[k, b])
-                if rationing:
-                    sup_t = blt[k + 1] if k + 1 < n_st else src_bt
-                    sup_p = blp[k + 1] if k + 1 < n_st else src_bp
-                    for b in range(nb):
+                        x = target - (stock - owed + supply_line)
+                    q = x if x > 0.0 else 0.0
+                    # shortage gaming (supply_chain._game) and cancellation (_cancel)
+                    f_hat = fill_hat[k, b] + p_smooth[b] * (last_fill[k, b] - fill_hat[k, b])
+                    fill_hat[k, b] = f_hat
+                    g = 1.0
+                    c = 0.0
+                    if rationing:
                         cap = p_cap[b]
-                        g = min(cap, 1.0 / max(fill_hat[k, b], 1.0 / cap))
-                        excess = sup_p[b] - (g - 1.0) * sup_t[b]
-                        c = p_cancel[b] * (excess if excess > 0.0 else 0.0)
-                        sup_p[b] = sup_p[b] - c
-                        mult[b] = g
-                        cancel[b] = c
-                else:
-                    for b in range(nb):
-                        mult[b] = 1.0
-                        cancel[b] = 0.0
-                for b in range(nb):
-                    placed_t = q[b]
-                    placed_p = q[b] * (mult[b] - 1.0)
-                    sl[k, b] = sl[k, b] + placed_t
-                    orders[t, k, b] = placed_t + placed_p
-                if k == 0:
-                    for b in range(nb):
-                        buf[t, 1, b] = orders[t, 0, b]
-                        buf[t, 2, b] = q[b]
-                        buf[t, 3, b] = q[b] * (mult[b] - 1.0)
-                        buf[t, 12, b] = cancel[b]
-                if trace:
-                    for b in range(nb):
+                        g = min(cap, 1.0 / max(f_hat, 1.0 / cap))
+                        if last:
+                            excess = src_bp[b] - (g - 1.0) * src_bt[b]
+                            c = p_cancel[b] * (excess if excess > 0.0 else 0.0)
+                            src_bp[b] = src_bp[b] - c
+                        else:
+                            excess = blp[k + 1, b] - (g - 1.0) * blt[k + 1, b]
+                            c = p_cancel[b] * (excess if excess > 0.0 else 0.0)
+                            blp[k + 1, b] = blp[k + 1, b] - c
+                    placed_p = q * (g - 1.0)
+                    sl[k, b] = supply_line + q
+                    orders[t, k, b] = q + placed_p
+                    if k == 0:
+                        at = (i0 + b) * horizon + t
+                        out[stride + at] = q + placed_p
+                        out[2 * stride + at] = q
+                        out[3 * stride + at] = placed_p
+                        out[12 * stride + at] = c
+                        phantom_total[b] += placed_p
+                    if trace:
                         i = i0 + b
-                        tr_stage[0, i, t, k] = q[b]
-                        tr_stage[1, i, t, k] = q[b] * (mult[b] - 1.0)
-                        tr_stage[2, i, t, k] = inc_t[b]
-                        tr_stage[3, i, t, k] = inc_p[b]
-                        tr_stage[4, i, t, k] = ship_t[b]
-                        tr_stage[5, i, t, k] = ship_p[b]
-                        tr_stage[6, i, t, k] = recv_t[k, b]
-                        tr_stage[7, i, t, k] = recv_p[k, b]
-                        tr_stage[8, i, t, k] = cancel[b]
-                        tr_stage[11, i, t, k] = blt[k, b]
-                        tr_stage[12, i, t, k] = blp[k, b]
-                if delay > 0:  # the order reaches the supplier `delay` periods later
-                    for b in range(nb):
+                        tr_stage[0, i, t, k] = q
+                        tr_stage[1, i, t, k] = placed_p
+                        tr_stage[2, i, t, k] = in_t
+                        tr_stage[3, i, t, k] = in_p
+                        tr_stage[4, i, t, k] = s_t
+                        tr_stage[5, i, t, k] = s_p
+                        tr_stage[6, i, t, k] = r_t
+                        tr_stage[7, i, t, k] = r_p
+                        tr_stage[8, i, t, k] = c
+                        tr_stage[11, i, t, k] = bt
+                        tr_stage[12, i, t, k] = bp
+                    if delay > 0:  # the order reaches the supplier `delay` periods later
                         inc_t[b] = mail_t[k, ms, b]
                         inc_p[b] = mail_p[k, ms, b]
-                        mail_t[k, ms, b] = q[b]
-                        mail_p[k, ms, b] = q[b] * (mult[b] - 1.0)
-                else:
-                    for b in range(nb):
-                        inc_t[b] = q[b]
-                        inc_p[b] = q[b] * (mult[b] - 1.0)
+                        mail_t[k, ms, b] = q
+                        mail_p[k, ms, b] = placed_p
+                    else:
+                        inc_t[b] = q
+                        inc_p[b] = placed_p
 
             # 4. the source: capacity lands, orders join its backlog, it ships what capacity allows
             top = n_st - 1
@@ -489,31 +479,56 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
                 lead_t = transit
                 if owed > 0.0:
                     lead_t = transit + owed / rate if rate != 0.0 else math.inf
-                buf[t, 4, b] = owed
-                buf[t, 5, b] = v_p[b]
-                buf[t, 6, b] = lead_t if math.isfinite(lead_t) else math.nan
-                buf[t, 7, b] = to_buyers[b]
-                buf[t, 8, b] = to_buyers[b] * p_price[b]
-                buf[t, 9, b] = inv[1, b] if n_st >= 2 else 0.0
-                buf[t, 10, b] = inv[0, b]
-                buf[t, 11, b] = idle[0, b]
-                buf[t, 13, b] = capacity[b]
+                at = i * horizon + t
+                lead_t = lead_t if math.isfinite(lead_t) else math.nan
+                revenue = to_buyers[b] * p_price[b]
+                out[4 * stride + at] = owed
+                out[5 * stride + at] = v_p[b]
+                out[6 * stride + at] = lead_t
+                out[7 * stride + at] = to_buyers[b]
+                out[8 * stride + at] = revenue
+                out[9 * stride + at] = inv[1, b] if n_st >= 2 else 0.0
+                out[10 * stride + at] = inv[0, b]
+                out[11 * stride + at] = idle[0, b]
+                out[13 * stride + at] = capacity[b]
+                # the scalars that need one look at each period (supply_chain.phantom_share_peak,
+                # backlog_drop_max_pct, peak_to_trough_pct, the lead-time peak)
+                share = v_p[b] / owed if owed > 0.0 else 0.0
+                if t == 0:
+                    share_peak[b] = share
+                    bl_peak[b] = owed
+                    drop[b] = 0.0
+                    lead_peak[b] = lead_t
+                    rev_peak[b] = revenue
+                    trough[b] = revenue
+                else:
+                    share_peak[b] = max(share_peak[b], share)
+                    bl_peak[b] = max(bl_peak[b], owed)
+                    drop[b] = max(drop[b], prev_bl[b] - owed)
+                    if not math.isnan(lead_t) and (math.isnan(lead_peak[b]) or lead_t > lead_peak[b]):
+                        lead_peak[b] = lead_t
+                    if revenue > rev_peak[b]:  # a new peak (the first, if it repeats): the trough after it
+                        rev_peak[b] = revenue
+                        trough[b] = revenue
+                    else:
+                        trough[b] = min(trough[b], revenue)
+                prev_bl[b] = owed
 
-        # 7. scalars per path (supply_chain.bullwhip_ratios, phantom_share_peak, ...): the batch's
-        # paths side by side, as the period-major buffers hold them; each path's sums still run
-        # over its periods in order
+        # 7. the bullwhip ratios and order peaks (supply_chain.bullwhip_ratios): the batch's paths
+        # side by side, as the period-major buffers hold them; each path's sums run over its
+        # periods in order, as NumPy's
         span = horizon - burn
         for b in range(nb):
             d_mean[b] = 0.0
             d_var[b] = 0.0
         for t in range(burn, horizon):
             for b in range(nb):
-                d_mean[b] += buf[t, 0, b]
+                d_mean[b] += demand[t, b]
         for b in range(nb):
             d_mean[b] = d_mean[b] / span
         for t in range(burn, horizon):
             for b in range(nb):
-                c = buf[t, 0, b] - d_mean[b]
+                c = demand[t, b] - d_mean[b]
                 d_var[b] += c * c
         for b in range(nb):
             d_var[b] = d_var[b] / span
@@ -543,43 +558,13 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
                 for t in range(horizon):
                     for b in range(nb):
                         orders_out[k, i0 + b, t] = orders[t, k, b]
-        for b in range(nb):
-            share_peak[b] = -math.inf
-            bl_peak[b] = buf[0, 4, b]
-            drop[b] = 0.0
-            lead_peak[b] = math.nan
-            phantom_total[b] = 0.0
-            rev_peak[b] = buf[0, 8, b]
-            rev_at[b] = 0
-        for t in range(horizon):
-            for b in range(nb):
-                bl = buf[t, 4, b]
-                share = buf[t, 5, b] / bl if bl > 0.0 else 0.0
-                share_peak[b] = max(share_peak[b], share)
-                bl_peak[b] = max(bl_peak[b], bl)
-                if t > 0:
-                    drop[b] = max(drop[b], buf[t - 1, 4, b] - bl)
-                lt = buf[t, 6, b]
-                if not math.isnan(lt) and (math.isnan(lead_peak[b]) or lt > lead_peak[b]):
-                    lead_peak[b] = lt
-                phantom_total[b] += buf[t, 3, b]
-                if buf[t, 8, b] > rev_peak[b]:
-                    rev_peak[b] = buf[t, 8, b]
-                    rev_at[b] = t
         base = 2 * n_st
         for b in range(nb):
             i = i0 + b
-            trough = rev_peak[b]
-            for t in range(rev_at[b], horizon):
-                trough = min(trough, buf[t, 8, b])
             top_rev = rev_peak[b]
             scalars[base, i] = share_peak[b]
             scalars[base + 1, i] = 100.0 * drop[b] / bl_peak[b] if bl_peak[b] > 0.0 else 0.0
-            scalars[base + 2, i] = 100.0 * (top_rev - trough) / top_rev if top_rev > 0.0 else 0.0
+            scalars[base + 2, i] = 100.0 * (top_rev - trough[b]) / top_rev if top_rev > 0.0 else 0.0
             scalars[base + 3, i] = lead_peak[b]
             scalars[base + 4, i] = phantom_total[b]
             scalars[base + 5, i] = total_wd[b]
-        for j in range(series.shape[0]):
-            for t in range(horizon):
-                for b in range(nb):
-                    series[j, i0 + b, t] = buf[t, j, b]

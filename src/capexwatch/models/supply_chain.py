@@ -630,8 +630,16 @@ def _kernel_settings(cfg: ChainConfig, p: Params, horizon: int, *, trace: bool, 
         "landing_slots": int(math.ceil(longest)) + 2,
         "keep_orders": int(keep_orders),
         "trace": int(trace),
+        "series_stride": _series_stride(p["demand_mean"].shape[0] * horizon),
     }
     return np.array([values[name] for name in SETTINGS], dtype=np.int64)
+
+
+def _series_stride(length: int) -> int:
+    """Elements from one output series to the next in the compiled kernel's buffer: at least
+    ``length``, and 8 more than a multiple of 512 (64 bytes past a multiple of 4 KiB, so the 14
+    values a path writes per period fall in different cache sets)."""
+    return length + (8 - length) % 512
 
 
 def _compiled(
@@ -648,14 +656,17 @@ def _compiled(
         if name in p:
             prm[j] = p[name]
     shock = np.ascontiguousarray(p["demand_shock"][:, :horizon], dtype=np.float64)
-    series = np.empty((N_SERIES, n, horizon))
+    size = n * horizon
+    stride = _series_stride(size)
+    out = np.empty(N_SERIES * stride)
+    series = [out[j * stride : j * stride + size].reshape(n, horizon) for j in range(N_SERIES)]
     scalars = np.empty((2 * n_st + 6, n))
     orders = np.empty((n_st, n, horizon) if keep_orders else (n_st, 0, 0))
     tr_stage = np.zeros((len(TRACE_STAGE), n, horizon, n_st) if trace else (len(TRACE_STAGE), 0, 0, 0))
     tr_src = np.zeros((len(TRACE_SOURCE), n, horizon) if trace else (len(TRACE_SOURCE), 0, 0))
     settings = _kernel_settings(cfg, p, horizon, trace=trace, keep_orders=keep_orders)
-    chain_kernel(settings, prm, shock, series, scalars, orders, tr_stage, tr_src)
-    result = {name: series[j] for j, name in enumerate((*SERIES, "capacity_units"))}
+    chain_kernel(settings, prm, shock, out, scalars, orders, tr_stage, tr_src)
+    result: dict[str, FloatArray] = {name: series[j] for j, name in enumerate((*SERIES, "capacity_units"))}
     result["write_downs_units"] = scalars[-1]
     if keep_orders:
         result["orders_by_stage"] = orders
