@@ -298,8 +298,8 @@ def test_compiled_kernel_source_as_plain_python_stays_in_bounds(case: str, monke
 # --- the engine's reproducibility contract ---------------------------------------------------------
 
 
-@pytest.mark.usefixtures("kernel")
 def test_identical_across_block_sizes_and_workers() -> None:
+    # not over both kernels: a forkserver started earlier keeps the CAPEXWATCH_JIT it started with
     s = chain(SHORTAGE, stages=2, horizon=60, paths=3 * STREAM_BLOCK + 17, seed=5)
     runs = [
         core(simulate(s, block_size=STREAM_BLOCK, memory_limit=0)),
