@@ -11,11 +11,21 @@ import numpy as np
 import pytest
 
 from capexwatch.errors import ScenarioError
+from capexwatch.models import _jit
 from capexwatch.models import _reference_supply_chain as ref
 from capexwatch.models import supply_chain as sc
 from capexwatch.models.engine import STREAM_BLOCK, _context, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
 from tests._support.scenarios import core, path_params
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test on the NumPy kernel and on the compiled one (CAPEXWATCH_JIT=0/1)."""
+    if request.param == "compiled" and not _jit.available():
+        pytest.skip("the compiled kernel needs Numba (the fast extra)")
+    monkeypatch.setenv("CAPEXWATCH_JIT", "1" if request.param == "compiled" else "0")
+    return str(request.param)
 
 
 def chain(extra: str = "", *, stages: int = 1, horizon: int = 400, lead: int = 2, p: int = 5, **kw: Any) -> Scenario:
@@ -61,6 +71,7 @@ def chen(lead: float, p: float) -> float:
 
 
 @pytest.mark.parametrize(("lead", "p", "published"), [(1, 5, 1.48), (2, 5, 2.12), (4, 4, 5.0)])
+@pytest.mark.usefixtures("kernel")
 def test_single_stage_bullwhip_matches_chen_closed_form(lead: int, p: int, published: float) -> None:
     assert chen(lead, p) == pytest.approx(published, abs=5e-3)  # the section 9 examples
     ratio = outputs(chain(lead=lead, p=p), 2000)["bullwhip_ratio_stage_1"]
@@ -81,6 +92,7 @@ def _filter_variance(lead: int, p: int, stages: int) -> float:
     return float((total**2).sum())
 
 
+@pytest.mark.usefixtures("kernel")
 def test_multi_stage_ratios_multiply_at_least() -> None:
     out = outputs(chain(stages=3), 2000)
     single = chen(2, 5)
@@ -104,6 +116,7 @@ def _beer(beta: float) -> dict[str, np.ndarray]:
     return s.model.func(params, _context(s, 1))
 
 
+@pytest.mark.usefixtures("kernel")
 def test_beer_game_amplitude_grows_up_the_chain() -> None:
     out = _beer(0.34)
     ratios = [float(out[f"bullwhip_ratio_stage_{k}"][0]) for k in range(1, 5)]
@@ -113,6 +126,7 @@ def test_beer_game_amplitude_grows_up_the_chain() -> None:
     assert peaks == sorted(peaks) and peaks[3] > 5 * 8, peaks  # the factory orders > 40/week for demand 8
 
 
+@pytest.mark.usefixtures("kernel")
 def test_beer_game_beta_one_removes_most_of_the_overshoot() -> None:
     low, full = _beer(0.34), _beer(1.0)
     for k in range(1, 5):
@@ -122,6 +136,7 @@ def test_beer_game_beta_one_removes_most_of_the_overshoot() -> None:
     assert float(full["bullwhip_ratio_stage_4"][0]) < 0.05 * float(low["bullwhip_ratio_stage_4"][0])
 
 
+@pytest.mark.usefixtures("kernel")
 def test_beer_game_starts_in_equilibrium() -> None:
     s = load_scenario("beer-game-1989")
     res = run(s, 1)
@@ -141,11 +156,13 @@ generation_periods: 52
 """
 
 
+@pytest.mark.usefixtures("kernel")
 def test_no_rationing_means_no_phantom_orders() -> None:
     res = run(chain(stages=2, horizon=200), 300)
     assert res["placed_ph"].max() == 0.0 and res["phantom_backlog_units"].max() == 0.0
 
 
+@pytest.mark.usefixtures("kernel")
 def test_cap_one_means_no_inflation_whatever_the_shortage() -> None:
     s = chain(SHORTAGE.replace("inflation_cap: 2", "inflation_cap: 1"), stages=2, horizon=200)
     res = run(s, 300)
@@ -153,6 +170,7 @@ def test_cap_one_means_no_inflation_whatever_the_shortage() -> None:
     assert res["placed_ph"].max() == 0.0 and res["cancelled"].max() == 0.0
 
 
+@pytest.mark.usefixtures("kernel")
 def test_shortage_gaming_inflates_up_to_the_cap_and_cancels() -> None:
     s = chain(SHORTAGE, stages=2, horizon=200)
     res = run(s, 300)
@@ -166,6 +184,7 @@ def test_shortage_gaming_inflates_up_to_the_cap_and_cancels() -> None:
 
 
 @pytest.mark.parametrize("extra", ["", SHORTAGE, SHORTAGE + "order_delay: 1\nproduction_lead_time: 3\n"])
+@pytest.mark.usefixtures("kernel")
 def test_stock_flow_identities(extra: str) -> None:
     s = chain(extra, stages=3, horizon=150)
     res = run(s, 200)
@@ -241,6 +260,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.usefixtures("kernel")
 def test_kernel_matches_per_path_reference(case: str) -> None:
     extra, stages = CASES[case]
     s = chain(extra, stages=stages, horizon=120)
@@ -255,10 +275,31 @@ def test_kernel_matches_per_path_reference(case: str) -> None:
                 np.testing.assert_allclose(got[key][i], value, rtol=1e-9, atol=1e-7, err_msg=f"{case} {key} {i}")
 
 
+@pytest.mark.parametrize("case", ["sterman", "shortage", "shortage-one-stage", "order-up-to-delay-ar1"])
+def test_compiled_kernel_source_as_plain_python_stays_in_bounds(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled kernel's Python source (what runs where Numba is missing; NumPy raises on an
+    index out of range, where compiled code would write past the end) gives the NumPy kernel's
+    stocks and flows, on a full batch of 16 paths and a partial one."""
+    from capexwatch.models import _supply_chain_kernel as kernel
+
+    extra, stages = CASES[case]
+    s = chain(extra, stages=stages, horizon=40)
+    params = draw_parameters(s, 5, 0, 19)
+    ctx = _context(s, 19)
+    monkeypatch.setenv("CAPEXWATCH_JIT", "0")
+    want = sc.run_chain(params, ctx, trace=True)
+    monkeypatch.setattr(kernel, "chain_kernel", kernel.chain_kernel.py_func)  # type: ignore[attr-defined]
+    got = sc._compiled(params, ctx, trace=True, keep_orders=True)[0]
+    assert set(got) == set(want)
+    for key, value in want.items():
+        np.testing.assert_allclose(got[key], value, rtol=1e-12, atol=1e-9, err_msg=key)
+
+
 # --- the engine's reproducibility contract ---------------------------------------------------------
 
 
 def test_identical_across_block_sizes_and_workers() -> None:
+    # not over both kernels: a forkserver started earlier keeps the CAPEXWATCH_JIT it started with
     s = chain(SHORTAGE, stages=2, horizon=60, paths=3 * STREAM_BLOCK + 17, seed=5)
     runs = [
         core(simulate(s, block_size=STREAM_BLOCK, memory_limit=0)),

@@ -23,27 +23,39 @@ Why and how (the engine's reproducibility contract):
   The binning error is far below the Monte Carlo error of a percentile at the path counts where
   the histogram is used (millions of paths), and it is the same at any block size.
 
+Where compiled kernels are on (:mod:`capexwatch.models._jit`), :func:`summarise` runs series through
+one compiled pass that sums in NumPy's order, so the numbers are the same bit for bit either way;
+:func:`histogram_percentiles_table` takes every column's percentiles at once (the same numbers as
+:func:`histogram_percentiles` per column).
+
 NaN marks a value a path does not define (an IRR that does not exist, a payback beyond the
 horizon); it is excluded and counted (``defined_share``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from capexwatch.models import _jit
 from capexwatch.models._typing import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "PERCENTILES",
+    "SPECIAL_TAGS",
+    "BlockSummary",
     "Grid",
     "Moments",
     "block_moments",
     "histogram_percentiles",
+    "histogram_percentiles_table",
     "make_grid",
+    "add_counts",
     "merge_moments",
+    "summarise",
+    "warm_up",
 ]
 
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
@@ -159,17 +171,20 @@ class Grid:
             out["zero"] = zero
         return out
 
-    def edges(self, col: int, local: IntArray) -> tuple[FloatArray, FloatArray]:
-        """Left and right value edges of regular bins ``local`` of column ``col``."""
-        s = local + self.lo[col]
-        mag = np.abs(s) - 1 + self.zf[col]
+    def edges(self, col: int | IntArray, local: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Left and right value edges of regular bins ``local`` of column ``col`` (or of columns
+        ``col`` (m,), bins ``local`` (m, q))."""
+        lo = self.lo[col] if np.ndim(col) == 0 else self.lo[col][:, None]
+        zf = self.zf[col] if np.ndim(col) == 0 else self.zf[col][:, None]
+        s = local + lo
+        mag = np.abs(s) - 1 + zf
         left = _key_value(mag, self.k)
         right = _key_value(mag + 1, self.k)
         neg = s < 0
         lo_e = np.where(neg, -right, left)
         hi_e = np.where(neg, -left, right)
         zero = s == 0
-        floor = float(_key_value(np.array([self.zf[col]]), self.k)[0])
+        floor = _key_value(np.asarray(zf), self.k)
         lo_e = np.where(zero, -floor, lo_e)
         hi_e = np.where(zero, floor, hi_e)
         return lo_e, hi_e
@@ -196,9 +211,10 @@ def _keys(x: FloatArray, k: int, zf: IntArray) -> IntArray:
     return m
 
 
-def _mag_key(value: float, k: int) -> int:
-    """The magnitude key of a non-negative value (as in :func:`_keys`, before the floor shift)."""
-    return int(np.array([value], dtype=np.float32).view(np.int32)[0]) >> (23 - k)
+def _mag_keys(values: FloatArray, k: int) -> IntArray:
+    """The magnitude keys of non-negative values (as in :func:`_keys`, before the floor shift)."""
+    keys: IntArray = (np.asarray(values, dtype=np.float32).view(np.int32) >> (23 - k)).astype(np.int64)
+    return keys
 
 
 def _key_value(mag: IntArray, k: int) -> FloatArray:
@@ -208,24 +224,21 @@ def _key_value(mag: IntArray, k: int) -> FloatArray:
 
 
 def make_grid(pilot: FloatArray, k: int) -> Grid:
-    """Bins for the columns of ``pilot`` (b, L): the pilot's range widened by two binades."""
-    cols = pilot.shape[1]
-    zf = np.zeros(cols, dtype=np.int64)
-    lo = np.zeros(cols, dtype=np.int64)
-    hi = np.zeros(cols, dtype=np.int64)
-    for j in range(cols):
-        col = pilot[:, j]
-        fin = col[np.isfinite(col)]
-        if fin.size == 0:
-            fin = np.array([0.0, 1.0])
-        top = float(np.max(np.abs(fin)))
-        floor = max(top * 2.0**-_ZERO_FLOOR_BITS, 2.0**-120)
-        zf[j] = _mag_key(min(floor, 1e38), k)
-        keys = _keys(np.array([fin.min(), fin.max()]), k, zf[j : j + 1])
-        margin = _MARGIN_BINADES << k
-        lo[j] = keys[0] - margin - 1
-        hi[j] = keys[1] + margin + 1
-    size = int((hi - lo).max()) + 1
+    """Bins for the columns of ``pilot`` (b, L): the pilot's range widened by two binades.
+
+    Per column: its finite values' min, max and largest magnitude (a column with none is ranged
+    as [0, 1]); all columns at once."""
+    finite = np.isfinite(pilot)
+    some = finite.any(axis=0)
+    low = np.where(some, np.where(finite, pilot, np.inf).min(axis=0, initial=np.inf), 0.0)
+    high = np.where(some, np.where(finite, pilot, -np.inf).max(axis=0, initial=-np.inf), 1.0)
+    top = np.maximum(np.abs(low), np.abs(high))
+    floor = np.maximum(top * 2.0**-_ZERO_FLOOR_BITS, 2.0**-120)
+    zf = _mag_keys(np.minimum(floor, 1e38), k)
+    margin = _MARGIN_BINADES << k
+    lo = _keys(low, k, zf) - margin - 1
+    hi = _keys(high, k, zf) + margin + 1
+    size = int((hi - lo).max(initial=0)) + 1
     return Grid(k, zf, lo, size)
 
 
@@ -275,3 +288,382 @@ def histogram_percentiles(
         v = v0 if frac == 0 or k0 + 1 >= n else v0 + frac * (order_stat(k0 + 1) - v0)
         out.append(min(max(v, vmin), vmax))
     return out
+
+
+def histogram_percentiles_table(
+    grid: Grid,
+    counts: IntArray,
+    special: dict[str, tuple[FloatArray, FloatArray]],
+    vmin: FloatArray,
+    vmax: FloatArray,
+    qs: tuple[int, ...] = PERCENTILES,
+) -> FloatArray:
+    """:func:`histogram_percentiles` of every column at once, (columns, len(qs)): the same integer
+    ranks and the same floating-point operations, so the same numbers bit for bit (tested), with one
+    ``searchsorted`` over all columns' cumulative counts instead of a Python loop per column.
+
+    Columns with no values, or with ``vmin == vmax``, are handled by the caller (their rows here
+    are NaN or that value, as :func:`histogram_percentiles` gives)."""
+    cols, size = vmin.shape[0], grid.size
+    c = counts[: cols * size].reshape(cols, size)
+    n = c.sum(axis=1)
+    out = np.full((cols, len(qs)), np.nan)
+    live = (n > 0) & ~(vmin == vmax)
+    same = (n > 0) & (vmin == vmax)
+    out[same] = vmin[same, None]
+    if not live.any():
+        return out
+    col = np.flatnonzero(live)
+    nl = n[col]
+    # ranks k0 = floor(q/100 (n - 1)) and k0 + 1 per column and percentile, as the per-column code
+    r = (np.array(qs, dtype=np.float64) / 100.0)[None, :] * (nl - 1).astype(np.float64)[:, None]
+    k0 = np.floor(r).astype(np.int64)
+    frac = r - k0
+    v0 = _order_stats(grid, c, col, k0, special, vmin, vmax)
+    second = (frac != 0) & (k0 + 1 < nl[:, None])
+    v1 = _order_stats(grid, c, col, np.where(second, k0 + 1, k0), special, vmin, vmax)
+    v = np.where(second, v0 + frac * (v1 - v0), v0)
+    out[col] = np.minimum(np.maximum(v, vmin[col, None]), vmax[col, None])
+    return out
+
+
+def _order_stats(
+    grid: Grid,
+    c: IntArray,
+    col: IntArray,
+    k: IntArray,
+    special: dict[str, tuple[FloatArray, FloatArray]],
+    vmin: FloatArray,
+    vmax: FloatArray,
+) -> FloatArray:
+    """The k-th order statistic (0-based, (len(col), m) ranks) of columns ``col`` of the counts
+    ``c`` (columns, bins): found by one search in the cumulative counts of all columns laid end to
+    end, interpolated uniformly within its bin (edges clamped to the column's min and max)."""
+    size = grid.size
+    flat = np.cumsum(c[col].ravel())
+    offset = np.concatenate([[0], flat[size - 1 :: size][:-1]])  # values before each column
+    at = np.searchsorted(flat, (k + offset[:, None]).ravel(), side="right").reshape(k.shape)
+    local = at - (np.arange(col.size) * size)[:, None]
+    cnt = c[col[:, None], local]
+    below = flat[at] - offset[:, None] - cnt
+    left, right = grid.edges(col, local)
+    for tag, (lo, hi) in special.items():
+        bins = _special_local(grid, tag)[col]
+        hit = (local == bins[:, None]) & np.isfinite(lo[col])[:, None]
+        left = np.where(hit, lo[col, None], left)
+        right = np.where(hit, hi[col, None], right)
+    left = np.minimum(np.maximum(left, vmin[col, None]), vmax[col, None])
+    right = np.minimum(np.maximum(right, vmin[col, None]), vmax[col, None])
+    u = ((k - below).astype(np.float64) + 0.5) / cnt
+    result: FloatArray = left + u * (right - left)
+    return result
+
+
+def _special_local(grid: Grid, tag: str) -> IntArray:
+    """Bin number of the special bin *tag* in every column (-1 where the column has none)."""
+    cols = grid.lo.shape[0]
+    if tag == "under":
+        return np.zeros(cols, dtype=np.int64)
+    if tag == "over":
+        return np.full(cols, grid.size - 1, dtype=np.int64)
+    zero = -grid.lo
+    return np.where((zero > 0) & (zero < grid.size - 1), zero, -1)
+
+
+# --- one work block's summary ---------------------------------------------------------------------
+
+SPECIAL_TAGS = ("under", "zero", "over")
+
+
+@dataclass
+class BlockSummary:
+    """What one work block contributes for one output (b rows, L columns).
+
+    ``moments`` per stream block; ``vmin``/``vmax`` per column (NaN ignored; NaN if none). In
+    histogram mode: ``bins`` the flat indices (column x grid.size + bin) of the non-empty bins,
+    ascending, ``counts`` their counts, and ``special`` tag -> (min, max) per column of the values
+    in that special bin (+-inf where it is empty; a tag only where some column has values there).
+    """
+
+    moments: list[Moments]
+    vmin: FloatArray
+    vmax: FloatArray
+    # int32 from the compiled pass, int64 from NumPy's
+    bins: npt.NDArray[np.integer] | None = None
+    counts: npt.NDArray[np.integer] | None = None
+    special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+
+
+def summarise(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
+    """Moments per stream block (``sizes`` rows each), min and max, and with a ``grid`` the bin
+    counts of ``x`` (b, L).
+
+    Series (L > 1, C-ordered) go through one compiled pass per column tile where compiled kernels
+    are on (:mod:`capexwatch.models._jit`); it sums in the same order as NumPy's column sums (row
+    after row, from 0), so the result is the same bit for bit either way (tested). Scalars stay on
+    NumPy: its 1-column sums are pairwise."""
+    if x.ndim == 2 and x.shape[1] > 1 and x.dtype == np.float64 and x.flags.c_contiguous and _jit.enabled():
+        return _summarise_compiled(x, sizes, grid)
+    return _summarise_numpy(x, sizes, grid)
+
+
+def add_counts(total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer]) -> None:
+    """``total[bins] += counts`` (``bins`` distinct): a work block's bin counts into the run's."""
+    if _jit.enabled() and bins.size > 1024:
+        _add_counts_kernel(total, bins, counts)
+    else:
+        total[bins] += counts
+
+
+@_jit.compile_kernel
+def _add_counts_kernel(total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer]) -> None:
+    """A loop, where NumPy's fancy-indexed add gathers, adds and scatters (~10x the time)."""
+    for i in range(bins.shape[0]):
+        total[bins[i]] += counts[i]
+
+
+def warm_up() -> None:
+    """Load (or compile) the compiled pass of :func:`summarise` now, where compiled kernels are on:
+    called before forking workers, so that they inherit it instead of each loading it."""
+    if _jit.enabled():
+        x = np.zeros((2, 2))
+        grid = make_grid(x, K_SERIES)
+        s = summarise(x, [2], grid)
+        assert s.bins is not None and s.counts is not None
+        _add_counts_kernel(np.zeros(2 * grid.size, dtype=np.int64), s.bins, s.counts)
+
+
+def _summarise_numpy(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
+    nan_mask = np.isnan(x)
+    nan = nan_mask if nan_mask.any() else None
+    moments = block_moments(x, sizes, nan_mask)
+    with np.errstate(invalid="ignore"):
+        vmin = np.fmin.reduce(x, axis=0)
+        vmax = np.fmax.reduce(x, axis=0)
+    out = BlockSummary(moments, vmin, vmax)
+    if grid is not None:
+        flat = grid.index(x, nan)
+        counts = np.bincount(flat.ravel(), minlength=x.shape[1] * grid.size + 1)[:-1]
+        nz = np.flatnonzero(counts)
+        out.bins, out.counts = nz, counts[nz]
+        out.special = _special_minmax(grid, x, flat, counts, vmin, vmax)
+    return out
+
+
+def _special_minmax(
+    grid: Grid,
+    x: FloatArray,
+    flat: npt.NDArray[np.int32],
+    counts: IntArray,
+    vmin: FloatArray,
+    vmax: FloatArray,
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Exact min and max of the values in the zero and catch-all bins, for the columns (few)
+    where those bins are not empty; +-inf elsewhere."""
+    out: dict[str, tuple[FloatArray, FloatArray]] = {}
+    cols = x.shape[1]
+    with np.errstate(invalid="ignore"):
+        constant = vmin == vmax  # a column with one value (all zeros, say) needs no mask
+    for tag in SPECIAL_TAGS:
+        lo = np.full(cols, np.inf)
+        hi = np.full(cols, -np.inf)
+        hit = False
+        for j in range(cols):
+            local = grid.special_bins(j).get(tag)
+            if local is None:
+                continue
+            b = j * grid.size + local
+            if counts[b] == 0:
+                continue
+            if constant[j]:
+                lo[j], hi[j] = vmin[j], vmax[j]
+            else:
+                vals = x[flat[:, j] == b, j]
+                lo[j], hi[j] = vals.min(), vals.max()
+            hit = True
+        if hit:
+            out[tag] = (lo, hi)
+    return out
+
+
+def _summarise_compiled(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
+    rows, cols = x.shape
+    starts = np.cumsum([0, *sizes]).astype(np.int64)
+    n_blocks = len(sizes)
+    n_out = np.empty((n_blocks, cols), dtype=np.int64)
+    mean_out = np.empty((n_blocks, cols))
+    m2_out = np.empty((n_blocks, cols))
+    vmin = np.empty(cols)
+    vmax = np.empty(cols)
+    sp_lo = np.full((len(SPECIAL_TAGS), cols), np.inf)
+    sp_hi = np.full((len(SPECIAL_TAGS), cols), -np.inf)
+    if grid is None:
+        k, size, zf, lo, zero = 0, 0, np.zeros(cols, np.int64), np.zeros(cols, np.int64), np.zeros(cols, np.int64)
+        room = 0
+    else:
+        k, size, zf, lo = grid.k, grid.size, grid.zf.astype(np.int64), grid.lo.astype(np.int64)
+        zero = _special_local(grid, "zero")
+        room = min(rows * cols, cols * size)
+    # int32: half the bytes a worker sends back (a table has < 2**31 bins; a block < 2**31 rows)
+    bins = np.empty(room, dtype=np.int32)
+    counts = np.empty(room, dtype=np.int32)
+    nnz = _summary_kernel(
+        x, starts, k, size, zf, lo, zero, n_out, mean_out, m2_out, vmin, vmax, bins, counts, sp_lo, sp_hi
+    )
+    out = BlockSummary([Moments(n_out[b], mean_out[b], m2_out[b]) for b in range(n_blocks)], vmin, vmax)
+    if grid is not None:
+        out.bins, out.counts = bins[:nnz].copy(), counts[:nnz].copy()
+        out.special = {tag: (sp_lo[t], sp_hi[t]) for t, tag in enumerate(SPECIAL_TAGS) if np.isfinite(sp_lo[t]).any()}
+    return out
+
+
+_BIN_ROWS = 256
+"""Rows whose bins the compiled pass holds at once (256 x columns int32: 200 KiB at 200 columns)."""
+
+
+@_jit.compile_kernel
+def _summary_kernel(
+    x: FloatArray,
+    starts: IntArray,
+    k: int,
+    size: int,
+    zf: IntArray,
+    lo: IntArray,
+    zero: IntArray,
+    n_out: IntArray,
+    mean_out: FloatArray,
+    m2_out: FloatArray,
+    vmin: FloatArray,
+    vmax: FloatArray,
+    bins: npt.NDArray[np.int32],
+    counts: npt.NDArray[np.int32],
+    sp_lo: FloatArray,
+    sp_hi: FloatArray,
+) -> int:
+    """:func:`_summarise_numpy`'s numbers, in passes over the rows (each a loop over the columns
+    that vectorises).
+
+    The sums run row after row from 0.0 (as NumPy's column sums of a C-ordered array), adding 0.0
+    for NaN (as ``where(nan, 0, x)``); bin keys are :meth:`Grid.index`'s integer arithmetic on the
+    float32 bits. Returns the number of non-empty bins written to ``bins``/``counts``."""
+    rows, cols = x.shape
+    tot = np.empty(cols)
+    cnt = np.empty(cols, dtype=np.int64)
+    m2 = np.empty(cols)
+    mean = np.empty(cols)
+    vmin[:] = np.nan
+    vmax[:] = np.nan
+    # bins: +0.0 (an atom in most models: no backlog, no phantom orders) is counted in four rotating
+    # slots per column instead of its bin, so that runs of zeros do not wait on one counter; the
+    # special bins' exact min and max take a second look at a column's values only where a group
+    # of rows has other values in them
+    top = size - 1
+    shift = 23 - k
+    group = _BIN_ROWS
+    table = cols * size
+    zero_slots = table  # 4 per column
+    nan_slot = table + 4 * cols
+    f32 = np.empty(cols, dtype=np.float32)
+    i32 = f32.view(np.int32)
+    u64 = x.reshape(-1).view(np.int64)
+    at = np.empty((group, cols), dtype=np.int32)
+    hits = np.zeros(cols, dtype=np.int64)
+    hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=np.int32)  # counts of one work block
+    off = zf - 1
+    for blk in range(starts.shape[0] - 1):
+        a = starts[blk]
+        e = starts[blk + 1]
+        tot[:] = 0.0
+        cnt[:] = 0
+        m2[:] = 0.0
+        # first pass over the stream block's rows: sums (moments), min and max (NaN ignored)
+        for r in range(a, e):
+            for j in range(cols):
+                v = x[r, j]
+                ok = not np.isnan(v)
+                tot[j] += v if ok else 0.0
+                cnt[j] += 1 if ok else 0
+                vmin[j] = v if (v < vmin[j] or np.isnan(vmin[j])) else vmin[j]
+                vmax[j] = v if (v > vmax[j] or np.isnan(vmax[j])) else vmax[j]
+        for j in range(cols):
+            mean[j] = tot[j] / cnt[j] if cnt[j] > 0 else 0.0
+        # second pass, a group of rows at a time (in cache): squared deviations and every value's
+        # bin row by row (loops over the columns that vectorise), then the counts column by
+        # column (one column's counts stay in cache; row by row they would be spread over the
+        # whole table)
+        for r0 in range(a, e, group):
+            m = min(group, e - r0)
+            for g in range(m):
+                r = r0 + g
+                for j in range(cols):
+                    v = x[r, j]
+                    d = 0.0 if np.isnan(v) else v - mean[j]
+                    m2[j] += d * d
+                if size == 0:
+                    continue
+                for j in range(cols):
+                    f32[j] = x[r, j]
+                for j in range(cols):
+                    bits = np.int64(i32[j])
+                    key = ((bits & 0x7FFFFFFF) >> shift) - off[j]
+                    key = key if key > 0 else 0
+                    key = -key if bits < 0 else key
+                    b = key - lo[j]
+                    b = 0 if b < 0 else (top if b > top else b)
+                    plus_zero = u64[r * cols + j] == 0
+                    # bitwise, not `or`/`and`: no branch on the data
+                    special = ((b == 0) | (b == top) | (b == zero[j])) & ~plus_zero
+                    hits[j] += np.int64(special)
+                    b = zero_slots + 4 * j + (g & 3) if plus_zero else j * size + b
+                    at[g, j] = nan_slot if np.isnan(x[r, j]) else b
+            if size == 0:
+                continue
+            for j in range(cols):
+                for g in range(m):
+                    hist[at[g, j]] += 1
+                if hits[j] == 0:
+                    continue
+                hits[j] = 0
+                u_lo, z_lo, o_lo = sp_lo[0, j], sp_lo[1, j], sp_lo[2, j]
+                u_hi, z_hi, o_hi = sp_hi[0, j], sp_hi[1, j], sp_hi[2, j]
+                zero_j = zero[j]
+                for g in range(m):
+                    a_g = at[g, j]
+                    if a_g >= table:  # +0.0 (added below) or NaN
+                        continue
+                    b = a_g - j * size
+                    v = x[r0 + g, j]
+                    u_lo = min(u_lo, v if b == 0 else np.inf)
+                    u_hi = max(u_hi, v if b == 0 else -np.inf)
+                    z_lo = min(z_lo, v if b == zero_j else np.inf)
+                    z_hi = max(z_hi, v if b == zero_j else -np.inf)
+                    o_lo = min(o_lo, v if b == top else np.inf)
+                    o_hi = max(o_hi, v if b == top else -np.inf)
+                sp_lo[0, j], sp_lo[1, j], sp_lo[2, j] = u_lo, z_lo, o_lo
+                sp_hi[0, j], sp_hi[1, j], sp_hi[2, j] = u_hi, z_hi, o_hi
+        for j in range(cols):
+            n_out[blk, j] = cnt[j]
+            mean_out[blk, j] = mean[j]
+            m2_out[blk, j] = m2[j]
+    if size == 0:
+        return 0
+    for j in range(cols):
+        plus_zero = 0
+        for i in range(4):
+            plus_zero += hist[zero_slots + 4 * j + i]
+        if plus_zero == 0:
+            continue
+        b0 = -lo[j]
+        b0 = 0 if b0 < 0 else (top if b0 > top else b0)  # the bin of +0.0
+        hist[j * size + b0] += plus_zero
+        for t in range(3):
+            if b0 == (0 if t == 0 else (zero[j] if t == 1 else top)):
+                sp_lo[t, j] = min(sp_lo[t, j], 0.0)
+                sp_hi[t, j] = max(sp_hi[t, j], 0.0)
+    nnz = 0
+    for i in range(table):
+        if hist[i] > 0:
+            bins[nnz] = i
+            counts[nnz] = hist[i]
+            nnz += 1
+    return nnz

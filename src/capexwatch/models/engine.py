@@ -328,8 +328,8 @@ class _OutChunk:
     vmin: FloatArray
     vmax: FloatArray
     values: FloatArray | None = None
-    bins: IntArray | None = None
-    counts: IntArray | None = None
+    bins: npt.NDArray[np.integer] | None = None
+    counts: npt.NDArray[np.integer] | None = None
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
 
@@ -372,42 +372,6 @@ def _as_2d(x: FloatArray) -> FloatArray:
     return x[:, None] if x.ndim == 1 else x
 
 
-def _special_bins(
-    grid: _stats.Grid,
-    x: FloatArray,
-    flat: npt.NDArray[np.int32],
-    counts: IntArray,
-    vmin: FloatArray,
-    vmax: FloatArray,
-) -> dict[str, tuple[FloatArray, FloatArray]]:
-    """Exact min and max of the values in the zero and catch-all bins, for the columns (few)
-    where those bins are not empty; +-inf elsewhere."""
-    out: dict[str, tuple[FloatArray, FloatArray]] = {}
-    cols = x.shape[1]
-    with np.errstate(invalid="ignore"):
-        constant = vmin == vmax  # a column with one value (all zeros, say) needs no mask
-    for tag in ("under", "zero", "over"):
-        lo = np.full(cols, np.inf)
-        hi = np.full(cols, -np.inf)
-        hit = False
-        for j in range(cols):
-            local = grid.special_bins(j).get(tag)
-            if local is None:
-                continue
-            b = j * grid.size + local
-            if counts[b] == 0:
-                continue
-            if constant[j]:
-                lo[j], hi[j] = vmin[j], vmax[j]
-            else:
-                vals = x[flat[:, j] == b, j]
-                lo[j], hi[j] = vals.min(), vals.max()
-            hit = True
-        if hit:
-            out[tag] = (lo, hi)
-    return out
-
-
 def _run_chunk(task: _Task) -> _ChunkResult:
     """Run one work block (a top-level function: pickled by reference to processes and Dask)."""
     plan = task.plan
@@ -418,22 +382,12 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     out: dict[str, _OutChunk] = {}
     for o in plan.outputs:
         x = _as_2d(result.pop(o.name))
-        nan_mask = np.isnan(x)
-        nan = nan_mask if nan_mask.any() else None
-        moments = _stats.block_moments(x, sizes, nan_mask)
-        with np.errstate(invalid="ignore"):
-            vmin = np.fmin.reduce(x, axis=0)
-            vmax = np.fmax.reduce(x, axis=0)
-        oc = _OutChunk(moments, vmin, vmax)
+        summary = _stats.summarise(x, sizes, None if plan.exact else o.grid)
+        oc = _OutChunk(summary.moments, summary.vmin, summary.vmax)
         if plan.exact:
             oc.values = x
         else:
-            assert o.grid is not None
-            flat = o.grid.index(x, nan)
-            counts = np.bincount(flat.ravel(), minlength=o.length * o.grid.size + 1)[:-1]
-            nz = np.flatnonzero(counts)
-            oc.bins, oc.counts = nz, counts[nz]
-            oc.special = _special_bins(o.grid, x, flat, counts, vmin, vmax)
+            oc.bins, oc.counts, oc.special = summary.bins, summary.counts, summary.special
         out[o.name] = oc
     return _ChunkResult(task.first_block, task.n_blocks, task.first_block * STREAM_BLOCK, rows, out)
 
@@ -711,6 +665,7 @@ def simulate(
         results = _map_dask(tasks, scheduler)
         executor = "dask"
     elif workers > 1:
+        _stats.warm_up()  # forked workers inherit the compiled statistics pass
         results = _map_processes(tasks, workers)
         executor = "processes"
     else:
@@ -810,7 +765,7 @@ class _Aggregator:
             if oc.values is not None:
                 self.values[name][res.first_path : res.first_path + res.rows] = oc.values
             if oc.bins is not None and oc.counts is not None:
-                self.counts[name][oc.bins] += oc.counts
+                _stats.add_counts(self.counts[name], oc.bins, oc.counts)
             for tag, (lo, hi) in oc.special.items():
                 have = self.special[name].get(tag)
                 self.special[name][tag] = (lo, hi) if have is None else (np.fmin(have[0], lo), np.fmax(have[1], hi))
@@ -826,7 +781,16 @@ class _Aggregator:
                 oc.moments = []
             self.next_block += r.n_blocks
 
-    def _column_stats(self, o: _OutPlan, col: int) -> tuple[float, float, list[float], float, float, float]:
+    def _binned_percentiles(self, o: _OutPlan) -> FloatArray:
+        """Percentiles of every column of *o* from its merged bin counts, (columns, 5)."""
+        assert o.grid is not None
+        return _stats.histogram_percentiles_table(
+            o.grid, self.counts[o.name], self.special[o.name], self.vmin[o.name], self.vmax[o.name]
+        )
+
+    def _column_stats(
+        self, o: _OutPlan, col: int, binned: FloatArray | None = None
+    ) -> tuple[float, float, list[float], float, float, float]:
         m = self.moments[o.name]
         assert m is not None
         n = int(m.n[col])
@@ -844,13 +808,8 @@ class _Aggregator:
             col_values = col_values[~np.isnan(col_values)]
             pct = [float(v) for v in np.percentile(col_values, _stats.PERCENTILES)]
         else:
-            assert o.grid is not None
-            special = {
-                tag: (float(lo[col]), float(hi[col]))
-                for tag, (lo, hi) in self.special[o.name].items()
-                if np.isfinite(lo[col])
-            }
-            pct = _stats.histogram_percentiles(o.grid, self.counts[o.name], col, special, vmin, vmax)
+            assert binned is not None
+            pct = [float(v) for v in binned[col]]
         return mean, sd, pct, vmin, vmax, n / self.plan.paths
 
     def finish(
@@ -863,14 +822,15 @@ class _Aggregator:
         by_name = {o.name: o for o in active}
         for o in self.plan.outputs:
             decl = by_name[o.name]
+            binned = None if self.plan.exact else self._binned_percentiles(o)
             if o.kind == "scalar":
-                mean, sd, pct, vmin, vmax, share = self._column_stats(o, 0)
+                mean, sd, pct, vmin, vmax, share = self._column_stats(o, 0, binned)
                 p5, p25, p50, p75, p95 = pct
                 outputs[o.name] = OutputStats(
                     o.name, decl.unit, decl.description, mean, sd, p5, p25, p50, p75, p95, vmin, vmax, share
                 )
                 continue
-            cols = [self._column_stats(o, c) for c in range(o.length)]
+            cols = [self._column_stats(o, c, binned) for c in range(o.length)]
             series[o.name] = SeriesStats(
                 o.name,
                 decl.unit,

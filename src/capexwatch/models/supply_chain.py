@@ -59,8 +59,9 @@ from typing import Any
 
 import numpy as np
 
+from capexwatch.models import _jit
 from capexwatch.models._spec import Context, ModelSpec, Option, Output, Param
-from capexwatch.models._typing import FloatArray, Outputs, Params
+from capexwatch.models._typing import FloatArray, IntArray, Outputs, Params
 
 __all__ = ["MAX_STAGES", "SPECS", "ChainConfig", "double_ordering", "run_chain"]
 
@@ -364,7 +365,10 @@ def run_chain(p: Params, ctx: Context, *, trace: bool = False) -> dict[str, Floa
     Returns the output series (``SERIES``, ``capacity_units``), ``orders_by_stage`` (stages, paths,
     periods), ``write_downs_units`` (paths,) and, with ``trace``, every stock and flow
     (``TRACE_STAGE``: (paths, periods, stages); ``TRACE_SOURCE``: (paths, periods)), units.
+    Where compiled kernels are on this is the compiled kernel's result (the same numbers to rounding).
     """
+    if _jit.enabled():
+        return _compiled(p, ctx, trace=trace, keep_orders=True)[0]
     cfg = ChainConfig.from_options(ctx.options)
     n, horizon, n_st = ctx.paths, ctx.horizon_quarters, cfg.stages
     demand = np.ascontiguousarray(true_demand(p, cfg, horizon).T)  # time-major: row t is one period
@@ -561,7 +565,12 @@ Rows never mix, so the chunking leaves every result unchanged."""
 
 
 def double_ordering(p: Params, ctx: Context) -> Outputs:
-    """The model function: series per period and scalars per path (see the module docstring)."""
+    """The model function: series per period and scalars per path (see the module docstring).
+
+    Runs the compiled kernel (:mod:`capexwatch.models._supply_chain_kernel`) where Numba is
+    installed and ``CAPEXWATCH_JIT`` is not 0, else the NumPy kernel; the two agree to rounding."""
+    if _jit.enabled():
+        return _compiled_outputs(p, ctx)
     if ctx.paths <= ROW_CHUNK:
         return _double_ordering(p, ctx)
     parts = []
@@ -590,6 +599,105 @@ def _double_ordering(p: Params, ctx: Context) -> Outputs:
     out["lead_time_peak_periods"] = np.fmax.reduce(res["lead_time_periods"], axis=1)
     out["phantom_orders_total_units"] = res["phantom_orders_units"].sum(axis=1)
     out["write_downs_units"] = res["write_downs_units"]
+    return out
+
+
+# --- the compiled kernel ---------------------------------------------------------------------------
+
+N_SERIES = len(SERIES) + 1  # and capacity_units
+
+
+def _kernel_settings(cfg: ChainConfig, p: Params, horizon: int, *, trace: bool, keep_orders: bool) -> IntArray:
+    """The integer settings vector of ``_supply_chain_kernel.chain_kernel`` (its ``SETTINGS``)."""
+    from capexwatch.models._supply_chain_kernel import SETTINGS
+
+    process = {"iid": 0, "ar1": 1, "step": 2}[cfg.demand_process]
+    if process == 2 and (cfg.demand_step_at is None or "demand_step_to" not in p):
+        process = 0  # as true_demand: a step needs both settings
+    longest = float(np.max(p["capacity_build_lag_periods"], initial=1.0))
+    values = {
+        "stages": cfg.stages,
+        "sterman": int(cfg.policy == "sterman"),
+        "forecast_periods": cfg.forecast_periods,
+        "lead_time": cfg.lead_time,
+        "order_delay": cfg.order_delay,
+        "production_lead_time": cfg.production_lead_time,
+        "demand_process": process,
+        "demand_step_at": -1 if cfg.demand_step_at is None else cfg.demand_step_at,
+        "rationing": int(cfg.rationing),
+        "generation_periods": cfg.generation_periods or 0,
+        "burn_in": min(cfg.burn_in_periods, horizon - 1),
+        "landing_slots": int(math.ceil(longest)) + 2,
+        "keep_orders": int(keep_orders),
+        "trace": int(trace),
+        "series_stride": _series_stride(p["demand_mean"].shape[0] * horizon),
+    }
+    return np.array([values[name] for name in SETTINGS], dtype=np.int64)
+
+
+def _series_stride(length: int) -> int:
+    """Elements from one output series to the next in the compiled kernel's buffer: at least
+    ``length``, and 8 more than a multiple of 512 (64 bytes past a multiple of 4 KiB, so the 14
+    values a path writes per period fall in different cache sets)."""
+    return length + (8 - length) % 512
+
+
+def _compiled(
+    p: Params, ctx: Context, *, trace: bool = False, keep_orders: bool = False
+) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Run the compiled kernel: ``run_chain``'s dictionary, and the scalars (rows: bullwhip ratio
+    per stage, order peak per stage, then the six of ``_scalar_names``)."""
+    from capexwatch.models._supply_chain_kernel import PARAMS, chain_kernel
+
+    cfg = ChainConfig.from_options(ctx.options)
+    n, horizon, n_st = ctx.paths, ctx.horizon_quarters, cfg.stages
+    prm = np.zeros((len(PARAMS), n))
+    for j, name in enumerate(PARAMS):
+        if name in p:
+            prm[j] = p[name]
+    shock = np.ascontiguousarray(p["demand_shock"][:, :horizon], dtype=np.float64)
+    size = n * horizon
+    stride = _series_stride(size)
+    out = np.empty(N_SERIES * stride)
+    series = [out[j * stride : j * stride + size].reshape(n, horizon) for j in range(N_SERIES)]
+    scalars = np.empty((2 * n_st + 6, n))
+    orders = np.empty((n_st, n, horizon) if keep_orders else (n_st, 0, 0))
+    tr_stage = np.zeros((len(TRACE_STAGE), n, horizon, n_st) if trace else (len(TRACE_STAGE), 0, 0, 0))
+    tr_src = np.zeros((len(TRACE_SOURCE), n, horizon) if trace else (len(TRACE_SOURCE), 0, 0))
+    settings = _kernel_settings(cfg, p, horizon, trace=trace, keep_orders=keep_orders)
+    chain_kernel(settings, prm, shock, out, scalars, orders, tr_stage, tr_src)
+    result: dict[str, FloatArray] = {name: series[j] for j, name in enumerate((*SERIES, "capacity_units"))}
+    result["write_downs_units"] = scalars[-1]
+    if keep_orders:
+        result["orders_by_stage"] = orders
+    if trace:
+        result.update({name: tr_stage[j] for j, name in enumerate(TRACE_STAGE)})
+        result.update({name: tr_src[j] for j, name in enumerate(TRACE_SOURCE)})
+    return result, scalars
+
+
+def _scalar_names(stages: int) -> list[str]:
+    """Names of the compiled kernel's scalar rows, in order."""
+    return [
+        *(f"bullwhip_ratio_stage_{k + 1}" for k in range(stages)),
+        *(f"order_peak_stage_{k + 1}" for k in range(stages)),
+        "phantom_share_peak",
+        "backlog_drop_max_pct",
+        "vendor_revenue_peak_to_trough_pct",
+        "lead_time_peak_periods",
+        "phantom_orders_total_units",
+        "write_downs_units",
+    ]
+
+
+def _compiled_outputs(p: Params, ctx: Context) -> Outputs:
+    """``double_ordering``'s outputs from the compiled kernel (series and scalars in one pass)."""
+    cfg = ChainConfig.from_options(ctx.options)
+    res, scalars = _compiled(p, ctx)
+    out: Outputs = {name: res[name] for name in SERIES}
+    if cfg.rationing:
+        out["capacity_units"] = res["capacity_units"]
+    out.update({name: scalars[j] for j, name in enumerate(_scalar_names(cfg.stages))})
     return out
 
 

@@ -1,0 +1,128 @@
+"""The compiled double-ordering kernel (models/_supply_chain_kernel.py) against the NumPy kernel.
+
+Both kernels run the same operations in the same order, so every output and every traced stock and
+flow must agree to rounding (1e-12 relative) on every path: the presets, both ordering rules, every
+demand process, order delays, 1 to 4 stages, rationing on and off, write-downs. (Both are also held
+to the per-path reference in test_supply_chain.py, parametrised over the two kernels.)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from capexwatch.models import _jit
+from capexwatch.models import supply_chain as sc
+from capexwatch.models.engine import _context, draw_parameters
+from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
+from tests.models.test_supply_chain import SHORTAGE, chain
+
+pytestmark = pytest.mark.skipif(not _jit.available(), reason="the compiled kernel needs Numba (the fast extra)")
+
+PRESETS = Path(sc.__file__).parent / "presets"
+
+
+def ai_2026() -> Scenario:
+    """The ai-2026 preset with its store-filled demand level replaced by an index of 100 (a test
+    input: the kernels' agreement does not depend on the level)."""
+    text = (PRESETS / "ai-2026.yaml").read_text(encoding="utf-8")
+    lines = [
+        "  demand_mean: 100" if line.startswith("  demand_mean: {from_store") else line for line in text.splitlines()
+    ]
+    assert "  demand_mean: 100" in lines
+    return parse_scenario("\n".join(lines) + "\n", filename="ai-2026.yaml")
+
+
+RANDOM = """
+safety_stock_periods: {dist: uniform, low: 0, high: 3}
+demand_growth: {dist: uniform, low: -0.002, high: 0.004}
+"""
+
+SCENARIOS = {
+    "beer-game-1989": lambda: load_scenario("beer-game-1989"),
+    "chips-2021": lambda: load_scenario("chips-2021"),
+    "ai-2026": ai_2026,
+    "sterman-ar1-delay": lambda: chain(
+        "policy: sterman\nbeta: {dist: uniform, low: 0, high: 1}\nalpha_s: {dist: uniform, low: 0.1, high: 0.5}\n"
+        "theta: {dist: uniform, low: 0, high: 1}\ndemand_process: ar1\ndemand_rho: 0.7\norder_delay: 2\n" + RANDOM,
+        stages=3,
+        horizon=90,
+    ),
+    "order-up-to-step": lambda: chain(
+        "demand_process: step\ndemand_step_at: 20\ndemand_step_to: {dist: uniform, low: 90, high: 150}\n"
+        "production_lead_time: 4\n" + RANDOM,
+        stages=2,
+        horizon=90,
+        p=3,
+    ),
+    "shortage-delay-growth": lambda: chain(
+        SHORTAGE.replace("12.5", "{dist: uniform, low: 1, high: 9}")
+        + "order_delay: 1\nfill_smoothing: {dist: uniform, low: 0.2, high: 1}\n"
+        + RANDOM,
+        stages=4,
+        horizon=120,
+        lead=3,
+    ),
+}
+for _stages in (1, 2, 3, 4):
+    for _rationing in (False, True):
+        _extra = SHORTAGE if _rationing else "generation_periods: 13\n"
+        SCENARIOS[f"stages-{_stages}-rationing-{_rationing}"] = lambda extra=_extra, stages=_stages: chain(
+            extra + RANDOM, stages=stages, horizon=80
+        )
+
+
+def both(s: Scenario, n: int, monkeypatch: pytest.MonkeyPatch, *, trace: bool) -> tuple[dict, dict]:
+    params = draw_parameters(s, 7, 0, n)
+    ctx = _context(s, n)
+    got = {}
+    for flag in ("0", "1"):
+        monkeypatch.setenv("CAPEXWATCH_JIT", flag)
+        got[flag] = sc.run_chain(params, ctx, trace=True) if trace else s.model.func(params, ctx)
+    return got["0"], got["1"]
+
+
+def assert_same(want: dict, got: dict, what: str) -> None:
+    assert set(want) == set(got), what
+    for key, value in want.items():
+        w, g = np.asarray(value), np.asarray(got[key])
+        assert w.shape == g.shape, f"{what} {key}"
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-9, err_msg=f"{what} {key}")
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_compiled_outputs_match_numpy_kernel(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = SCENARIOS[name]()
+    numpy_out, compiled_out = both(s, 37, monkeypatch, trace=False)
+    assert_same(numpy_out, compiled_out, name)
+    if s.options.get("rationing"):  # the comparison covers the gaming mechanics, not only their absence
+        assert compiled_out["phantom_orders_units"].max() > 0
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_compiled_stocks_and_flows_match_numpy_kernel(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    numpy_res, compiled_res = both(SCENARIOS[name](), 11, monkeypatch, trace=True)
+    assert_same(numpy_res, compiled_res, name)
+
+
+def test_compiled_kernel_rows_do_not_mix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path's result does not depend on the paths batched with it (batches of 16 in the kernel)."""
+    monkeypatch.setenv("CAPEXWATCH_JIT", "1")
+    s = SCENARIOS["shortage-delay-growth"]()
+    params = draw_parameters(s, 3, 0, 40)
+    whole = s.model.func(params, _context(s, 40))
+    for lo, hi in ((0, 1), (5, 22), (17, 40)):
+        part = s.model.func({k: v[lo:hi] for k, v in params.items()}, _context(s, hi - lo))
+        for key, value in part.items():
+            np.testing.assert_array_equal(value, whole[key][lo:hi], err_msg=key)
+
+
+def test_compiled_kernel_needs_no_row_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Across the NumPy kernel's row chunks (2,048 paths) the compiled kernel still agrees."""
+    s = chain(textwrap.dedent(SHORTAGE), stages=2, horizon=12)
+    n = sc.ROW_CHUNK + 5
+    numpy_out, compiled_out = both(s, n, monkeypatch, trace=False)
+    assert_same(numpy_out, compiled_out, "row chunks")
