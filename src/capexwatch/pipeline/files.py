@@ -144,17 +144,17 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
 
     1. validate the file chunk by chunk (:func:`~capexwatch.sources.usercsv.iter_user_csv`) and
        write each validated chunk to a Parquet file of a stage beside the store;
-    2. check duplicate keys and collect each company's period ends over all chunks (DuckDB
-       reading the Parquet files, not Python objects per row);
-    3. complete each chunk into panel rows (period starts from the whole file's ends) and stage
-       them;
+    2. check duplicate keys and find each company's period ends and their predecessors over all
+       chunks (DuckDB reading the Parquet files, not Python objects per row);
+    3. complete each chunk into panel rows (period starts from the whole file's ends, joined to
+       the chunk's rows as it is read back) and stage them;
     4. merge entities (new tickers only) and panel rows in one transaction.
 
     Memory holds one chunk; a bad row anywhere raises :class:`InputFileError` before anything is
     stored. Returns ``rows``, ``panel_rows``, ``new_entities``, ``tickers``, ``metrics``.
     """
     from capexwatch.sources.usercsv import check_duplicates, iter_user_csv
-    from capexwatch.store.load import fill_panel_columns, user_entities
+    from capexwatch.store.load import fill_panel_columns, previous_ends_sql, user_entities
 
     origin = str(path.resolve())
     fye_months = _fye_months(store)
@@ -175,14 +175,18 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
                 f"(SELECT ({keys}) FROM read_parquet({files}) GROUP BY ALL HAVING count(*) > 1)"
             ).df(),
         )
-        ends = stage.con.execute(f"SELECT DISTINCT ticker, period_end FROM read_parquet({files})").df()
+        stage.con.execute(f"CREATE TEMP TABLE _cw_ends AS {previous_ends_sql(f'read_parquet({files})')}")
         summary = stage.con.execute(
             f"SELECT count(*), list(DISTINCT ticker ORDER BY ticker), list(DISTINCT metric ORDER BY metric) "
             f"FROM read_parquet({files})"
         ).fetchall()[0]
         for f in raw:
-            rows = stage.con.execute(f"SELECT * FROM read_parquet('{f}') ORDER BY line").df()
-            stage.add("panel", fill_panel_columns(rows.drop(columns="line"), source="user", ends=ends))
+            rows = stage.con.execute(
+                f"SELECT r.*, e.prev FROM read_parquet('{f}') r LEFT JOIN _cw_ends e USING (ticker, period_end) "
+                "ORDER BY line"
+            ).df()
+            panel = fill_panel_columns(rows.drop(columns=["line", "prev"]), source="user", previous=rows["prev"])
+            stage.add("panel", panel)
             f.unlink()
         stage.add("entities", user_entities(list(entities.values())))
         with store.transaction(check_unchanged=True) as con:

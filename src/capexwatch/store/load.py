@@ -44,29 +44,64 @@ _TAG = re.compile(r"\b((?:us-gaap|ifrs-full|dei):[A-Za-z0-9]+)")
 _ACCN = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
 _FILED = re.compile(r"\((10-[QK](?:/A)?|20-F|40-F)[^)]*?filed (\d{4}-\d{2}-\d{2})\)")
 _FISCAL = re.compile(r"^FY(\d{4})(?:Q([1-4]))?$")
+_DERIVED = re.compile(r"derived:|YTD difference|quarter = YTD")
+_DERIVED_FROM = re.compile(r"(derived:[^ ;(]+)")
 
 
-def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None) -> pd.Series:
+def _note_citations(notes: list[str]) -> dict[str, list[str | None]]:
+    """The tag, accession, form and filing date each note cites (None where it cites none).
+
+    Only a note with a ``:`` or a ``-`` can cite one (a user CSV's default note "ingested from F
+    line N" has neither), so only those are searched."""
+    out: dict[str, list[str | None]] = {c: [None] * len(notes) for c in ("tag", "accn", "form", "filed")}
+    for i, n in enumerate(notes):
+        if ":" not in n and "-" not in n:
+            continue
+        for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
+            m = rx.search(n)
+            out[col][i] = m.group(grp) if m else None
+    return out
+
+
+def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None, previous: pd.Series | None = None) -> pd.Series:
     """Day after the company's previous quarter end (any metric), else end less 3 months.
 
     *ends*: further (ticker, period_end) pairs of the same companies (the rest of a streamed
-    file), so that a chunk's answer is the whole file's. Vectorised: one merge, no row loop.
+    file), so that a chunk's answer is the whole file's. *previous*: instead, each row's
+    previous end, already found over the whole input (a streamed file: by SQL over all its
+    chunks, :func:`previous_ends_sql`; merging every chunk with the whole file's ends grew
+    with the file, chunk after chunk). Vectorised: one merge, no row loop.
     """
     import pandas as pd
 
-    known = df[["ticker", "period_end"]].assign(period_end=lambda d: pd.to_datetime(d["period_end"]))
-    if ends is not None:
-        known = pd.concat([known, ends[["ticker", "period_end"]].astype(known.dtypes.to_dict())])
-    known = known.drop_duplicates().sort_values(["ticker", "period_end"])
-    known["prev"] = known.groupby("ticker")["period_end"].shift(1)
     e = pd.to_datetime(df["period_end"])
-    prev = pd.DataFrame({"ticker": df["ticker"].to_numpy(), "period_end": e.to_numpy()}).merge(
-        known, on=["ticker", "period_end"], how="left"
-    )["prev"]
-    prev.index = df.index
+    if previous is None:
+        known = df[["ticker", "period_end"]].assign(period_end=e)
+        if ends is not None:
+            known = pd.concat([known, ends[["ticker", "period_end"]].astype(known.dtypes.to_dict())])
+        known = known.drop_duplicates().sort_values(["ticker", "period_end"])
+        known["prev"] = known.groupby("ticker")["period_end"].shift(1)
+        prev = pd.DataFrame({"ticker": df["ticker"].to_numpy(), "period_end": e.to_numpy()}).merge(
+            known, on=["ticker", "period_end"], how="left"
+        )["prev"]
+        prev.index = df.index
+    else:
+        prev = pd.to_datetime(previous).set_axis(df.index)
     gap = (e - prev).dt.days
     fallback = e - pd.DateOffset(months=3) + pd.Timedelta(days=1)
     return (prev + pd.Timedelta(days=1)).where((gap >= 75) & (gap <= 120), fallback).astype("datetime64[ns]")
+
+
+def previous_ends_sql(source: str) -> str:
+    """SQL: each (ticker, period_end) of the rows in *source* (a table expression) with the
+    company's previous period end among them (``prev``), for ``fill_panel_columns(previous=)``.
+
+    The same answer as :func:`_period_starts` finds from *ends*: the distinct ends of each
+    company in order, each one's predecessor."""
+    return (
+        "SELECT ticker, period_end, lag(period_end) OVER (PARTITION BY ticker ORDER BY period_end) AS prev "
+        f"FROM (SELECT DISTINCT ticker, period_end FROM {source})"
+    )
 
 
 def _calendar_quarters(starts: pd.Series, ends: pd.Series) -> list[str | None]:
@@ -80,39 +115,49 @@ def _calendar_quarters(starts: pd.Series, ends: pd.Series) -> list[str | None]:
     return list(key.merge(uniq, on=["s", "e"], how="left")["cq"])
 
 
-def fill_panel_columns(df: pd.DataFrame, *, source: str, ends: pd.DataFrame | None = None) -> pd.DataFrame:
+def fill_panel_columns(
+    df: pd.DataFrame, *, source: str, ends: pd.DataFrame | None = None, previous: pd.Series | None = None
+) -> pd.DataFrame:
     """Complete curated/user rows (ticker, metric, fiscal_period, period_end, value, unit,
     source_url, source_kind, note, optional period_start/tag/accn/form/filed) into panel rows for
-    both views. *ends*: (ticker, period_end) of the same companies' other rows (a streamed file)."""
+    both views. *ends*: (ticker, period_end) of the same companies' other rows (a streamed file);
+    or *previous*: each row's previous period end over the whole input (:func:`previous_ends_sql`).
+
+    Text is parsed once per distinct label, and notes with plain string operations: pandas'
+    per-row string methods cost seconds per 100,000 rows (measured)."""
     import pandas as pd
 
     from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS, PANEL_COLUMNS
 
     df = df.copy()
-    fp = df["fiscal_period"].str.extract(_FISCAL)
-    df["fiscal_year"] = fp[0].astype("int64")
-    df["fiscal_quarter"] = fp[1].astype("int64")
+    labels = pd.Series(df["fiscal_period"].unique())
+    fp = labels.str.extract(_FISCAL).set_axis(labels)  # the labels' (year, quarter), by label
+    df["fiscal_year"] = df["fiscal_period"].map(fp[0]).astype("int64")
+    df["fiscal_quarter"] = df["fiscal_period"].map(fp[1]).astype("int64")
     df["period_end"] = pd.to_datetime(df["period_end"])
     if "period_start" not in df or df["period_start"].isna().all():
-        df["period_start"] = _period_starts(df, ends)
+        df["period_start"] = _period_starts(df, ends, previous)
     else:
-        df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df, ends))
+        df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df, ends, previous))
     df["calendar_quarter"] = _calendar_quarters(df["period_start"], df["period_end"])
-    notes = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
-    # only notes that can hold a tag, an accession or a filing date are parsed (a user CSV's
-    # default note "ingested from F line N" cannot; the regexes cost seconds per million rows)
-    citing = notes.str.contains(":", regex=False) | notes.str.contains("-", regex=False)
-    for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
-        parsed = notes[citing].str.extract(rx)[grp - 1].reindex(df.index)
+    note_col = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
+    notes = note_col.tolist()
+
+    def text(values: list[str | None]) -> pd.Series:  # missing as the column's own missing value
+        return pd.Series(values, index=df.index, dtype=object).astype(note_col.dtype)
+
+    for col, values in _note_citations(notes).items():
+        parsed = text(values)
         df[col] = df[col].fillna(parsed) if col in df else parsed
     df["filed"] = pd.to_datetime(df["filed"])
     lag = pd.Timedelta(days=CURATED_PUBLICATION_LAG_DAYS)
     # the row's value, accession and filing date are public from its filing (often a later
     # comparative: showing them earlier would leak a future filing into a point-in-time view)
     df["known_at"] = df["filed"].fillna(df["period_end"] + lag)
-    derived = notes.str.contains(r"derived:|YTD difference|quarter = YTD", regex=True)
-    df["method"] = derived.map({True: "derived", False: "reported"})
-    df["derived_from"] = notes.str.extract(r"(derived:[^ ;(]+)")[0]
+    df["method"] = ["derived" if _DERIVED.search(n) else "reported" for n in notes]
+    df["derived_from"] = text(
+        [m.group(1) if "derived:" in n and (m := _DERIVED_FROM.search(n)) else None for n in notes]
+    )
     df["status"] = "ok"
     df["reason"] = None
     df["source"] = source
