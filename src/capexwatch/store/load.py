@@ -123,8 +123,10 @@ def row_panel_columns(df: pd.DataFrame) -> pd.DataFrame:
     def text(values: list[str | None]) -> pd.Series:  # missing as the column's own missing value
         return pd.Series(values, index=df.index, dtype=object).astype(note_col.dtype)
 
+    # all notes at once first: most files' notes hold none of what is searched for
+    every = "\n".join(notes)
     cites: dict[str, list[str | None]] = {c: [None] * len(notes) for c in ("tag", "accn", "form", "filed")}
-    for i, n in enumerate(notes):
+    for i, n in enumerate(notes if ":" in every or "-" in every else ()):
         if ":" in n or "-" in n:
             for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
                 m = rx.search(n)
@@ -133,9 +135,12 @@ def row_panel_columns(df: pd.DataFrame) -> pd.DataFrame:
         parsed = text(values)
         df[col] = df[col].fillna(parsed) if col in df else parsed
     df["filed"] = pd.to_datetime(df["filed"])
-    df["method"] = ["derived" if _DERIVED.search(n) else "reported" for n in notes]
+    derived = _DERIVED.search(every) is not None
+    df["method"] = ["derived" if derived and _DERIVED.search(n) else "reported" for n in notes]
     df["derived_from"] = text(
         [m.group(1) if "derived:" in n and (m := _DERIVED_FROM.search(n)) else None for n in notes]
+        if "derived:" in every
+        else [None] * len(notes)
     )
     return df
 
