@@ -142,19 +142,21 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
 def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> dict[str, Any]:
     """Load a user CSV as a stream, holding the store's write lock only for the final merge.
 
-    1. validate the file chunk by chunk (:func:`~capexwatch.sources.usercsv.iter_user_csv`) and
-       write each validated chunk to a Parquet file of a stage beside the store;
-    2. check duplicate keys and collect each company's period ends over all chunks (DuckDB
-       reading the Parquet files, not Python objects per row);
-    3. complete each chunk into panel rows (period starts from the whole file's ends) and stage
-       them;
+    1. validate the file chunk by chunk (:func:`~capexwatch.sources.usercsv.iter_user_csv`),
+       complete what each row alone determines (:func:`~capexwatch.store.load.row_panel_columns`)
+       and write each chunk to a Parquet file of a stage beside the store;
+    2. check duplicate keys over all chunks (DuckDB reading the Parquet files, not Python
+       objects per row);
+    3. stage the panel rows of the whole file with one SQL statement
+       (:func:`~capexwatch.store.load.user_panel_sql`: period starts from each company's
+       previous end anywhere in the file);
     4. merge entities (new tickers only) and panel rows in one transaction.
 
     Memory holds one chunk; a bad row anywhere raises :class:`InputFileError` before anything is
     stored. Returns ``rows``, ``panel_rows``, ``new_entities``, ``tickers``, ``metrics``.
     """
     from capexwatch.sources.usercsv import check_duplicates, iter_user_csv
-    from capexwatch.store.load import fill_panel_columns, user_entities
+    from capexwatch.store.load import row_panel_columns, user_entities, user_panel_sql
 
     origin = str(path.resolve())
     fye_months = _fye_months(store)
@@ -163,26 +165,23 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
     try:
         entities: dict[str, dict[str, Any]] = {}
         raw = [
-            _write_parquet(stage, df, f"csv-{i:05d}")
+            _write_parquet(stage, row_panel_columns(df), f"csv-{i:05d}")
             for i, df in enumerate(iter_user_csv(path, entities, allow=allow, fye_months=fye_months))
         ]
-        files = "[" + ", ".join(f"'{f}'" for f in raw) + "]"
+        rows = "read_parquet([" + ", ".join(f"'{f}'" for f in raw) + "])"
         keys = "ticker, metric, fiscal_period"
         check_duplicates(
             str(path),
             stage.con.execute(
-                f"SELECT {keys}, line FROM read_parquet({files}) WHERE ({keys}) IN "
-                f"(SELECT ({keys}) FROM read_parquet({files}) GROUP BY ALL HAVING count(*) > 1)"
+                f"SELECT {keys}, line FROM {rows} WHERE ({keys}) IN "
+                f"(SELECT ({keys}) FROM {rows} GROUP BY ALL HAVING count(*) > 1)"
             ).df(),
         )
-        ends = stage.con.execute(f"SELECT DISTINCT ticker, period_end FROM read_parquet({files})").df()
         summary = stage.con.execute(
-            f"SELECT count(*), list(DISTINCT ticker ORDER BY ticker), list(DISTINCT metric ORDER BY metric) "
-            f"FROM read_parquet({files})"
+            f"SELECT count(*), list(DISTINCT ticker ORDER BY ticker), list(DISTINCT metric ORDER BY metric) FROM {rows}"
         ).fetchall()[0]
+        stage.add_sql("panel", user_panel_sql(rows, stage.types["panel"]))
         for f in raw:
-            rows = stage.con.execute(f"SELECT * FROM read_parquet('{f}') ORDER BY line").df()
-            stage.add("panel", fill_panel_columns(rows.drop(columns="line"), source="user", ends=ends))
             f.unlink()
         stage.add("entities", user_entities(list(entities.values())))
         with store.transaction(check_unchanged=True) as con:

@@ -34,9 +34,11 @@ __all__ = [
     "fill_panel_columns",
     "load_snapshot",
     "open_store",
+    "row_panel_columns",
     "series_meta_frame",
     "universe_entities",
     "user_entities",
+    "user_panel_sql",
     "write_user_figures",
 ]
 
@@ -44,6 +46,8 @@ _TAG = re.compile(r"\b((?:us-gaap|ifrs-full|dei):[A-Za-z0-9]+)")
 _ACCN = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
 _FILED = re.compile(r"\((10-[QK](?:/A)?|20-F|40-F)[^)]*?filed (\d{4}-\d{2}-\d{2})\)")
 _FISCAL = re.compile(r"^FY(\d{4})(?:Q([1-4]))?$")
+_DERIVED = re.compile(r"derived:|YTD difference|quarter = YTD")
+_DERIVED_FROM = re.compile(r"(derived:[^ ;(]+)")
 
 
 def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None) -> pd.Series:
@@ -51,6 +55,7 @@ def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None) -> pd.Ser
 
     *ends*: further (ticker, period_end) pairs of the same companies (the rest of a streamed
     file), so that a chunk's answer is the whole file's. Vectorised: one merge, no row loop.
+    :func:`user_panel_sql` applies the same rule in SQL to a streamed file.
     """
     import pandas as pd
 
@@ -65,8 +70,24 @@ def _period_starts(df: pd.DataFrame, ends: pd.DataFrame | None = None) -> pd.Ser
     )["prev"]
     prev.index = df.index
     gap = (e - prev).dt.days
-    fallback = e - pd.DateOffset(months=3) + pd.Timedelta(days=1)
-    return (prev + pd.Timedelta(days=1)).where((gap >= 75) & (gap <= 120), fallback).astype("datetime64[ns]")
+    fallback = e - pd.DateOffset(months=_FALLBACK_MONTHS) + pd.Timedelta(days=1)
+    quarter_gap = (gap >= _QUARTER_GAP_DAYS[0]) & (gap <= _QUARTER_GAP_DAYS[1])
+    return (prev + pd.Timedelta(days=1)).where(quarter_gap, fallback).astype("datetime64[ns]")
+
+
+#: a previous end 75-120 days back is the previous quarter's (else the start is 3 months back)
+_QUARTER_GAP_DAYS = (75, 120)
+_FALLBACK_MONTHS = 3
+
+
+def _previous_ends_sql(source: str) -> str:
+    """SQL: each (ticker, period_end) of the rows in *source* (a table expression) with the
+    company's previous period end among them (``prev``): the distinct ends of each company in
+    order, each one's predecessor (as :func:`_period_starts` finds them)."""
+    return (
+        "SELECT ticker, period_end, lag(period_end) OVER (PARTITION BY ticker ORDER BY period_end) AS prev "
+        f"FROM (SELECT DISTINCT ticker, period_end FROM {source})"
+    )
 
 
 def _calendar_quarters(starts: pd.Series, ends: pd.Series) -> list[str | None]:
@@ -80,44 +101,111 @@ def _calendar_quarters(starts: pd.Series, ends: pd.Series) -> list[str | None]:
     return list(key.merge(uniq, on=["s", "e"], how="left")["cq"])
 
 
+def row_panel_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* with the panel columns that depend on the row alone: ``fiscal_year`` and
+    ``fiscal_quarter`` (from the label), ``tag``, ``accn``, ``form`` and ``filed`` (cited in the
+    note, where the row has none), ``method`` and ``derived_from`` (from the note).
+
+    Labels are parsed once per distinct label, notes with plain string operations (pandas'
+    per-row string methods cost seconds per 100,000 rows, measured), and only a note with a
+    ``:`` or a ``-`` is searched for a citation (a user CSV's default note has neither).
+    """
+    import pandas as pd
+
+    df = df.copy()
+    labels = pd.Series(df["fiscal_period"].unique())
+    fp = labels.str.extract(_FISCAL).set_axis(labels)  # the labels' (year, quarter), by label
+    df["fiscal_year"] = df["fiscal_period"].map(fp[0]).astype("int64")
+    df["fiscal_quarter"] = df["fiscal_period"].map(fp[1]).astype("int64")
+    note_col = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
+    notes = note_col.tolist()
+
+    def text(values: list[str | None]) -> pd.Series:  # missing as the column's own missing value
+        return pd.Series(values, index=df.index, dtype=object).astype(note_col.dtype)
+
+    # all notes at once first: most files' notes hold none of what is searched for
+    every = "\n".join(notes)
+    cites: dict[str, list[str | None]] = {c: [None] * len(notes) for c in ("tag", "accn", "form", "filed")}
+    for i, n in enumerate(notes if ":" in every or "-" in every else ()):
+        if ":" in n or "-" in n:
+            for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
+                m = rx.search(n)
+                cites[col][i] = m.group(grp) if m else None
+    for col, values in cites.items():
+        parsed = text(values)
+        df[col] = df[col].fillna(parsed) if col in df else parsed
+    df["filed"] = pd.to_datetime(df["filed"])
+    derived = _DERIVED.search(every) is not None
+    df["method"] = ["derived" if derived and _DERIVED.search(n) else "reported" for n in notes]
+    df["derived_from"] = text(
+        [m.group(1) if "derived:" in n and (m := _DERIVED_FROM.search(n)) else None for n in notes]
+        if "derived:" in every
+        else [None] * len(notes)
+    )
+    return df
+
+
 def fill_panel_columns(df: pd.DataFrame, *, source: str, ends: pd.DataFrame | None = None) -> pd.DataFrame:
     """Complete curated/user rows (ticker, metric, fiscal_period, period_end, value, unit,
     source_url, source_kind, note, optional period_start/tag/accn/form/filed) into panel rows for
-    both views. *ends*: (ticker, period_end) of the same companies' other rows (a streamed file)."""
+    both views. *ends*: (ticker, period_end) of the same companies' other rows (a streamed file:
+    see :func:`user_panel_sql`, the same in SQL over all of a file's chunks at once)."""
     import pandas as pd
 
     from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS, PANEL_COLUMNS
 
-    df = df.copy()
-    fp = df["fiscal_period"].str.extract(_FISCAL)
-    df["fiscal_year"] = fp[0].astype("int64")
-    df["fiscal_quarter"] = fp[1].astype("int64")
+    df = row_panel_columns(df)
     df["period_end"] = pd.to_datetime(df["period_end"])
     if "period_start" not in df or df["period_start"].isna().all():
         df["period_start"] = _period_starts(df, ends)
     else:
         df["period_start"] = pd.to_datetime(df["period_start"]).fillna(_period_starts(df, ends))
     df["calendar_quarter"] = _calendar_quarters(df["period_start"], df["period_end"])
-    notes = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
-    # only notes that can hold a tag, an accession or a filing date are parsed (a user CSV's
-    # default note "ingested from F line N" cannot; the regexes cost seconds per million rows)
-    citing = notes.str.contains(":", regex=False) | notes.str.contains("-", regex=False)
-    for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
-        parsed = notes[citing].str.extract(rx)[grp - 1].reindex(df.index)
-        df[col] = df[col].fillna(parsed) if col in df else parsed
-    df["filed"] = pd.to_datetime(df["filed"])
     lag = pd.Timedelta(days=CURATED_PUBLICATION_LAG_DAYS)
     # the row's value, accession and filing date are public from its filing (often a later
     # comparative: showing them earlier would leak a future filing into a point-in-time view)
     df["known_at"] = df["filed"].fillna(df["period_end"] + lag)
-    derived = notes.str.contains(r"derived:|YTD difference|quarter = YTD", regex=True)
-    df["method"] = derived.map({True: "derived", False: "reported"})
-    df["derived_from"] = notes.str.extract(r"(derived:[^ ;(]+)")[0]
     df["status"] = "ok"
     df["reason"] = None
     df["source"] = source
     both = pd.concat([df.assign(view="latest"), df.assign(view="first-filed")], ignore_index=True)
     return both.reindex(columns=PANEL_COLUMNS)
+
+
+def user_panel_sql(rows: str, types: dict[str, str]) -> str:
+    """SQL: the panel rows, both views, of a streamed user CSV's rows in *rows* (a table
+    expression of :func:`row_panel_columns`' output); columns and types *types* (the panel's).
+
+    What :func:`fill_panel_columns` does per frame, over all of a file's chunks in one statement
+    (tested equal): a missing period start is the day after the company's previous period end in
+    the file when that lies 75-120 days back, else the end less three months plus a day; the
+    calendar quarter holds the period's midpoint; a row is known from its filing, else 45 days
+    (``CURATED_PUBLICATION_LAG_DAYS``) after its end.
+    """
+    from capexwatch.store.db import CURATED_PUBLICATION_LAG_DAYS
+
+    lo, hi = _QUARTER_GAP_DAYS
+    computed = {
+        "period_start": "start",
+        "calendar_quarter": "year(mid) || 'Q' || quarter(mid)",
+        "known_at": f"coalesce(CAST(filed AS DATE), period_end + {CURATED_PUBLICATION_LAG_DAYS})",
+        "status": "'ok'",
+        "reason": "NULL",
+        "source": "'user'",
+        "view": "v.view",
+        "load_id": "NULL",
+    }
+    cols = ", ".join(f'CAST({computed.get(c, f"r.{c}")} AS {t}) AS "{c}"' for c, t in types.items())
+    return f"""
+        WITH ends AS ({_previous_ends_sql(rows)}),
+        dated AS (
+            SELECT r.*, coalesce(CAST(r.period_start AS DATE), CASE
+                WHEN date_diff('day', e.prev, r.period_end) BETWEEN {lo} AND {hi} THEN e.prev + 1
+                ELSE CAST(r.period_end - INTERVAL {_FALLBACK_MONTHS} MONTH AS DATE) + 1 END) AS start
+            FROM {rows} r LEFT JOIN ends e USING (ticker, period_end)
+        ),
+        r AS (SELECT *, start + CAST(floor(date_diff('day', start, period_end) / 2) AS INTEGER) AS mid FROM dated)
+        SELECT {cols} FROM r, (VALUES ('latest'), ('first-filed')) v(view)"""
 
 
 def curated_panel(quarters: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:

@@ -81,6 +81,15 @@ class Stage:
             self.con.unregister(name)
         self.rows[table] += len(df)
 
+    def add_sql(self, table: str, select: str) -> None:
+        """Stage the rows of the query *select* for *table* (one Parquet file), which returns the
+        table's own columns, in order and typed (a query over files already in the stage: DuckDB
+        streams them through, no frame in Python)."""
+        self.files += 1
+        out = self.dir / f"{table}-{self.files:07d}.parquet"
+        row = self.con.execute(f"COPY ({select}) TO '{out}' (FORMAT parquet)").fetchone()
+        self.rows[table] += int(row[0]) if row else 0
+
     @property
     def has_rows(self) -> bool:
         return any(self.rows.values())
