@@ -394,22 +394,27 @@ class BlockSummary:
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
 
-def summarise(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
+def summarise(x: FloatArray, sizes: list[int], grid: Grid | None, *, work: int | None = None) -> BlockSummary:
     """Moments per stream block (``sizes`` rows each), min and max, and with a ``grid`` the bin
     counts of ``x`` (b, L).
 
     Series (L > 1, C-ordered) go through one compiled pass per column tile where compiled kernels
     are on (:mod:`capexwatch.models._jit`); it sums in the same order as NumPy's column sums (row
     after row, from 0), so the result is the same bit for bit either way (tested). Scalars stay on
-    NumPy: its 1-column sums are pairwise."""
-    if x.ndim == 2 and x.shape[1] > 1 and x.dtype == np.float64 and x.flags.c_contiguous and _jit.enabled():
+    NumPy: its 1-column sums are pairwise. *work*: the run's path-periods, for :func:`_jit.enabled`
+    (default: this block's size)."""
+    big = _jit.enabled(x.size if work is None else work)
+    if x.ndim == 2 and x.shape[1] > 1 and x.dtype == np.float64 and x.flags.c_contiguous and big:
         return _summarise_compiled(x, sizes, grid)
     return _summarise_numpy(x, sizes, grid)
 
 
-def add_counts(total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer]) -> None:
-    """``total[bins] += counts`` (``bins`` distinct): a work block's bin counts into the run's."""
-    if _jit.enabled() and bins.size > 1024:
+def add_counts(
+    total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer], *, work: int | None = None
+) -> None:
+    """``total[bins] += counts`` (``bins`` distinct): a work block's bin counts into the run's
+    (*work*: the run's path-periods, for :func:`_jit.enabled`)."""
+    if bins.size > 1024 and _jit.enabled(work):
         _add_counts_kernel(total, bins, counts)
     else:
         total[bins] += counts
@@ -422,10 +427,11 @@ def _add_counts_kernel(total: IntArray, bins: npt.NDArray[np.integer], counts: n
         total[bins[i]] += counts[i]
 
 
-def warm_up() -> None:
-    """Load (or compile) the compiled pass of :func:`summarise` now, where compiled kernels are on:
-    called before forking workers, so that they inherit it instead of each loading it."""
-    if _jit.enabled():
+def warm_up(work: int | None = None) -> None:
+    """Load (or compile) the compiled pass of :func:`summarise` now, where compiled kernels are on
+    for a run of *work* path-periods: called before forking workers, so that they inherit it
+    instead of each loading it."""
+    if _jit.enabled(work):
         x = np.zeros((2, 2))
         grid = make_grid(x, K_SERIES)
         s = summarise(x, [2], grid)

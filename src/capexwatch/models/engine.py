@@ -382,7 +382,7 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     out: dict[str, _OutChunk] = {}
     for o in plan.outputs:
         x = _as_2d(result.pop(o.name))
-        summary = _stats.summarise(x, sizes, None if plan.exact else o.grid)
+        summary = _stats.summarise(x, sizes, None if plan.exact else o.grid, work=plan.paths * x.shape[1])
         oc = _OutChunk(summary.moments, summary.vmin, summary.vmax)
         if plan.exact:
             oc.values = x
@@ -665,7 +665,8 @@ def simulate(
         results = _map_dask(tasks, scheduler)
         executor = "dask"
     elif workers > 1:
-        _stats.warm_up()  # forked workers inherit the compiled statistics pass
+        # forked workers inherit the compiled statistics pass (where the run is big enough to use it)
+        _stats.warm_up(paths * max((o.length for o in plan.outputs), default=1))
         results = _map_processes(tasks, workers)
         executor = "processes"
     else:
@@ -742,6 +743,7 @@ class _Aggregator:
     def __init__(self, plan: _Plan, n_stream: int) -> None:
         self.plan = plan
         self.n_stream = n_stream
+        self._lengths = {o.name: o.length for o in plan.outputs}
         self.next_block = 0
         self.pending: dict[int, _ChunkResult] = {}
         self.moments: dict[str, _stats.Moments | None] = {o.name: None for o in plan.outputs}
@@ -765,7 +767,7 @@ class _Aggregator:
             if oc.values is not None:
                 self.values[name][res.first_path : res.first_path + res.rows] = oc.values
             if oc.bins is not None and oc.counts is not None:
-                _stats.add_counts(self.counts[name], oc.bins, oc.counts)
+                _stats.add_counts(self.counts[name], oc.bins, oc.counts, work=self.plan.paths * self._lengths[name])
             for tag, (lo, hi) in oc.special.items():
                 have = self.special[name].get(tag)
                 self.special[name][tag] = (lo, hi) if have is None else (np.fmin(have[0], lo), np.fmax(have[1], hi))
