@@ -158,12 +158,29 @@ def _label_problem(fiscal_period: str, end: dt.date, fye: int, fye_from: str) ->
     )
 
 
+#: the years a period may end in: quarters are labelled with four-digit years and no filing
+#: predates 1900 (the CLI's date options use the same bounds)
+YEAR_MIN, YEAR_MAX = 1900, 2199
+
+
+def _iso_date(text: str) -> dt.date:
+    """``YYYY-MM-DD`` in years :data:`YEAR_MIN` .. :data:`YEAR_MAX`; ValueError otherwise."""
+    day = dt.date.fromisoformat(text)
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise ValueError(f"year {day.year} outside {YEAR_MIN}-{YEAR_MAX}")
+    return day
+
+
 def _date(path: str, line: int, col: str, text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return _iso_date(text)
     except ValueError:
         raise InputFileError(
-            path, f"{text!r} is not an ISO date", line=line, column=col, hint="Write dates as YYYY-MM-DD."
+            path,
+            f"{text!r} is not an ISO date in {YEAR_MIN}-{YEAR_MAX}",
+            line=line,
+            column=col,
+            hint="Write dates as YYYY-MM-DD.",
         ) from None
 
 
@@ -606,7 +623,7 @@ def _check_columns(
     _require(all((u == "percent") == (METRICS[m].unit == "percent") for m, u in pairs))
     fp, end_text = cells["fiscal_period"], cells["period_end"]
     quarter = _each_distinct(fp, _quarter_number)
-    end = _each_distinct(end_text, dt.date.fromisoformat)
+    end = _each_distinct(end_text, _iso_date)
     end_day = np.fromiter(map(dt.date.toordinal, end), dtype=np.int64, count=len(end))
     start = _period_starts(cells.get("period_start"), end_day)
     with np.errstate(over="ignore"):  # 1e300 billions: infinite, refused just below
@@ -751,7 +768,7 @@ def _period_starts(given: list[str] | None, end_day: npt.NDArray[np.int64]) -> l
 
     if not given or not any(given):
         return [None] * len(end_day)
-    start = _optional(given, dt.date.fromisoformat)
+    start = _optional(given, _iso_date)
     has = np.array([s is not None for s in start], dtype=bool)
     start_day = np.array([s.toordinal() if s is not None else 0 for s in start], dtype=np.int64)
     days = (end_day - start_day)[has]
