@@ -10,7 +10,7 @@ worker start-up, calibration.
   first call is shown apart, in fresh processes: with an empty cache (compilation) and with the
   cache this run left (what every later process pays: Numba's start-up and the cached code);
 * **engine**: ``simulate()`` end to end (drawing, kernel, statistics of 14 series of ``--periods``
-  values and 14 scalars), 1 and 2 local workers, compiled kernels on;
+  values and 14 scalars), 1 and 2 local workers, compiled kernels on (best of ``--repeat``);
 * **worker start-up**: a fresh interpreter importing the engine, NumPy and Numba and loading the
   cached kernels (what a ``spawn``/``forkserver`` worker pays; ``fork``, the engine's choice in a
   single-threaded process, inherits them from the parent);
@@ -134,7 +134,7 @@ def main() -> None:
     ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--periods", type=int, default=200)
     ap.add_argument("--stages", type=int, default=4)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many timings per step")
     ap.add_argument("--kernel-block", type=int, default=16_384, help="paths per timed kernel call")
     ap.add_argument("--block-size", type=int, default=16_384, help="engine work block (memory bound)")
     ap.add_argument("--skip-numpy", action="store_true", help="leave out the NumPy kernel (slow)")
@@ -171,8 +171,8 @@ def main() -> None:
         ref.double_ordering(p, s.horizon_quarters, s.options)
     reference = (time.perf_counter() - t0) / n_ref * a.paths
 
-    engine1 = best(with_jit(True, lambda: simulate(s, paths=a.paths, block_size=a.block_size)), 1)
-    engine2 = best(with_jit(True, lambda: simulate(s, paths=a.paths, block_size=a.block_size, workers=2)), 1)
+    engine1 = best(with_jit(True, lambda: simulate(s, paths=a.paths, block_size=a.block_size)), a.repeat)
+    engine2 = best(with_jit(True, lambda: simulate(s, paths=a.paths, block_size=a.block_size, workers=2)), a.repeat)
     cal = None if a.skip_calibration else with_jit(True, lambda: calibrate(load_scenario("chips-2021")))()
 
     rows: list[tuple[str, float, str]] = []

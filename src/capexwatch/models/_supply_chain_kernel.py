@@ -1,18 +1,21 @@
-"""The double-ordering chain as one compiled loop (Numba, the ``fast`` extra): paths outside, periods
-inside, all of a path's state in a few small arrays.
+"""The double-ordering chain as one compiled loop (Numba, the ``fast`` extra): periods inside
+batches of paths, each path's state in a few small arrays.
 
 Same rules, same operations in the same order as the vectorised NumPy kernel
 (:func:`capexwatch.models.supply_chain.run_chain`; see that module's docstring for the model), so
-stocks and flows agree with it to rounding (tested to 1e-12 relative, most bit for bit; the
-differences are NumPy's pairwise sums in the scalars and SIMD ``pow`` in the demand level). The
-NumPy kernel pays ~150 ufunc calls per stage and period whatever the number of paths; this loop
-pays ~100 floating-point operations, which is what makes 100,000 paths x 200 periods x 4 stages a
-second's work (benchmarks/bench_supply_chain.py).
+stocks and flows agree with it to rounding (tested to 1e-12 relative; bit for bit in every case
+tested: the possible differences are NumPy's pairwise sums in the scalars and a SIMD ``pow`` in a
+growing demand level). The NumPy kernel pays ~150 ufunc calls per stage and period whatever the
+number of paths; this loop pays ~50 floating-point operations per stage and period, ~4x less time
+for 100,000 paths x 200 periods x 4 stages (benchmarks/bench_supply_chain.py); what is left is
+mostly arithmetic and writing the 14 output series (22 KB per path).
 
 Numba compiles one function body with no calls into other Python functions, so the kernel is one
 long function in numbered sections that mirror ``run_chain``; inputs and outputs are packed into a
 few arrays (:data:`PARAMS`, :data:`SETTINGS`, the series and scalar slots) so that one compiled
-signature serves every scenario and the on-disk cache is hit on every later run.
+signature serves every scenario and the on-disk cache is hit on every later run. Without Numba the
+same source runs as plain Python (slow; the tests run it on a few paths, where NumPy's indexing
+checks every bound that compiled code does not).
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ SETTINGS = (
 """Entries of the kernel's integer settings vector."""
 
 BATCH = 16
-"""Paths stepped together (innermost loop): enough independent work to hide latencies, state in L1."""
+"""Paths stepped side by side (the loop over a batch is innermost, its state stays in L1). On the
+2-core test machine this runs as fast as one path at a time: the step is bound by its arithmetic."""
 
 TINY = 1e-300  # as supply_chain.TINY: the pro-rata share of an empty backlog is 0 / TINY = 0
 
@@ -84,10 +88,8 @@ def chain_kernel(  # noqa: C901 - one loop body on purpose (see the module docst
 ) -> None:
     """Simulate every path; write the outputs in place.
 
-    Paths run in batches of :data:`BATCH`, the batch innermost: a path's step is a chain of
-    dependent operations (stage k's order is stage k+1's incoming order), so one path at a time
-    leaves the CPU waiting on latencies; a batch's paths are independent and their steps overlap
-    (and vectorise where a loop has no branch).
+    Paths run in batches of :data:`BATCH`, the batch innermost; rows never mix (a path's result
+    does not depend on its batch: tested).
 
     Parameters
     ----------
