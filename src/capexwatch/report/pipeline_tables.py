@@ -57,6 +57,10 @@ def _filing_label(lf: Mapping[str, Any] | None) -> str:
     return " ".join(str(x)[:10] for x in (lf.get("form"), lf.get("filed")) if x)
 
 
+_MAX_LISTED = 20
+"""Tickers or metrics named in the one-line CSV summary (a 200 MB file holds tens of thousands)."""
+
+
 def csv_summary_line(summary: Mapping[str, Any]) -> str:
     """The one line after ingesting a user CSV: rows, quarters, companies, metrics (lists as words)."""
     words = {"rows": "rows", "panel_rows": "quarter rows", "new_entities": "new companies"}
@@ -64,7 +68,9 @@ def csv_summary_line(summary: Mapping[str, Any]) -> str:
     for key in ("tickers", "metrics"):
         vals = summary.get(key) or []
         if vals:
-            parts.append(f"{key}: " + ", ".join(str(v) for v in vals))
+            shown = ", ".join(str(v) for v in vals[:_MAX_LISTED])
+            more = f" and {len(vals) - _MAX_LISTED:,} more (--json lists all)" if len(vals) > _MAX_LISTED else ""
+            parts.append(f"{key}: {shown}{more}")
     return f"[green]Loaded[/green] {summary.get('path', '')} (" + "; ".join(parts) + ")"
 
 
