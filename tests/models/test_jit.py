@@ -36,3 +36,28 @@ def test_compiled_kernel_gives_the_python_result() -> None:
     x = np.linspace(0.0, 1.0, 1001)
     assert kernel(x) == pytest.approx(_running_sum(x), rel=1e-15)
     assert kernel.py_func is _running_sum  # type: ignore[attr-defined]
+
+
+def test_first_calls_from_many_threads_compile_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    calls: list[object] = []
+
+    def slow_compile(fn: object) -> object:
+        calls.append(fn)
+        time.sleep(0.05)  # long enough for every thread to arrive while the first compiles
+        return fn
+
+    monkeypatch.setattr(_jit, "_compile", slow_compile)
+    monkeypatch.setattr(_jit, "available", lambda: True)
+    kernel = _jit.compile_kernel(_running_sum)
+    x = np.arange(5.0)
+    results: list[float] = []
+    threads = [threading.Thread(target=lambda: results.append(kernel(x))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [10.0] * 8
+    assert len(calls) == 1

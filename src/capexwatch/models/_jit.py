@@ -2,8 +2,8 @@
 
 A model with a compiled kernel keeps its vectorised NumPy kernel as the default path and checks
 :func:`enabled` per call; both are tested against the model's per-path Python reference, and against
-each other (tests/models/test_jit.py), so results do not depend on whether the extra is installed
-beyond floating-point rounding of the operations' order.
+each other (tests/models/test_compiled_kernels.py, test_supply_chain_jit.py), so results do not
+depend on whether the extra is installed beyond floating-point rounding of the operations' order.
 
 By default (``CAPEXWATCH_JIT`` unset) a compiled kernel runs only for runs of at least
 :data:`MIN_WORK` path-periods: below that, importing Numba (about a second) and loading the cached
@@ -16,6 +16,7 @@ package directory is read-only), so only the first call in a fresh installation 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -59,20 +60,26 @@ def compile_kernel(fn: F) -> F:
     The decorated function is compiled lazily, on its first call, so importing a model never pays
     for compilation."""
     compiled: list[Callable[..., Any]] = []
+    lock = threading.Lock()  # Dask threads may make the first call together: compile once
+
+    def _kernel() -> Callable[..., Any]:
+        with lock:
+            if not compiled:
+                compiled.append(_compile(fn) if available() else fn)
+        return compiled[0]
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        if not compiled:
-            if available():
-                import numba
-
-                try:
-                    compiled.append(numba.njit(cache=True, nogil=True)(fn))
-                except RuntimeError:  # no cache locator (a function without a source file)
-                    compiled.append(numba.njit(nogil=True)(fn))
-            else:
-                compiled.append(fn)
-        return compiled[0](*args, **kwargs)
+        return (compiled[0] if compiled else _kernel())(*args, **kwargs)
 
     call.py_func = fn  # type: ignore[attr-defined]
     return call  # type: ignore[return-value]
+
+
+def _compile(fn: Callable[..., Any]) -> Callable[..., Any]:
+    import numba
+
+    try:
+        return numba.njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # no cache locator (a function without a source file)
+        return numba.njit(nogil=True)(fn)
