@@ -180,3 +180,18 @@ def test_nested_writes_commit_or_roll_back_together(store: Store) -> None:
         store.upsert_series(obs, origin="t")
     assert store.counts()["series"] == before["series"] + 1
     assert store.quarters("GOOGL", "capex", source="user").iloc[0]["value"] == 5.0
+
+
+def test_out_of_memory_in_a_write_is_a_store_error_that_says_nothing_changed(tmp_path: Path) -> None:
+    import duckdb
+
+    from capexwatch.store.db import store_error
+
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '10MB'")
+    con.execute("SET temp_directory = ''")  # no spilling: the query must fail for memory
+    with pytest.raises(duckdb.OutOfMemoryException) as exc:
+        con.execute("SELECT list(range) FROM range(10000000)").fetchall()
+    err = store_error(tmp_path / "s.duckdb", exc.value)
+    assert isinstance(err, StoreError) and "was not changed: DuckDB ran out of memory" in str(err)
+    assert err.exit_code == 4

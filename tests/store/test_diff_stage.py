@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
+from capexwatch.errors import StoreError
 from capexwatch.store.db import PANEL_COLUMNS, Store
-from capexwatch.store.schema import FACT_COLUMNS, KEYS
+from capexwatch.store.schema import FACT_COLUMNS, KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL, UNIQUE_BY_WRITES
 
 
 @pytest.fixture
@@ -135,10 +137,74 @@ def test_failed_transaction_after_merge_keeps_nothing(empty: Store) -> None:
 
 
 def test_keys_are_the_tables_primary_keys(empty: Store) -> None:
-    """schema.KEYS (what an upsert replaces by) agrees with the PRIMARY KEY of each table's DDL."""
+    """schema.KEYS (what an upsert replaces by) agrees with the PRIMARY KEY of each table's DDL,
+    except the tables whose writes keep the key unique (no index: schema 4)."""
     rows = empty.con.execute(
         "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
     ).fetchall()
     pks = {str(t): list(cols) for t, cols in rows}
+    assert {"panel"} == UNIQUE_BY_WRITES
     for table, key in KEYS.items():
-        assert pks[table] == key, table
+        assert pks.get(table) == (None if table in UNIQUE_BY_WRITES else key), table
+
+
+def test_panel_checks_survive_the_migration_that_drops_its_key(empty: Store) -> None:
+    checks = empty.con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'panel' AND constraint_type = 'CHECK'"
+    ).fetchone()
+    assert checks == (5,)  # quarter 1-4, method, status, view, source
+    with pytest.raises(duckdb.ConstraintException):
+        empty.write_panel(pd.DataFrame([panel_row(1, 1.0, view="bogus")]), kind="sec", origin="test")
+
+
+def test_upsert_refuses_new_rows_that_repeat_a_key(empty: Store) -> None:
+    empty.write_panel(pd.DataFrame([panel_row(1, 100.0)]), kind="sec", origin="test")
+    before = empty.quarters("SYN", "capex")
+    twice = pd.DataFrame([panel_row(1, 150.0), panel_row(2, 200.0), panel_row(1, 160.0)])
+    with pytest.raises(StoreError, match="2 new panel rows share one key .*fiscal_quarter=1.*nothing was written"):
+        empty.write_panel(twice, kind="sec", origin="test")
+    pd.testing.assert_frame_equal(empty.quarters("SYN", "capex"), before)
+    # the same key under the other view is another key
+    empty.write_panel(pd.DataFrame([panel_row(1, 150.0), panel_row(1, 150.0, view="first-filed")]), kind="sec",
+                      origin="test")  # fmt: skip
+    assert empty.counts()["panel"] == 2
+
+
+def test_stage_merge_refuses_a_key_staged_twice(empty: Store) -> None:
+    empty.write_panel(pd.DataFrame([panel_row(1, 100.0)]), kind="sec", origin="test")
+    before = empty.counts()
+    with empty.stage() as stage:
+        stage.add("panel", pd.DataFrame([panel_row(2, 200.0)]))
+        stage.add("panel", pd.DataFrame([panel_row(2, 210.0)]))  # another batch, the same key
+        with pytest.raises(StoreError, match="share one key"):
+            empty.merge_stage(stage, origin="bulk.zip")
+    assert empty.counts() == before
+
+
+def test_migration_4_keeps_every_panel_row_of_a_schema_3_store(tmp_path: Path) -> None:
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA_VERSION_DDL)
+    for version, description, statements in MIGRATIONS[:3]:
+        for sql in statements:
+            con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, description])
+    rows = pd.DataFrame([panel_row(q, 100.0 * q, load_id="L3") for q in (1, 2, 3, 4)])
+    con.register("rows", rows.reindex(columns=PANEL_COLUMNS))
+    con.execute("INSERT INTO panel SELECT * FROM rows")
+    stored = con.execute("SELECT * FROM panel ORDER BY fiscal_quarter").df()
+    con.close()
+    s = Store.open(path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION >= 4
+        pd.testing.assert_frame_equal(s.con.execute("SELECT * FROM panel ORDER BY fiscal_quarter").df(), stored)
+        pk = s.con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'panel' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchone()
+        assert pk == (0,)
+        s.write_panel(pd.DataFrame([panel_row(2, 250.0)]), kind="sec", origin="test")  # replaces by key
+        assert s.quarters("SYN", "capex").set_index("fiscal_quarter")["value"].to_dict() == {
+            1: 100.0, 2: 250.0, 3: 300.0, 4: 400.0
+        }  # fmt: skip
+    finally:
+        s.close()

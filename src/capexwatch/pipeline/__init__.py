@@ -6,6 +6,8 @@
 * :mod:`~capexwatch.pipeline.bulk` — the SEC bulk companyfacts.zip, in batches through a stage.
 * :mod:`~capexwatch.pipeline.files` — ``capexwatch ingest PATH``: a user CSV, a companyfacts JSON,
   the bulk zip.
+* :mod:`~capexwatch.pipeline.usercsv_sql` — a user CSV checked by DuckDB in one pass (the fast
+  path; the chunked checks of :mod:`capexwatch.sources.usercsv` are the reference).
 * :mod:`~capexwatch.pipeline.company` — one company's document: derive, diff, write.
 * :mod:`~capexwatch.pipeline.changes` — what an update did (:class:`UpdateReport`, :class:`Change`).
 * :mod:`~capexwatch.pipeline.audit` — ``capexwatch audit``: stored facts handed to the facts layer.

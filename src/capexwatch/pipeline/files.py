@@ -142,9 +142,11 @@ def ingest_sec_path(store: Store, path: str | Path, *, progress: ProgressFn | No
 def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> dict[str, Any]:
     """Load a user CSV as a stream, holding the store's write lock only for the final merge.
 
-    1. validate the file chunk by chunk (:func:`~capexwatch.sources.usercsv.iter_user_csv`),
-       complete what each row alone determines (:func:`~capexwatch.store.load.row_panel_columns`)
-       and write each chunk to a Parquet file of a stage beside the store;
+    1. check the file with DuckDB in one pass (:func:`~capexwatch.pipeline.usercsv_sql.stage_checked_rows`)
+       into a Parquet file of a stage beside the store; where that path declines (a bad row, a
+       file it cannot be sure to read as ``csv.reader`` does), validate it chunk by chunk
+       (:func:`~capexwatch.sources.usercsv.iter_user_csv`, the reference), complete what each row
+       alone determines (:func:`~capexwatch.store.load.row_panel_columns`) and write each chunk;
     2. check duplicate keys over all chunks (DuckDB reading the Parquet files, not Python
        objects per row);
     3. stage the panel rows of the whole file with one SQL statement
@@ -155,6 +157,7 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
     Memory holds one chunk; a bad row anywhere raises :class:`InputFileError` before anything is
     stored. Returns ``rows``, ``panel_rows``, ``new_entities``, ``tickers``, ``metrics``.
     """
+    from capexwatch.pipeline.usercsv_sql import stage_checked_rows
     from capexwatch.sources.usercsv import check_duplicates, iter_user_csv
     from capexwatch.store.load import row_panel_columns, user_entities, user_panel_sql
 
@@ -163,11 +166,15 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
     stage = store.stage()
     store.release()  # no lock held while validating; the merge checks nothing changed meanwhile
     try:
-        entities: dict[str, dict[str, Any]] = {}
-        raw = [
-            _write_parquet(stage, row_panel_columns(df), f"csv-{i:05d}")
-            for i, df in enumerate(iter_user_csv(path, entities, allow=allow, fye_months=fye_months))
-        ]
+        raw = [Path(stage.dir) / "csv-sql.parquet"]
+        found = stage_checked_rows(path, stage.con, raw[0], known_fye={k.upper(): v for k, v in fye_months.items()})
+        if found is None:  # the reference path: it loads the file or names its first bad line
+            entities: dict[str, dict[str, Any]] = {}
+            raw = [
+                _write_parquet(stage, row_panel_columns(df), f"csv-{i:05d}")
+                for i, df in enumerate(iter_user_csv(path, entities, allow=allow, fye_months=fye_months))
+            ]
+            found = list(entities.values())
         rows = "read_parquet([" + ", ".join(f"'{f}'" for f in raw) + "])"
         keys = "ticker, metric, fiscal_period"
         check_duplicates(
@@ -183,7 +190,7 @@ def ingest_user_csv(store: Store, path: Path, *, allow: Iterable[str] = ()) -> d
         stage.add_sql("panel", user_panel_sql(rows, stage.types["panel"]))
         for f in raw:
             f.unlink()
-        stage.add("entities", user_entities(list(entities.values())))
+        stage.add("entities", user_entities(found))
         with store.transaction(check_unchanged=True) as con:
             (row,) = con.execute(
                 f"SELECT count(*) FROM read_parquet('{stage.dir}/entities-*.parquet') "

@@ -10,6 +10,7 @@ Store from :mod:`capexwatch.store.load`; this module never imports it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -26,8 +27,8 @@ from capexwatch.errors import NotFoundError, StoreBusyError, StoreError, Unknown
 from capexwatch.facts.select import PANEL_COLUMNS
 from capexwatch.store import diff
 from capexwatch.store import filings as filing_sql
-from capexwatch.store.schema import KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL
-from capexwatch.store.stage import Stage
+from capexwatch.store.schema import KEYS, MIGRATIONS, SCHEMA_VERSION, SCHEMA_VERSION_DDL, UNIQUE_BY_WRITES
+from capexwatch.store.stage import Stage, check_unique_keys
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -347,13 +348,18 @@ class Store:
         name = f"_incoming_{uuid.uuid4().hex[:8]}"
         con.register(name, df)
         try:
+            if table in UNIQUE_BY_WRITES:
+                check_unique_keys(con, table, name, key)
             on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
             con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {name} i WHERE {on})")
             collist = ", ".join(cols)
             casts = ", ".join(f"CAST({c} AS {t})" for c, t in self._types(con, table))
             con.execute(f"INSERT INTO {table} ({collist}) SELECT {casts} FROM {name}")
         finally:
-            con.unregister(name)
+            # after a failed statement DuckDB refuses even this until the rollback: the error
+            # that failed it is the one to raise (the view dies with the connection)
+            with contextlib.suppress(duckdb.TransactionException):
+                con.unregister(name)
         return len(df)
 
     @staticmethod
@@ -846,6 +852,11 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
         )
     if is_corrupt_error(exc):
         return corrupt_store_error(path, exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return StoreError(
+            f"The store {path} was not changed: DuckDB ran out of memory ({_first_line(exc)}).",
+            hint="Close other programs and rerun, or load the input in smaller parts.",
+        )
     if "permission" in text or "read-only" in text:
         return StoreError(
             f"Cannot write the store {path}: permission denied.",

@@ -128,9 +128,8 @@ def row_panel_columns(df: pd.DataFrame) -> pd.DataFrame:
     cites: dict[str, list[str | None]] = {c: [None] * len(notes) for c in ("tag", "accn", "form", "filed")}
     for i, n in enumerate(notes if ":" in every or "-" in every else ()):
         if ":" in n or "-" in n:
-            for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
-                m = rx.search(n)
-                cites[col][i] = m.group(grp) if m else None
+            for col, value in _cited(n).items():
+                cites[col][i] = value
     for col, values in cites.items():
         parsed = text(values)
         df[col] = df[col].fillna(parsed) if col in df else parsed
@@ -143,6 +142,26 @@ def row_panel_columns(df: pd.DataFrame) -> pd.DataFrame:
         else [None] * len(notes)
     )
     return df
+
+
+def _cited(note: str) -> dict[str, str | None]:
+    """The tag, accession, form and filing date *note* cites (None for each it does not)."""
+    out: dict[str, str | None] = {}
+    for col, rx, grp in (("tag", _TAG, 1), ("accn", _ACCN, 1), ("form", _FILED, 1), ("filed", _FILED, 2)):
+        m = rx.search(note)
+        out[col] = m.group(grp) if m else None
+    return out
+
+
+def note_citations(note: str) -> dict[str, str | None]:
+    """What :func:`row_panel_columns` reads from one row's *note*: ``tag``, ``accn``, ``form`` and
+    ``filed`` (text), ``method`` (``derived`` or ``reported``) and ``derived_from``."""
+    empty: dict[str, str | None] = dict.fromkeys(("tag", "accn", "form", "filed"))
+    out = _cited(note) if ":" in note or "-" in note else empty
+    out["method"] = "derived" if _DERIVED.search(note) else "reported"
+    m = _DERIVED_FROM.search(note) if "derived:" in note else None
+    out["derived_from"] = m.group(1) if m else None
+    return out
 
 
 def fill_panel_columns(df: pd.DataFrame, *, source: str, ends: pd.DataFrame | None = None) -> pd.DataFrame:

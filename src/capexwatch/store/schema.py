@@ -17,6 +17,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SCHEMA_VERSION_DDL",
+    "UNIQUE_BY_WRITES",
 ]
 
 _PANEL_DDL = """
@@ -115,7 +116,27 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
         # days, which let --as-of show a figure (and its accession) before it was filed
         ["UPDATE panel SET known_at = filed WHERE source <> 'sec' AND filed IS NOT NULL AND known_at < filed"],
     ),
+    (
+        4,
+        "panel without a primary-key index: the key is kept unique by the writes (UNIQUE_BY_WRITES)",
+        # the ART index of the panel's key cost 1.6 GB and 30-38 CPU s to merge the 4.6M rows of a
+        # 200 MB user CSV (328 MB and 11.5 s without it, benchmarks/RESULTS.md); every write
+        # already replaces by key (DELETE matching rows, then INSERT) and checks the new rows'
+        # keys are unique, and no read looks a row up by the whole key
+        [
+            _PANEL_DDL.replace("CREATE TABLE panel (", "CREATE TABLE panel_v4 (").replace(
+                "    PRIMARY KEY (ticker, metric, fiscal_year, fiscal_quarter, source, view),\n", ""
+            ),
+            "INSERT INTO panel_v4 SELECT * FROM panel",
+            "DROP TABLE panel",
+            "ALTER TABLE panel_v4 RENAME TO panel",
+        ],
+    ),
 ]
+
+#: keyed tables without a primary-key constraint: their writes replace by :data:`KEYS` and refuse
+#: new rows whose keys repeat (``Store._check_unique``)
+UNIQUE_BY_WRITES: Final = frozenset({"panel"})
 
 #: the schema this capexwatch reads and writes (the last migration)
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

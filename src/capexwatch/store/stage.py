@@ -22,17 +22,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from capexwatch.store.schema import KEYS
+import duckdb
+
+from capexwatch.errors import StoreError
+from capexwatch.store.schema import KEYS, UNIQUE_BY_WRITES
 
 if TYPE_CHECKING:
-    import duckdb
     import pandas as pd
 
-__all__ = ["MERGE_MEMORY", "Stage"]
+__all__ = ["MERGE_MEMORY", "Stage", "check_unique_keys"]
 
-#: DuckDB's memory ceiling while merging a stage; beyond it DuckDB spills to disk, which keeps a
-#: whole-EDGAR merge under 2 GB of memory (the panel's primary-key index must fit)
-MERGE_MEMORY: Final = "1536MB"
+#: DuckDB's memory ceiling while merging a stage and committing it; beyond it DuckDB spills to disk
+#: (the panel has no primary-key index to hold in memory since schema 4: the 4.6M panel rows of a
+#: 200 MB user CSV merge within it, benchmarks/RESULTS.md)
+MERGE_MEMORY: Final = "512MB"
 
 #: records a load in the load log: (kind, origin, rows) -> load_id
 NewLoad = Callable[[str, str, int], str]
@@ -50,14 +53,18 @@ class Stage:
     TABLES: Final = ("entities", "facts", "panel", "annual")
 
     def __init__(self, directory: Path, types: dict[str, dict[str, str]]) -> None:
-        import duckdb
 
         self.dir = directory / f".capexwatch-stage-{uuid.uuid4().hex[:12]}"
         self.dir.mkdir(parents=True)
         self.types = types
         self.rows = dict.fromkeys(self.TABLES, 0)
         self.files = 0
-        self.con = duckdb.connect()  # in memory; only converts frames to Parquet
+        # in memory: converts frames to Parquet, and checks a user CSV (pipeline/usercsv_sql.py)
+        # within MERGE_MEMORY, spilling to the scratch folder beyond it
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
+        self.con.execute(f"SET temp_directory = '{self.dir / 'spill'}'")
 
     def __enter__(self) -> Stage:
         return self
@@ -104,14 +111,11 @@ class Stage:
         panel and annual rows replace stored rows with the same key under one load of *kind*
         (``sec``, or ``user-csv`` for a streamed user CSV).
         """
-        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-        previous = str(row[0]) if row else None
+        # for the rest of the write connection, which the store closes at the end of the
+        # transaction: the COMMIT's checkpoint is bounded too (it took the merge of a 200 MB user
+        # CSV to 1.1 GB when the limit was lifted before it)
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
-        try:
-            self._merge(con, new_load, origin, kind)
-        finally:
-            if previous:
-                con.execute(f"SET memory_limit = '{previous}'")
+        self._merge(con, new_load, origin, kind)
 
     def _merge(self, con: duckdb.DuckDBPyConnection, new_load: NewLoad, origin: str, kind: str) -> None:
         if self.rows["entities"]:
@@ -135,12 +139,47 @@ class Stage:
             if not self.rows[table]:
                 continue
             src = self._src(table)
+            if table in UNIQUE_BY_WRITES:
+                check_unique_keys(con, table, src, KEYS[table])
             on = " AND ".join(f"t.{k} = i.{k}" for k in KEYS[table])
             con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {src} i WHERE {on})")
-            con.execute(f"INSERT INTO {table} SELECT * REPLACE (CAST(? AS VARCHAR) AS load_id) FROM {src}", [load_id])
+            # inserted in parallel, in no particular order (a key names one row; reads order by
+            # it): half the time, and the COMMIT's checkpoint finds the rows already written
+            con.execute("SET preserve_insertion_order = false")
+            try:
+                con.execute(
+                    f"INSERT INTO {table} SELECT * REPLACE (CAST(? AS VARCHAR) AS load_id) FROM {src}", [load_id]
+                )
+            finally:
+                with contextlib.suppress(duckdb.TransactionException):  # a failed insert's error is the one raised
+                    con.execute("RESET preserve_insertion_order")
 
     def discard(self) -> None:
         """Close the converter and delete the scratch folder (safe to call twice)."""
         with contextlib.suppress(Exception):
             self.con.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_unique_keys(con: duckdb.DuckDBPyConnection, table: str, source: str, key: list[str]) -> None:
+    """Refuse new rows for *table* (the relation *source*) of which two share the *key*.
+
+    A table of :data:`~capexwatch.store.schema.UNIQUE_BY_WRITES` has no primary-key constraint
+    to refuse them; every write replaces stored rows by key, so unique new keys keep the table's
+    keys unique.
+
+    Raises
+    ------
+    StoreError
+        naming the first repeated key (the caller's transaction rolls back: nothing is written)
+    """
+    cols = ", ".join(key)
+    rows = con.execute(f"SELECT {cols}, count(*) FROM {source} GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchall()
+    if not rows:
+        return
+    row = rows[0]
+    named = ", ".join(f"{k}={v}" for k, v in zip(key, row[:-1], strict=True))
+    raise StoreError(
+        f"{row[-1]} new {table} rows share one key ({named}); nothing was written.",
+        hint="This is a capexwatch bug: please report it with the command and the input file.",
+    )
