@@ -236,3 +236,23 @@ def test_files_of_one_record_per_line_are_taken_and_agree(doc: bytes) -> None:
         path = Path(tmp) / "mine.csv"
         path.write_bytes(doc)
         assert compare(path) == "same"
+
+
+def test_quoting_styles_all_read_as_csv_reader_reads_them(tmp_path: Path) -> None:
+    rows = realistic_rows()
+    minimal = write(tmp_path, rows, FULL, name="minimal.csv")
+    assert compare(minimal) == "same"
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([FULL, *rows])
+    every = tmp_path / "every.csv"
+    every.write_text(out.getvalue(), encoding="utf-8", newline="")
+    assert compare(every) == "same"
+    # R's write.csv: text quoted, numbers not (neither form the SQL check knows: csv.reader compares)
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(
+        [FULL, *[[float(c) if j == 4 and c.isdecimal() else c for j, c in enumerate(r)] for r in rows]]
+    )
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(out.getvalue(), encoding="utf-8", newline="")
+    assert ",39.0," in mixed.read_text() and '"capex"' in mixed.read_text()
+    assert compare(mixed) == "same"

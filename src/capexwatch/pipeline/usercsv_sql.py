@@ -51,7 +51,7 @@ _WS: Final = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxu
 #: a number as written in most files: what ``float`` and DuckDB's cast read alike
 _PLAIN_NUMBER: Final = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
-#: lines compared with ``csv.reader`` per batch (a line with a quote character)
+#: quoted lines fetched per batch for ``csv.reader`` to compare (those not written as SQL checks)
 _QUOTED_BATCH: Final = 50_000
 
 #: the columns (and types) of a checked row, as :func:`usercsv.iter_user_csv` and
@@ -98,7 +98,7 @@ def stage_checked_rows(
         quoted = _scan_bytes(path)
         n = _read(con, path, header)
         if quoted:
-            _same_as_csv_reader(con, path, header)
+            _same_as_csv_reader(con, path, header, n)
         ents = _checked(con, path, header, out, n, known_fye)
     except _Decline as why:
         log.debug("user CSV %s: the reference path checks it (%s)", path, why)
@@ -106,7 +106,7 @@ def stage_checked_rows(
         return None
     finally:
         con.execute("DROP VIEW IF EXISTS _cw_rows")
-        for table in ("_cw_raw", "_cw_checked", "_cw_firsts", "_cw_years"):
+        for table in ("_cw_raw", "_cw_lines", "_cw_checked", "_cw_firsts", "_cw_years"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return ents
 
@@ -186,39 +186,48 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> int:
     return n
 
 
-def _same_as_csv_reader(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> None:
-    """Decline unless every line with a quote character gives ``csv.reader``'s fields (DuckDB
-    and Python agree on well-formed quoting; this makes sure of the rest)."""
-    import pandas as pd
+def _same_as_csv_reader(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], n: int) -> None:
+    """Decline unless every line with a quote character gives ``csv.reader``'s fields.
 
-    def compare(batch: list[list[Any]]) -> None:
-        frame = pd.DataFrame(batch, columns=["_rid", *header])
-        con.register("_cw_quoted", frame)
-        try:
-            differ = " OR ".join(f"coalesce(r.{_q(c)}, '') <> b.{_q(c)}" for c in header)
-            row = con.execute(
-                f"SELECT count(*), count(*) FILTER (WHERE {differ}) "
-                "FROM _cw_quoted b JOIN _cw_raw r ON r.rowid = b._rid"
-            ).fetchall()[0]
-        finally:
-            con.unregister("_cw_quoted")
-        if row is None or row[0] != len(batch) or row[1]:
-            raise _Decline("a quoted line that csv.reader reads differently")
+    DuckDB reads the file again as raw lines (as many as records: no record spans lines). A line
+    that is its record's fields written back, each plainly (no quote, comma or line break in it)
+    or quoted with quotes doubled, or every field quoted, is what ``csv.reader`` reads as those
+    fields: checked in SQL. Any other quoted line is parsed by ``csv.reader`` and compared.
+    """
+    import duckdb
 
-    batch: list[list[Any]] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for i, line in enumerate(fh):
-            if i == 0 or '"' not in line:
-                continue
-            fields = next(csv.reader([line]), [])
-            if len(fields) != len(header):
+    try:
+        con.execute(
+            "CREATE TEMP TABLE _cw_lines AS SELECT l FROM read_csv(?, header = true, auto_detect = false, "
+            "columns = {'l': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '', strict_mode = true, "
+            "null_padding = false, encoding = 'utf-8')",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        raise _Decline(f"DuckDB's reader, by lines: {str(exc).splitlines()[0]}") from None
+    if _count(con, "SELECT count(*) FROM _cw_lines") != n:
+        raise _Decline("records and lines do not pair up")
+    field = [f"coalesce(r.{_q(c)}, '')" for c in header]
+    quoted = [f"""'"' || replace({f}, '"', '""') || '"'""" for f in field]
+    special = [" OR ".join(f"contains({f}, {ch})" for ch in ("'\"'", "','", "chr(10)", "chr(13)")) for f in field]
+    plain = [f"CASE WHEN {sp} THEN {q} ELSE {f} END" for f, q, sp in zip(field, quoted, special, strict=True)]
+    cols = ", ".join(f"r.{_q(c)}" for c in header)
+    # every field quoted first (the cheaper test, and what many exporters write), then plain
+    odd = con.execute(
+        f"""WITH q AS (
+            SELECT x.rowid AS rid, x.l, {cols} FROM _cw_lines x JOIN _cw_raw r ON r.rowid = x.rowid
+            WHERE contains(x.l, '"') AND x.l <> concat_ws(',', {", ".join(quoted)}))
+        SELECT * FROM q r WHERE r.l <> concat_ws(',', {", ".join(plain)})"""
+    )
+    while batch := odd.fetchmany(_QUOTED_BATCH):
+        for _, line, *fields in batch:
+            try:
+                parsed = list(csv.reader([line]))
+            except csv.Error:
+                raise _Decline("a quoted line that csv.reader refuses") from None
+            if parsed != [[f or "" for f in fields]]:
                 raise _Decline("a quoted line that csv.reader reads differently")
-            batch.append([i - 1, *fields])
-            if len(batch) >= _QUOTED_BATCH:
-                compare(batch)
-                batch = []
-    if batch:
-        compare(batch)
+    con.execute("DROP TABLE _cw_lines")
 
 
 # -- checking --------------------------------------------------------------------------------------
