@@ -70,3 +70,35 @@ def test_a_company_the_user_asks_for_is_read(crowded: capexwatch.Store) -> None:
 def test_report_intensity_table_holds_no_company_outside_the_scope(crowded: capexwatch.Store) -> None:
     table = panel.capex_intensity(crowded)
     assert len(table) and not _synthetic(table["ticker"].unique())
+
+
+class _Recording:
+    """The store, recording the companies each ``quarters`` call read."""
+
+    def __init__(self, store: capexwatch.Store) -> None:
+        self.store = store
+        self.read: list[set[str]] = []
+
+    def quarters(self, ticker: object = None, metric: object = None, **kw: object) -> object:
+        df = self.store.quarters(ticker, metric, **kw)  # type: ignore[arg-type]
+        self.read.append(set(df["ticker"]))
+        return df
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_report_model_sections_read_no_company_outside_the_scope(crowded: capexwatch.Store) -> None:
+    # the report's model sections read the store through one memo (10,000 made-up companies took
+    # a report from 180 to 660 MB when it read each metric for every company, bench_scale.py)
+    from capexwatch.report.cycles_report import MemoStore
+
+    rec = _Recording(crowded)
+    memo = MemoStore(rec)
+    nvda = memo.quarters("nvda", "revenue")
+    assert set(nvda["ticker"]) == {"NVDA"} and len(nvda) > 8
+    assert memo.quarters(["MSFT", "GOOGL"], "capex")["ticker"].nunique() == 2
+    one = synth_tickers(COMPANIES)[3]
+    assert set(memo.quarters(one, "capex")["ticker"]) == {one}  # asked for: read as asked
+    assert rec.read and not any(_synthetic(r) for r in rec.read[:2])
+    assert len(rec.read) == 3  # capex for the two, read once for the whole scope
