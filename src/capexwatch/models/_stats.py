@@ -319,9 +319,9 @@ def histogram_percentiles_table(
     r = (np.array(qs, dtype=np.float64) / 100.0)[None, :] * (nl - 1).astype(np.float64)[:, None]
     k0 = np.floor(r).astype(np.int64)
     frac = r - k0
-    v0 = _order_stats(grid, c, col, k0, special, vmin, vmax)
     second = (frac != 0) & (k0 + 1 < nl[:, None])
-    v1 = _order_stats(grid, c, col, np.where(second, k0 + 1, k0), special, vmin, vmax)
+    both = _order_stats(grid, c, col, np.hstack([k0, np.where(second, k0 + 1, k0)]), special, vmin, vmax)
+    v0, v1 = both[:, : len(qs)], both[:, len(qs) :]
     v = np.where(second, v0 + frac * (v1 - v0), v0)
     out[col] = np.minimum(np.maximum(v, vmin[col, None]), vmax[col, None])
     return out
