@@ -9,15 +9,17 @@ to the per-path reference in test_supply_chain.py, parametrised over the two ker
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from capexwatch.models import _jit
+from capexwatch.models import _jit, engine
 from capexwatch.models import supply_chain as sc
-from capexwatch.models.engine import _context, draw_parameters
+from capexwatch.models.engine import STREAM_BLOCK, _context, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
+from tests._support.scenarios import core
 from tests.models.test_supply_chain import SHORTAGE, chain
 
 pytestmark = pytest.mark.skipif(not _jit.available(), reason="the compiled kernel needs Numba (the fast extra)")
@@ -126,3 +128,42 @@ def test_compiled_kernel_needs_no_row_chunks(monkeypatch: pytest.MonkeyPatch) ->
     n = sc.ROW_CHUNK + 5
     numpy_out, compiled_out = both(s, n, monkeypatch, trace=False)
     assert_same(numpy_out, compiled_out, "row chunks")
+
+
+def test_lent_output_buffer_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In histogram mode the engine lends the compiled kernel one output buffer, reused from work
+    block to work block (Context.empty): the result is the one fresh arrays give, in process and in
+    worker processes, and the buffer is gone when the run ends."""
+    monkeypatch.setenv("CAPEXWATCH_JIT", "1")
+    s = chain(textwrap.dedent(SHORTAGE), stages=2, horizon=30)
+    run = {"paths": 3 * STREAM_BLOCK + 5, "seed": 4, "block_size": STREAM_BLOCK, "memory_limit": 0}
+    asked: list[int] = []
+    lender = engine._Buffers.lender
+
+    def spy(self: engine._Buffers) -> Callable[[int], np.ndarray]:
+        lend = lender(self)
+        return lambda n: asked.append(n) or lend(n)
+
+    monkeypatch.setattr(engine._Buffers, "lender", spy)
+    lent = [core(simulate(s, **run)), core(simulate(s, workers=2, **run))]
+    assert len(asked) == 4  # one buffer per work block, in this process
+    assert not engine._BUFFERS.kept
+    monkeypatch.setattr(engine._Buffers, "lender", lambda self: np.empty)
+    fresh = core(simulate(s, **run))
+    assert lent[0] == fresh
+    assert lent[1] == fresh
+
+
+def test_buffers_lent_per_call() -> None:
+    """Within a call each request gets its own memory; the next call gets the same memory again,
+    grown where it asks for more."""
+    buffers = engine._Buffers()
+    first = buffers.lender()
+    a, b = first(10), first(5)
+    assert not np.shares_memory(a, b)
+    second = buffers.lender()
+    c, d = second(8), second(7)
+    assert np.shares_memory(a, c) and c.shape == (8,)
+    assert not np.shares_memory(b, d) and d.shape == (7,)
+    buffers.release()
+    assert not buffers.kept

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -313,6 +314,7 @@ class _Plan:
     paths: int
     exact: bool
     outputs: tuple[_OutPlan, ...]
+    lend: bool = False  # lend models a reused output buffer (_Buffers)
 
 
 @dataclass(frozen=True)
@@ -342,18 +344,59 @@ class _ChunkResult:
     outputs: dict[str, _OutChunk]
 
 
-def _context(scenario: Scenario, n: int) -> Context:
+def _context(scenario: Scenario, n: int, lend: Callable[[int], FloatArray] | None = None) -> Context:
     return Context(
         paths=n,
         horizon_quarters=scenario.horizon_quarters,
         start_quarter=scenario.start_quarter,
         options=dict(scenario.options),
         present=scenario.present,
+        lend=lend,
     )
 
 
-def _run_model(scenario: Scenario, params: dict[str, FloatArray], n: int, outs: tuple[_OutPlan, ...]) -> Outputs:
-    result = scenario.model.func(params, _context(scenario, n))
+class _Buffers(threading.local):
+    """Output buffers lent to models (:meth:`Context.empty`), kept per thread from one work block to
+    the next: the i-th buffer a call asks for is the i-th buffer the previous call got, grown when
+    too small. Lent only where the engine has consumed a call's outputs (summarised them into
+    counts and moments) before the next call in the same thread: histogram mode, in this process
+    or in the engine's own worker processes (not Dask, whose workers outlive the run and whose
+    threads hold results until they are gathered)."""
+
+    def __init__(self) -> None:
+        self.kept: list[FloatArray] = []
+
+    def lender(self) -> Callable[[int], FloatArray]:
+        """The ``lend`` function of one model call."""
+        asked = 0
+
+        def lend(n: int) -> FloatArray:
+            nonlocal asked
+            i, asked = asked, asked + 1
+            if i == len(self.kept):
+                self.kept.append(np.empty(n))
+            elif self.kept[i].size < n:
+                self.kept[i] = np.empty(0)  # free the old one first: one buffer at a time in memory
+                self.kept[i] = np.empty(n)
+            return self.kept[i][:n]
+
+        return lend
+
+    def release(self) -> None:
+        self.kept.clear()
+
+
+_BUFFERS = _Buffers()
+
+
+def _run_model(
+    scenario: Scenario,
+    params: dict[str, FloatArray],
+    n: int,
+    outs: tuple[_OutPlan, ...],
+    lend: Callable[[int], FloatArray] | None = None,
+) -> Outputs:
+    result = scenario.model.func(params, _context(scenario, n, lend))
     want = {o.name for o in outs}
     if set(result) != want:
         raise RuntimeError(
@@ -377,7 +420,7 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     plan = task.plan
     params, sizes = _chunk_parameters(plan.scenario, plan.seed, task.first_block, task.n_blocks, plan.paths)
     rows = sum(sizes)
-    result = _run_model(plan.scenario, params, rows, plan.outputs)
+    result = _run_model(plan.scenario, params, rows, plan.outputs, _BUFFERS.lender() if plan.lend else None)
     del params
     out: dict[str, _OutChunk] = {}
     for o in plan.outputs:
@@ -659,6 +702,7 @@ def simulate(
         paths,
         exact,
         tuple(_OutPlan(o.name, o.kind, lengths[o.name], grids[o.name]) for o in active),
+        lend=not exact and scheduler is None,
     )
     tasks = (_Task(plan, b, min(blocks_per_task, n_stream - b)) for b in range(0, n_stream, blocks_per_task))
     if scheduler is not None:
@@ -675,11 +719,14 @@ def simulate(
 
     agg = _Aggregator(plan, n_stream)
     done = 0
-    for res in results:
-        agg.add(res)
-        done += res.rows
-        if progress is not None:
-            progress(done, paths)
+    try:
+        for res in results:
+            agg.add(res)
+            done += res.rows
+            if progress is not None:
+                progress(done, paths)
+    finally:
+        _BUFFERS.release()  # what this thread was lent (in-process runs); workers free theirs on exit
     outputs, series = agg.finish(active, resolved)
 
     result = SimulationResult(

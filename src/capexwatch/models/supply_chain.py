@@ -658,7 +658,7 @@ def _compiled(
     shock = np.ascontiguousarray(p["demand_shock"][:, :horizon], dtype=np.float64)
     size = n * horizon
     stride = _series_stride(size)
-    out = np.empty(N_SERIES * stride)
+    out = ctx.empty(N_SERIES * stride)  # the kernel writes every element of the series it returns
     series = [out[j * stride : j * stride + size].reshape(n, horizon) for j in range(N_SERIES)]
     scalars = np.empty((2 * n_st + 6, n))
     orders = np.empty((n_st, n, horizon) if keep_orders else (n_st, 0, 0))
