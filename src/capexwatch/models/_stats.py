@@ -509,7 +509,7 @@ def _summarise_compiled(x: FloatArray, sizes: list[int], grid: Grid | None) -> B
     else:
         k, size, zf, lo = grid.k, grid.size, grid.zf.astype(np.int64), grid.lo.astype(np.int64)
         zero = _special_local(grid, "zero")
-        room = min(rows * cols, cols * size)
+        room = min(rows * cols, cols * size) + 1  # one to spare (see the end of _summary_kernel)
     # int32: half the bytes a worker sends back (a table has < 2**31 bins; a block < 2**31 rows)
     bins = np.empty(room, dtype=np.int32)
     counts = np.empty(room, dtype=np.int32)
@@ -561,8 +561,9 @@ def _summary_kernel(
     vmax[:] = np.nan
     # bins: +0.0 (an atom in most models: no backlog, no phantom orders) is counted in four rotating
     # slots per column instead of its bin, so that runs of zeros do not wait on one counter; the
-    # special bins' exact min and max take a second look at a column's values only where a group
-    # of rows has other values in them
+    # special bins' exact min and max are updated as a row's values are binned, for the few values
+    # in them (+0.0 aside: its bounds are added at the end); a row with none costs one vectorised
+    # test
     top = size - 1
     shift = 23 - k
     group = _BIN_ROWS
@@ -573,7 +574,10 @@ def _summary_kernel(
     i32 = f32.view(np.int32)
     u64 = x.reshape(-1).view(np.int64)
     at = np.empty((group, cols), dtype=np.int32)
-    hits = np.zeros(cols, dtype=np.int64)
+    pos_zero = np.empty(cols, dtype=np.int64)  # 1 where a row's value is +0.0
+    hit_cols = np.empty(cols + 1, dtype=np.int64)  # columns with a value in a special bin
+    u_lo, z_lo, o_lo = sp_lo[0], sp_lo[1], sp_lo[2]
+    u_hi, z_hi, o_hi = sp_hi[0], sp_hi[1], sp_hi[2]
     hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=np.int32)  # counts of one work block
     off = zf - 1
     for blk in range(starts.shape[0] - 1):
@@ -607,46 +611,52 @@ def _summary_kernel(
                     m2[j] += d * d
                 if size == 0:
                     continue
+                # (each loop writes one array: more would need more run-time overlap checks than
+                # LLVM makes before it vectorises a loop)
                 for j in range(cols):
                     f32[j] = x[r, j]
+                    pos_zero[j] = u64[r * cols + j] == 0
+                row = at[g]
                 for j in range(cols):
                     bits = np.int64(i32[j])
-                    key = ((bits & 0x7FFFFFFF) >> shift) - off[j]
+                    mag = bits & 0x7FFFFFFF
+                    key = (mag >> shift) - off[j]
                     key = key if key > 0 else 0
                     key = -key if bits < 0 else key
                     b = key - lo[j]
                     b = 0 if b < 0 else (top if b > top else b)
-                    plus_zero = u64[r * cols + j] == 0
-                    # bitwise, not `or`/`and`: no branch on the data
-                    special = ((b == 0) | (b == top) | (b == zero[j])) & ~plus_zero
-                    hits[j] += np.int64(special)
-                    b = zero_slots + 4 * j + (g & 3) if plus_zero else j * size + b
-                    at[g, j] = nan_slot if np.isnan(x[r, j]) else b
+                    b = zero_slots + 4 * j + (g & 3) if pos_zero[j] else j * size + b
+                    row[j] = nan_slot if mag > 0x7F800000 else b  # NaN (float32 NaN: the same test)
+                n_special = 0
+                for j in range(cols):
+                    b = row[j] - j * size  # +0.0 and NaN: past the column's bins
+                    n_special += (b == 0) | (b == top) | (b == zero[j])  # bitwise: no branch on data
+                if n_special == 0:
+                    continue
+                # the columns whose value is in a special bin, listed without a branch per column
+                n_special = 0
+                for j in range(cols):
+                    b = row[j] - j * size
+                    hit_cols[n_special] = j
+                    n_special += (b == 0) | (b == top) | (b == zero[j])
+                for i in range(n_special):
+                    j = hit_cols[i]
+                    v = x[r, j]
+                    b = row[j] - j * size
+                    if b == 0:
+                        u_lo[j] = min(u_lo[j], v)
+                        u_hi[j] = max(u_hi[j], v)
+                    if b == zero[j]:
+                        z_lo[j] = min(z_lo[j], v)
+                        z_hi[j] = max(z_hi[j], v)
+                    if b == top:
+                        o_lo[j] = min(o_lo[j], v)
+                        o_hi[j] = max(o_hi[j], v)
             if size == 0:
                 continue
             for j in range(cols):
                 for g in range(m):
                     hist[at[g, j]] += 1
-                if hits[j] == 0:
-                    continue
-                hits[j] = 0
-                u_lo, z_lo, o_lo = sp_lo[0, j], sp_lo[1, j], sp_lo[2, j]
-                u_hi, z_hi, o_hi = sp_hi[0, j], sp_hi[1, j], sp_hi[2, j]
-                zero_j = zero[j]
-                for g in range(m):
-                    a_g = at[g, j]
-                    if a_g >= table:  # +0.0 (added below) or NaN
-                        continue
-                    b = a_g - j * size
-                    v = x[r0 + g, j]
-                    u_lo = min(u_lo, v if b == 0 else np.inf)
-                    u_hi = max(u_hi, v if b == 0 else -np.inf)
-                    z_lo = min(z_lo, v if b == zero_j else np.inf)
-                    z_hi = max(z_hi, v if b == zero_j else -np.inf)
-                    o_lo = min(o_lo, v if b == top else np.inf)
-                    o_hi = max(o_hi, v if b == top else -np.inf)
-                sp_lo[0, j], sp_lo[1, j], sp_lo[2, j] = u_lo, z_lo, o_lo
-                sp_hi[0, j], sp_hi[1, j], sp_hi[2, j] = u_hi, z_hi, o_hi
         for j in range(cols):
             n_out[blk, j] = cnt[j]
             mean_out[blk, j] = mean[j]
@@ -666,10 +676,13 @@ def _summary_kernel(
             if b0 == (0 if t == 0 else (zero[j] if t == 1 else top)):
                 sp_lo[t, j] = min(sp_lo[t, j], 0.0)
                 sp_hi[t, j] = max(sp_hi[t, j], 0.0)
+    # the non-empty bins, without a branch on each count (a third to a half of the bins a block
+    # touches are empty: the branch would be mispredicted half the time); each slot is written,
+    # then kept only if its count is not 0 (``bins`` and ``counts`` have one slot to spare)
     nnz = 0
     for i in range(table):
-        if hist[i] > 0:
-            bins[nnz] = i
-            counts[nnz] = hist[i]
-            nnz += 1
+        c = hist[i]
+        bins[nnz] = i
+        counts[nnz] = c
+        nnz += 1 if c > 0 else 0
     return nnz
