@@ -119,6 +119,28 @@ def test_percentile_table_is_the_per_column_function() -> None:
         np.testing.assert_array_equal(table[col], want, err_msg=str(col))
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_rank_bins_walk_is_the_cumulative_search(compiled: bool) -> None:
+    """The percentile table's walk along each column's counts (compiled, or its source as plain
+    Python: an index out of range raises) finds the bins the cumulative-count search finds."""
+    if compiled and not _jit.available():
+        pytest.skip("needs Numba")
+    rng = np.random.default_rng(8)
+    c = rng.integers(0, 4, size=(9, 300)) * (rng.random((9, 300)) < 0.3)
+    c[4] = 0
+    c[4, 299] = 5  # every value in the last bin
+    col = np.array([0, 2, 4, 5, 8])
+    n = c[col].sum(axis=1)
+    k = np.stack([rng.integers(0, m, size=6) for m in n])
+    k[:, 0], k[:, 1] = 0, n - 1  # the first and the last value
+    want = _stats._rank_bins(c, col, k)  # a small table: the search
+    kernel = _stats._rank_bins_kernel if compiled else _stats._rank_bins_kernel.py_func  # type: ignore[attr-defined]
+    local, below = np.empty_like(k), np.empty_like(k)
+    kernel(c, col, k, local, below)
+    np.testing.assert_array_equal(local, want[0])
+    np.testing.assert_array_equal(below, want[1])
+
+
 def _key(value: float, k: int) -> int:
     """The magnitude key of |value| by definition: float32 exponent and top k mantissa bits."""
     (bits,) = struct.unpack("<i", struct.pack("<f", min(abs(value), 3.4028234663852886e38)))
@@ -143,6 +165,17 @@ def test_grid_ranges_follow_the_definition() -> None:
 
         assert grid.lo[col] == signed(float(fin.min())) - (2 << k) - 1
         assert grid.size >= signed(float(fin.max())) + (2 << k) + 1 - grid.lo[col] + 1
+
+
+def test_grid_of_finite_values_takes_the_short_way_to_the_same_bins() -> None:
+    """Without NaN or infinities the ranges come from plain min and max; a NaN column next to
+    them sends the same columns down the masked way: same bins."""
+    x = np.random.default_rng(6).lognormal(2.0, 2.0, size=(300, 7)) * np.array([1, -1, 1, 1, -1, 1, 1])
+    x[:, 3] = 0.0
+    short = _stats.make_grid(x, _stats.K_SERIES)
+    masked = _stats.make_grid(np.hstack([x, np.full((300, 1), np.nan)]), _stats.K_SERIES)
+    np.testing.assert_array_equal(short.zf, masked.zf[:7])
+    np.testing.assert_array_equal(short.lo, masked.lo[:7])
 
 
 @needs_numba

@@ -228,10 +228,16 @@ def make_grid(pilot: FloatArray, k: int) -> Grid:
 
     Per column: its finite values' min, max and largest magnitude (a column with none is ranged
     as [0, 1]); all columns at once."""
-    finite = np.isfinite(pilot)
-    some = finite.any(axis=0)
-    low = np.where(some, np.where(finite, pilot, np.inf).min(axis=0, initial=np.inf), 0.0)
-    high = np.where(some, np.where(finite, pilot, -np.inf).max(axis=0, initial=-np.inf), 1.0)
+    with np.errstate(invalid="ignore"):
+        low = np.fmin.reduce(pilot, axis=0)  # NaN ignored (NaN where a column has nothing else)
+        high = np.fmax.reduce(pilot, axis=0)
+    if not (np.isfinite(low).all() and np.isfinite(high).all()):
+        # an infinity, or a column without a number: mask the non-finite values (three more
+        # passes over the pilot, which the common case above does without)
+        finite = np.isfinite(pilot)
+        some = finite.any(axis=0)
+        low = np.where(some, np.where(finite, pilot, np.inf).min(axis=0, initial=np.inf), 0.0)
+        high = np.where(some, np.where(finite, pilot, -np.inf).max(axis=0, initial=-np.inf), 1.0)
     top = np.maximum(np.abs(low), np.abs(high))
     floor = np.maximum(top * 2.0**-_ZERO_FLOOR_BITS, 2.0**-120)
     zf = _mag_keys(np.minimum(floor, 1e38), k)
@@ -337,15 +343,10 @@ def _order_stats(
     vmax: FloatArray,
 ) -> FloatArray:
     """The k-th order statistic (0-based, (len(col), m) ranks) of columns ``col`` of the counts
-    ``c`` (columns, bins): found by one search in the cumulative counts of all columns laid end to
-    end, interpolated uniformly within its bin (edges clamped to the column's min and max)."""
-    size = grid.size
-    flat = np.cumsum(c[col].ravel())
-    offset = np.concatenate([[0], flat[size - 1 :: size][:-1]])  # values before each column
-    at = np.searchsorted(flat, (k + offset[:, None]).ravel(), side="right").reshape(k.shape)
-    local = at - (np.arange(col.size) * size)[:, None]
+    ``c`` (columns, bins): the bin holding it (:func:`_rank_bins`), interpolated uniformly within
+    the bin (edges clamped to the column's min and max)."""
+    local, below = _rank_bins(c, col, k)
     cnt = c[col[:, None], local]
-    below = flat[at] - offset[:, None] - cnt
     left, right = grid.edges(col, local)
     for tag, (lo, hi) in special.items():
         bins = _special_local(grid, tag)[col]
@@ -357,6 +358,47 @@ def _order_stats(
     u = ((k - below).astype(np.float64) + 0.5) / cnt
     result: FloatArray = left + u * (right - left)
     return result
+
+
+def _rank_bins(c: IntArray, col: IntArray, k: IntArray) -> tuple[IntArray, IntArray]:
+    """For ranks ``k`` (len(col), m) of columns ``col`` of the counts ``c`` (columns, bins): the bin
+    holding the k-th value (the first whose cumulative count exceeds k) and the count of values in
+    the bins before it.
+
+    Compiled (where Numba is in and the table is large): one walk along each column's counts.
+    Otherwise one ``searchsorted`` in the cumulative counts of all columns laid end to end (which
+    copies and sums the whole table: ~0.1 s for 14 series x 200 periods). Integers both ways, so
+    the same bins (tested)."""
+    if c.size >= _jit.MIN_WORK and _jit.enabled(c.size):
+        local = np.empty(k.shape, dtype=np.int64)
+        below = np.empty(k.shape, dtype=np.int64)
+        _rank_bins_kernel(c, col.astype(np.int64), k.astype(np.int64), local, below)
+        return local, below
+    size = c.shape[1]
+    flat = np.cumsum(c[col].ravel())
+    offset = np.concatenate([[0], flat[size - 1 :: size][:-1]])  # values before each column
+    at = np.searchsorted(flat, (k + offset[:, None]).ravel(), side="right").reshape(k.shape)
+    local = at - (np.arange(col.size) * size)[:, None]
+    below = flat[at] - offset[:, None] - c[col[:, None], local]
+    return local, below
+
+
+@_jit.compile_kernel
+def _rank_bins_kernel(c: IntArray, col: IntArray, k: IntArray, local: IntArray, below: IntArray) -> None:
+    """:func:`_rank_bins` as one walk along each column's counts, the ranks taken in order (every
+    rank is below the column's total, so the walk stops inside the column)."""
+    for i in range(col.shape[0]):
+        counts = c[col[i]]
+        order = np.argsort(k[i])
+        b = 0
+        before = 0  # values in bins 0 .. b - 1
+        for t in range(order.shape[0]):
+            rank = k[i, order[t]]
+            while before + counts[b] <= rank:
+                before += counts[b]
+                b += 1
+            local[i, order[t]] = b
+            below[i, order[t]] = before
 
 
 def _special_local(grid: Grid, tag: str) -> IntArray:
