@@ -330,6 +330,7 @@ class _OutChunk:
     vmin: FloatArray
     vmax: FloatArray
     values: FloatArray | None = None
+    per_column: npt.NDArray[np.int32] | None = None  # histogram mode: bin counts (BlockSummary's)
     bins: npt.NDArray[np.integer] | None = None
     counts: npt.NDArray[np.integer] | None = None
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
@@ -430,7 +431,8 @@ def _run_chunk(task: _Task) -> _ChunkResult:
         if plan.exact:
             oc.values = x
         else:
-            oc.bins, oc.counts, oc.special = summary.bins, summary.counts, summary.special
+            oc.per_column, oc.bins, oc.counts = summary.per_column, summary.bins, summary.counts
+            oc.special = summary.special
         out[o.name] = oc
     return _ChunkResult(task.first_block, task.n_blocks, task.first_block * STREAM_BLOCK, rows, out)
 
@@ -791,6 +793,7 @@ class _Aggregator:
         self.plan = plan
         self.n_stream = n_stream
         self._lengths = {o.name: o.length for o in plan.outputs}
+        self._grids = {o.name: o.grid for o in plan.outputs}
         self.next_block = 0
         self.pending: dict[int, _ChunkResult] = {}
         self.moments: dict[str, _stats.Moments | None] = {o.name: None for o in plan.outputs}
@@ -813,8 +816,11 @@ class _Aggregator:
                 self.vmax[name] = np.fmax(self.vmax[name], oc.vmax)
             if oc.values is not None:
                 self.values[name][res.first_path : res.first_path + res.rows] = oc.values
-            if oc.bins is not None and oc.counts is not None:
-                _stats.add_counts(self.counts[name], oc.bins, oc.counts, work=self.plan.paths * self._lengths[name])
+            if oc.per_column is not None and oc.bins is not None and oc.counts is not None:
+                grid = self._grids[name]
+                assert grid is not None
+                work = self.plan.paths * self._lengths[name]
+                _stats.add_counts(self.counts[name], grid.size, oc.per_column, oc.bins, oc.counts, work=work)
             for tag, (lo, hi) in oc.special.items():
                 have = self.special[name].get(tag)
                 self.special[name][tag] = (lo, hi) if have is None else (np.fmin(have[0], lo), np.fmax(have[1], hi))
