@@ -29,6 +29,7 @@ paths.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import secrets
@@ -423,6 +424,11 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     rows = sum(sizes)
     result = _run_model(plan.scenario, params, rows, plan.outputs, _BUFFERS.lender() if plan.lend else None)
     del params
+    return _summarise_chunk(plan, task.first_block, sizes, result)
+
+
+def _summarise_chunk(plan: _Plan, first_block: int, sizes: list[int], result: Outputs) -> _ChunkResult:
+    """What the aggregator takes from a work block: its outputs summarised (emptied out of *result*)."""
     out: dict[str, _OutChunk] = {}
     for o in plan.outputs:
         x = _as_2d(result.pop(o.name))
@@ -434,7 +440,7 @@ def _run_chunk(task: _Task) -> _ChunkResult:
             oc.per_column, oc.bins, oc.counts = summary.per_column, summary.bins, summary.counts
             oc.special = summary.special
         out[o.name] = oc
-    return _ChunkResult(task.first_block, task.n_blocks, task.first_block * STREAM_BLOCK, rows, out)
+    return _ChunkResult(first_block, len(sizes), first_block * STREAM_BLOCK, sum(sizes), out)
 
 
 # --- executors -----------------------------------------------------------------------------------
@@ -691,6 +697,7 @@ def simulate(
 
     n_stream = math.ceil(paths / STREAM_BLOCK)
     grids: dict[str, _stats.Grid | None] = {o.name: None for o in active}
+    pilot: Outputs | None = None
     if not exact:
         pilot_n = min(STREAM_BLOCK, paths)
         pilot_plans = tuple(_OutPlan(o.name, o.kind, lengths[o.name], None) for o in active)
@@ -706,7 +713,10 @@ def simulate(
         tuple(_OutPlan(o.name, o.kind, lengths[o.name], grids[o.name]) for o in active),
         lend=not exact and scheduler is None,
     )
-    tasks = (_Task(plan, b, min(blocks_per_task, n_stream - b)) for b in range(0, n_stream, blocks_per_task))
+    # the pilot is stream block 0: its summary stands for that block, and the work blocks start at 1
+    first = _summarise_chunk(plan, 0, [pilot_n], pilot) if pilot is not None else None
+    start = 0 if first is None else 1
+    tasks = (_Task(plan, b, min(blocks_per_task, n_stream - b)) for b in range(start, n_stream, blocks_per_task))
     if scheduler is not None:
         results = _map_dask(tasks, scheduler)
         executor = "dask"
@@ -722,7 +732,7 @@ def simulate(
     agg = _Aggregator(plan, n_stream)
     done = 0
     try:
-        for res in results:
+        for res in results if first is None else itertools.chain([first], results):
             agg.add(res)
             done += res.rows
             if progress is not None:
