@@ -17,6 +17,7 @@ import pytest
 
 from capexwatch.models import _jit, engine
 from capexwatch.models import supply_chain as sc
+from capexwatch.models._spec import Context
 from capexwatch.models.engine import STREAM_BLOCK, _context, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
 from tests._support.scenarios import core
@@ -167,3 +168,20 @@ def test_buffers_lent_per_call() -> None:
     assert not np.shares_memory(b, d) and d.shape == (7,)
     buffers.release()
     assert not buffers.kept
+
+
+def test_kernel_follows_the_run_not_the_work_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CAPEXWATCH_JIT unset, compiled kernels run for runs of at least MIN_WORK path-periods:
+    weighed on the whole run (Context.work), so every call of a large run takes the compiled
+    kernel, even a work block (or the pilot) under MIN_WORK."""
+    monkeypatch.delenv("CAPEXWATCH_JIT", raising=False)
+    horizon = 200
+    assert STREAM_BLOCK * horizon < _jit.MIN_WORK <= 3 * STREAM_BLOCK * horizon
+    s = chain(textwrap.dedent(SHORTAGE), stages=1, horizon=horizon)
+    compiled: list[int] = []
+    real = sc._compiled_outputs
+    monkeypatch.setattr(sc, "_compiled_outputs", lambda p, ctx: compiled.append(ctx.paths) or real(p, ctx))
+    simulate(s, paths=3 * STREAM_BLOCK, seed=2, block_size=STREAM_BLOCK)
+    assert compiled == [STREAM_BLOCK] * 3
+    assert Context(paths=10, horizon_quarters=4, run_paths=1000).work == 4000
+    assert Context(paths=10, horizon_quarters=4).work == 40

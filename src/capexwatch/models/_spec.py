@@ -143,6 +143,7 @@ class Context:
     present : names of the parameters the scenario gives (optional ones may be absent)
     lend : the engine's reusable output buffer, ``lend(n)`` -> float64 (n,), or ``None``; a model
         asks for it through :meth:`empty`
+    run_paths : paths of the whole run this call is part of (``None``: this call's); see :attr:`work`
     """
 
     paths: int
@@ -151,6 +152,15 @@ class Context:
     options: Mapping[str, Any] = field(default_factory=dict)
     present: frozenset[str] = frozenset()
     lend: Callable[[int], FloatArray] | None = None
+    run_paths: int | None = None
+
+    @property
+    def work(self) -> int:
+        """Path-periods of the whole run (``run_paths``, else this call's paths, x the horizon):
+        what a model weighs with :func:`capexwatch.models._jit.enabled`, so that every call of a
+        run takes the same kernel, the engine's pilot (one stream block) included, whatever the
+        work-block size."""
+        return (self.paths if self.run_paths is None else self.run_paths) * self.horizon_quarters
 
     def empty(self, n: int) -> FloatArray:
         """An uninitialised float64 array of *n* elements for this call's outputs (the model writes

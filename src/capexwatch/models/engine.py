@@ -346,7 +346,9 @@ class _ChunkResult:
     outputs: dict[str, _OutChunk]
 
 
-def _context(scenario: Scenario, n: int, lend: Callable[[int], FloatArray] | None = None) -> Context:
+def _context(
+    scenario: Scenario, n: int, lend: Callable[[int], FloatArray] | None = None, run_paths: int | None = None
+) -> Context:
     return Context(
         paths=n,
         horizon_quarters=scenario.horizon_quarters,
@@ -354,6 +356,7 @@ def _context(scenario: Scenario, n: int, lend: Callable[[int], FloatArray] | Non
         options=dict(scenario.options),
         present=scenario.present,
         lend=lend,
+        run_paths=run_paths,
     )
 
 
@@ -397,8 +400,9 @@ def _run_model(
     n: int,
     outs: tuple[_OutPlan, ...],
     lend: Callable[[int], FloatArray] | None = None,
+    run_paths: int | None = None,
 ) -> Outputs:
-    result = scenario.model.func(params, _context(scenario, n, lend))
+    result = scenario.model.func(params, _context(scenario, n, lend, run_paths))
     want = {o.name for o in outs}
     if set(result) != want:
         raise RuntimeError(
@@ -422,7 +426,8 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     plan = task.plan
     params, sizes = _chunk_parameters(plan.scenario, plan.seed, task.first_block, task.n_blocks, plan.paths)
     rows = sum(sizes)
-    result = _run_model(plan.scenario, params, rows, plan.outputs, _BUFFERS.lender() if plan.lend else None)
+    lend = _BUFFERS.lender() if plan.lend else None
+    result = _run_model(plan.scenario, params, rows, plan.outputs, lend, run_paths=plan.paths)
     del params
     return _summarise_chunk(plan, task.first_block, sizes, result)
 
@@ -701,7 +706,7 @@ def simulate(
     if not exact:
         pilot_n = min(STREAM_BLOCK, paths)
         pilot_plans = tuple(_OutPlan(o.name, o.kind, lengths[o.name], None) for o in active)
-        pilot = _run_model(resolved, draw_parameters(resolved, seed, 0, pilot_n), pilot_n, pilot_plans)
+        pilot = _run_model(resolved, draw_parameters(resolved, seed, 0, pilot_n), pilot_n, pilot_plans, run_paths=paths)
         for o in active:
             k = _stats.K_SCALAR if o.kind == "scalar" else _stats.K_SERIES
             grids[o.name] = _stats.make_grid(_as_2d(pilot[o.name]), k)
