@@ -103,6 +103,9 @@ def test_warm_up_and_merge_of_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     expect = total.copy()
     expect[flat] += counts
     for bins_type, counts_type in ((np.uint16, np.uint16), (np.uint16, np.int32), (np.int32, np.int32)):
+        got = total.astype(np.int32)  # the engine's totals
+        _stats.add_counts(got, 500, per_column, (flat % 500).astype(bins_type), counts.astype(counts_type))
+        np.testing.assert_array_equal(got, expect)
         got = total.copy()
         _stats.add_counts(got, 500, per_column, (flat % 500).astype(bins_type), counts.astype(counts_type))
         np.testing.assert_array_equal(got, expect)

@@ -250,7 +250,7 @@ def make_grid(pilot: FloatArray, k: int) -> Grid:
 
 def histogram_percentiles(
     grid: Grid,
-    counts: IntArray,
+    counts: npt.NDArray[np.integer],
     col: int,
     special: dict[str, tuple[float, float]],
     vmin: float,
@@ -298,7 +298,7 @@ def histogram_percentiles(
 
 def histogram_percentiles_table(
     grid: Grid,
-    counts: IntArray,
+    counts: npt.NDArray[np.integer],
     special: dict[str, tuple[FloatArray, FloatArray]],
     vmin: FloatArray,
     vmax: FloatArray,
@@ -335,7 +335,7 @@ def histogram_percentiles_table(
 
 def _order_stats(
     grid: Grid,
-    c: IntArray,
+    c: npt.NDArray[np.integer],
     col: IntArray,
     k: IntArray,
     special: dict[str, tuple[FloatArray, FloatArray]],
@@ -360,7 +360,7 @@ def _order_stats(
     return result
 
 
-def _rank_bins(c: IntArray, col: IntArray, k: IntArray) -> tuple[IntArray, IntArray]:
+def _rank_bins(c: npt.NDArray[np.integer], col: IntArray, k: IntArray) -> tuple[IntArray, IntArray]:
     """For ranks ``k`` (len(col), m) of columns ``col`` of the counts ``c`` (columns, bins): the bin
     holding the k-th value (the first whose cumulative count exceeds k) and the count of values in
     the bins before it.
@@ -384,7 +384,7 @@ def _rank_bins(c: IntArray, col: IntArray, k: IntArray) -> tuple[IntArray, IntAr
 
 
 @_jit.compile_kernel
-def _rank_bins_kernel(c: IntArray, col: IntArray, k: IntArray, local: IntArray, below: IntArray) -> None:
+def _rank_bins_kernel(c: npt.NDArray[np.integer], col: IntArray, k: IntArray, local: IntArray, below: IntArray) -> None:
     """:func:`_rank_bins` as one walk along each column's counts, the ranks taken in order (every
     rank is below the column's total, so the walk stops inside the column)."""
     for i in range(col.shape[0]):
@@ -469,7 +469,7 @@ def summarise(x: FloatArray, sizes: list[int], grid: Grid | None, *, work: int |
 
 
 def add_counts(
-    total: IntArray,
+    total: npt.NDArray[np.integer],
     size: int,
     per_column: npt.NDArray[np.int32],
     bins: npt.NDArray[np.integer],
@@ -487,7 +487,7 @@ def add_counts(
 
 @_jit.compile_kernel
 def _add_counts_kernel(
-    total: IntArray,
+    total: npt.NDArray[np.integer],
     size: int,
     per_column: npt.NDArray[np.int32],
     bins: npt.NDArray[np.integer],
@@ -512,7 +512,8 @@ def warm_up(work: int | None = None) -> None:
         for count_type in (np.uint16, np.int32):  # blocks under 65,536 rows, and larger ones
             s = _summarise_compiled(x, [2], grid, count_type=count_type)
             assert s.per_column is not None and s.bins is not None and s.counts is not None
-            _add_counts_kernel(np.zeros(2 * grid.size, dtype=np.int64), grid.size, s.per_column, s.bins, s.counts)
+            total = np.zeros(2 * grid.size, dtype=np.int32)  # as the engine's
+            _add_counts_kernel(total, grid.size, s.per_column, s.bins, s.counts)
 
 
 def _summarise_numpy(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:

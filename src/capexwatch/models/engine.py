@@ -46,7 +46,7 @@ import numpy.typing as npt
 from capexwatch.errors import ConfigError, DataError, InvalidArgumentError, NetworkError, ScenarioError
 from capexwatch.models import _stats
 from capexwatch.models._spec import Context, Output, year_groups
-from capexwatch.models._typing import FloatArray, IntArray, Outputs
+from capexwatch.models._typing import FloatArray, Outputs
 from capexwatch.models.scenario import (
     MAX_PATHS,
     Const,
@@ -815,14 +815,16 @@ class _Aggregator:
         self.vmin = {o.name: np.full(o.length, np.nan) for o in plan.outputs}
         self.vmax = {o.name: np.full(o.length, np.nan) for o in plan.outputs}
         self.values: dict[str, FloatArray] = {}
-        self.counts: dict[str, IntArray] = {}
+        self.counts: dict[str, npt.NDArray[np.int32]] = {}
         self.special: dict[str, dict[str, tuple[FloatArray, FloatArray]]] = {o.name: {} for o in plan.outputs}
         for o in plan.outputs:
             if plan.exact:
                 self.values[o.name] = np.empty((plan.paths, o.length))
             else:
                 assert o.grid is not None
-                self.counts[o.name] = np.zeros(o.length * o.grid.size, dtype=np.int64)
+                # int32: a bin holds at most every path (MAX_PATHS < 2**31); half the memory the
+                # merge walks through (14 series x 200 periods: 65 MB instead of 130)
+                self.counts[o.name] = np.zeros(o.length * o.grid.size, dtype=np.int32)
 
     def add(self, res: _ChunkResult) -> None:
         for name, oc in res.outputs.items():
