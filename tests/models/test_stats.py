@@ -57,7 +57,7 @@ def same_summary(a: _stats.BlockSummary, b: _stats.BlockSummary) -> None:
 
 @needs_numba
 @pytest.mark.parametrize("k", [_stats.K_SERIES, _stats.K_SCALAR, None])
-@pytest.mark.parametrize("sizes", [[4096, 4096, 17], [300], [1, 2, 3]])
+@pytest.mark.parametrize("sizes", [[4096, 4096, 17], [300], [1, 2, 3], [40_000, 30_000]])  # 16-, 32-bit counts
 def test_compiled_summary_is_numpys_bit_for_bit(k: int | None, sizes: list[int]) -> None:
     x = awkward(sum(sizes), 23, seed=sum(sizes))
     grid = None if k is None else _stats.make_grid(x[: max(sizes[0] // 2, 1)], k)

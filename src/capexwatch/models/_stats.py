@@ -664,7 +664,9 @@ def _summary_kernel(
     hit_cols = np.empty(cols + 1, dtype=np.int64)  # columns with a value in a special bin
     u_lo, z_lo, o_lo = sp_lo[0], sp_lo[1], sp_lo[2]
     u_hi, z_hi, o_hi = sp_hi[0], sp_hi[1], sp_hi[2]
-    hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=np.int32)  # counts of one work block
+    # counts of one work block, as narrow as ``counts`` (16 bits under 65,536 rows: half the table
+    # to zero, fill and scan; the NaN slot, never read, may wrap around)
+    hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=counts.dtype)
     off = zf - 1
     for blk in range(starts.shape[0] - 1):
         a = starts[blk]
