@@ -19,7 +19,9 @@ worker (NumPy's SIMD transcendental functions may differ in the last bit between
 
 Memory is bounded by the work-block size times the number of blocks in flight (two per worker),
 plus, in exact-percentile mode, the kept values (at most ``memory_limit`` bytes; above it the
-histogram mode needs a few MB whatever the number of paths).
+histogram mode needs a few MB whatever the number of paths). In histogram mode a worker keeps the
+output buffer it lends the model (one work block's outputs, :class:`_Buffers`) from block to
+block, and the parent's share of it is freed when the run ends.
 
 Dynamics models (state carried quarter to quarter) fit the same contract: a model receives
 ``quarterly`` parameters as ``(paths, quarters)`` arrays -- with ``per: quarter`` a fresh draw each
