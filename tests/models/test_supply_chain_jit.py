@@ -9,6 +9,7 @@ to the per-path reference in test_supply_chain.py, parametrised over the two ker
 from __future__ import annotations
 
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,13 +147,16 @@ def test_lent_output_buffer_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> 
         return lambda n: asked.append(n) or lend(n)
 
     monkeypatch.setattr(engine._Buffers, "lender", spy)
-    lent = [core(simulate(s, **run)), core(simulate(s, workers=2, **run))]
+    lent = [core(simulate(s, **run))]
     assert len(asked) == 3  # one buffer per work block after the pilot (stream block 0), in this process
     assert not engine._BUFFERS.kept
+    if threading.active_count() == 1:
+        # forked workers see this CAPEXWATCH_JIT; a forkserver (threads running) keeps the setting
+        # it started with, and the NumPy kernel would answer for the compiled one
+        lent.append(core(simulate(s, workers=2, **run)))
     monkeypatch.setattr(engine._Buffers, "lender", lambda self: np.empty)
     fresh = core(simulate(s, **run))
-    assert lent[0] == fresh
-    assert lent[1] == fresh
+    assert all(result == fresh for result in lent)
 
 
 def test_buffers_lent_per_call() -> None:
