@@ -9,15 +9,19 @@ to the per-path reference in test_supply_chain.py, parametrised over the two ker
 from __future__ import annotations
 
 import textwrap
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from capexwatch.models import _jit
+from capexwatch.models import _jit, engine
 from capexwatch.models import supply_chain as sc
-from capexwatch.models.engine import _context, draw_parameters
+from capexwatch.models._spec import Context
+from capexwatch.models.engine import STREAM_BLOCK, _context, draw_parameters, simulate
 from capexwatch.models.scenario import Scenario, load_scenario, parse_scenario
+from tests._support.scenarios import core
 from tests.models.test_supply_chain import SHORTAGE, chain
 
 pytestmark = pytest.mark.skipif(not _jit.available(), reason="the compiled kernel needs Numba (the fast extra)")
@@ -126,3 +130,62 @@ def test_compiled_kernel_needs_no_row_chunks(monkeypatch: pytest.MonkeyPatch) ->
     n = sc.ROW_CHUNK + 5
     numpy_out, compiled_out = both(s, n, monkeypatch, trace=False)
     assert_same(numpy_out, compiled_out, "row chunks")
+
+
+def test_lent_output_buffer_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In histogram mode the engine lends the compiled kernel one output buffer, reused from work
+    block to work block (Context.empty): the result is the one fresh arrays give, in process and in
+    worker processes, and the buffer is gone when the run ends."""
+    monkeypatch.setenv("CAPEXWATCH_JIT", "1")
+    s = chain(textwrap.dedent(SHORTAGE), stages=2, horizon=30)
+    run = {"paths": 3 * STREAM_BLOCK + 5, "seed": 4, "block_size": STREAM_BLOCK, "memory_limit": 0}
+    asked: list[int] = []
+    lender = engine._Buffers.lender
+
+    def spy(self: engine._Buffers) -> Callable[[int], np.ndarray]:
+        lend = lender(self)
+        return lambda n: asked.append(n) or lend(n)
+
+    monkeypatch.setattr(engine._Buffers, "lender", spy)
+    lent = [core(simulate(s, **run))]
+    assert len(asked) == 3  # one buffer per work block after the pilot (stream block 0), in this process
+    assert not engine._BUFFERS.kept
+    if threading.active_count() == 1:
+        # forked workers see this CAPEXWATCH_JIT; a forkserver (threads running) keeps the setting
+        # it started with, and the NumPy kernel would answer for the compiled one
+        lent.append(core(simulate(s, workers=2, **run)))
+    monkeypatch.setattr(engine._Buffers, "lender", lambda self: np.empty)
+    fresh = core(simulate(s, **run))
+    assert all(result == fresh for result in lent)
+
+
+def test_buffers_lent_per_call() -> None:
+    """Within a call each request gets its own memory; the next call gets the same memory again,
+    grown where it asks for more."""
+    buffers = engine._Buffers()
+    first = buffers.lender()
+    a, b = first(10), first(5)
+    assert not np.shares_memory(a, b)
+    second = buffers.lender()
+    c, d = second(8), second(7)
+    assert np.shares_memory(a, c) and c.shape == (8,)
+    assert not np.shares_memory(b, d) and d.shape == (7,)
+    buffers.release()
+    assert not buffers.kept
+
+
+def test_kernel_follows_the_run_not_the_work_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CAPEXWATCH_JIT unset, compiled kernels run for runs of at least MIN_WORK path-periods:
+    weighed on the whole run (Context.work), so every call of a large run takes the compiled
+    kernel, even a work block (or the pilot) under MIN_WORK."""
+    monkeypatch.delenv("CAPEXWATCH_JIT", raising=False)
+    horizon = 200
+    assert STREAM_BLOCK * horizon < _jit.MIN_WORK <= 3 * STREAM_BLOCK * horizon
+    s = chain(textwrap.dedent(SHORTAGE), stages=1, horizon=horizon)
+    compiled: list[int] = []
+    real = sc._compiled_outputs
+    monkeypatch.setattr(sc, "_compiled_outputs", lambda p, ctx: compiled.append(ctx.paths) or real(p, ctx))
+    simulate(s, paths=3 * STREAM_BLOCK, seed=2, block_size=STREAM_BLOCK)
+    assert compiled == [STREAM_BLOCK] * 3
+    assert Context(paths=10, horizon_quarters=4, run_paths=1000).work == 4000
+    assert Context(paths=10, horizon_quarters=4).work == 40

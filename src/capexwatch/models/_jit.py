@@ -27,10 +27,11 @@ __all__ = ["MIN_WORK", "available", "compile_kernel", "enabled"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 MIN_WORK = 1_000_000
-"""Path-periods (paths x periods of one kernel call) from which the compiled kernels run by
-default: the NumPy kernels take ~0.2 us per path-period (benchmarks/RESULTS.md), so below ~1M
-(one engine work block of 65,536 paths x 16 quarters) the second spent importing Numba and loading
-its cache is not won back. The report's simulations (a few thousand paths) stay on NumPy."""
+"""Path-periods (paths x periods of the run a kernel call is part of: ``Context.work``) from which
+the compiled kernels run by default: the NumPy kernels take ~0.2 us per path-period
+(benchmarks/RESULTS.md), so below ~1M (one engine work block of 65,536 paths x 16 quarters) the
+second spent importing Numba and loading its cache is not won back. The report's simulations (a
+few thousand paths) stay on NumPy."""
 
 
 @functools.cache

@@ -228,10 +228,16 @@ def make_grid(pilot: FloatArray, k: int) -> Grid:
 
     Per column: its finite values' min, max and largest magnitude (a column with none is ranged
     as [0, 1]); all columns at once."""
-    finite = np.isfinite(pilot)
-    some = finite.any(axis=0)
-    low = np.where(some, np.where(finite, pilot, np.inf).min(axis=0, initial=np.inf), 0.0)
-    high = np.where(some, np.where(finite, pilot, -np.inf).max(axis=0, initial=-np.inf), 1.0)
+    with np.errstate(invalid="ignore"):
+        low = np.fmin.reduce(pilot, axis=0)  # NaN ignored (NaN where a column has nothing else)
+        high = np.fmax.reduce(pilot, axis=0)
+    if not (np.isfinite(low).all() and np.isfinite(high).all()):
+        # an infinity, or a column without a number: mask the non-finite values (three more
+        # passes over the pilot, which the common case above does without)
+        finite = np.isfinite(pilot)
+        some = finite.any(axis=0)
+        low = np.where(some, np.where(finite, pilot, np.inf).min(axis=0, initial=np.inf), 0.0)
+        high = np.where(some, np.where(finite, pilot, -np.inf).max(axis=0, initial=-np.inf), 1.0)
     top = np.maximum(np.abs(low), np.abs(high))
     floor = np.maximum(top * 2.0**-_ZERO_FLOOR_BITS, 2.0**-120)
     zf = _mag_keys(np.minimum(floor, 1e38), k)
@@ -244,7 +250,7 @@ def make_grid(pilot: FloatArray, k: int) -> Grid:
 
 def histogram_percentiles(
     grid: Grid,
-    counts: IntArray,
+    counts: npt.NDArray[np.integer],
     col: int,
     special: dict[str, tuple[float, float]],
     vmin: float,
@@ -292,7 +298,7 @@ def histogram_percentiles(
 
 def histogram_percentiles_table(
     grid: Grid,
-    counts: IntArray,
+    counts: npt.NDArray[np.integer],
     special: dict[str, tuple[FloatArray, FloatArray]],
     vmin: FloatArray,
     vmax: FloatArray,
@@ -319,9 +325,9 @@ def histogram_percentiles_table(
     r = (np.array(qs, dtype=np.float64) / 100.0)[None, :] * (nl - 1).astype(np.float64)[:, None]
     k0 = np.floor(r).astype(np.int64)
     frac = r - k0
-    v0 = _order_stats(grid, c, col, k0, special, vmin, vmax)
     second = (frac != 0) & (k0 + 1 < nl[:, None])
-    v1 = _order_stats(grid, c, col, np.where(second, k0 + 1, k0), special, vmin, vmax)
+    both = _order_stats(grid, c, col, np.hstack([k0, np.where(second, k0 + 1, k0)]), special, vmin, vmax)
+    v0, v1 = both[:, : len(qs)], both[:, len(qs) :]
     v = np.where(second, v0 + frac * (v1 - v0), v0)
     out[col] = np.minimum(np.maximum(v, vmin[col, None]), vmax[col, None])
     return out
@@ -329,7 +335,7 @@ def histogram_percentiles_table(
 
 def _order_stats(
     grid: Grid,
-    c: IntArray,
+    c: npt.NDArray[np.integer],
     col: IntArray,
     k: IntArray,
     special: dict[str, tuple[FloatArray, FloatArray]],
@@ -337,15 +343,10 @@ def _order_stats(
     vmax: FloatArray,
 ) -> FloatArray:
     """The k-th order statistic (0-based, (len(col), m) ranks) of columns ``col`` of the counts
-    ``c`` (columns, bins): found by one search in the cumulative counts of all columns laid end to
-    end, interpolated uniformly within its bin (edges clamped to the column's min and max)."""
-    size = grid.size
-    flat = np.cumsum(c[col].ravel())
-    offset = np.concatenate([[0], flat[size - 1 :: size][:-1]])  # values before each column
-    at = np.searchsorted(flat, (k + offset[:, None]).ravel(), side="right").reshape(k.shape)
-    local = at - (np.arange(col.size) * size)[:, None]
+    ``c`` (columns, bins): the bin holding it (:func:`_rank_bins`), interpolated uniformly within
+    the bin (edges clamped to the column's min and max)."""
+    local, below = _rank_bins(c, col, k)
     cnt = c[col[:, None], local]
-    below = flat[at] - offset[:, None] - cnt
     left, right = grid.edges(col, local)
     for tag, (lo, hi) in special.items():
         bins = _special_local(grid, tag)[col]
@@ -357,6 +358,47 @@ def _order_stats(
     u = ((k - below).astype(np.float64) + 0.5) / cnt
     result: FloatArray = left + u * (right - left)
     return result
+
+
+def _rank_bins(c: npt.NDArray[np.integer], col: IntArray, k: IntArray) -> tuple[IntArray, IntArray]:
+    """For ranks ``k`` (len(col), m) of columns ``col`` of the counts ``c`` (columns, bins): the bin
+    holding the k-th value (the first whose cumulative count exceeds k) and the count of values in
+    the bins before it.
+
+    Compiled (where Numba is in and the table is large): one walk along each column's counts.
+    Otherwise one ``searchsorted`` in the cumulative counts of all columns laid end to end (which
+    copies and sums the whole table: ~0.1 s for 14 series x 200 periods). Integers both ways, so
+    the same bins (tested)."""
+    if c.size >= _jit.MIN_WORK and _jit.enabled(c.size):
+        local = np.empty(k.shape, dtype=np.int64)
+        below = np.empty(k.shape, dtype=np.int64)
+        _rank_bins_kernel(c, col.astype(np.int64), k.astype(np.int64), local, below)
+        return local, below
+    size = c.shape[1]
+    flat = np.cumsum(c[col].ravel())
+    offset = np.concatenate([[0], flat[size - 1 :: size][:-1]])  # values before each column
+    at = np.searchsorted(flat, (k + offset[:, None]).ravel(), side="right").reshape(k.shape)
+    local = at - (np.arange(col.size) * size)[:, None]
+    below = flat[at] - offset[:, None] - c[col[:, None], local]
+    return local, below
+
+
+@_jit.compile_kernel
+def _rank_bins_kernel(c: npt.NDArray[np.integer], col: IntArray, k: IntArray, local: IntArray, below: IntArray) -> None:
+    """:func:`_rank_bins` as one walk along each column's counts, the ranks taken in order (every
+    rank is below the column's total, so the walk stops inside the column)."""
+    for i in range(col.shape[0]):
+        counts = c[col[i]]
+        order = np.argsort(k[i])
+        b = 0
+        before = 0  # values in bins 0 .. b - 1
+        for t in range(order.shape[0]):
+            rank = k[i, order[t]]
+            while before + counts[b] <= rank:
+                before += counts[b]
+                b += 1
+            local[i, order[t]] = b
+            below[i, order[t]] = before
 
 
 def _special_local(grid: Grid, tag: str) -> IntArray:
@@ -380,18 +422,35 @@ class BlockSummary:
     """What one work block contributes for one output (b rows, L columns).
 
     ``moments`` per stream block; ``vmin``/``vmax`` per column (NaN ignored; NaN if none). In
-    histogram mode: ``bins`` the flat indices (column x grid.size + bin) of the non-empty bins,
-    ascending, ``counts`` their counts, and ``special`` tag -> (min, max) per column of the values
-    in that special bin (+-inf where it is empty; a tag only where some column has values there).
+    histogram mode the non-empty bins, column after column: ``per_column[j]`` of them in column j,
+    ``bins`` their numbers within the column (ascending), ``counts`` their counts; and ``special``
+    tag -> (min, max) per column of the values in that special bin (+-inf where it is empty; a tag
+    only where some column has values there).
+
+    Bins and counts are as narrow as they can be (:func:`sparse_dtypes`): a worker sends them back
+    to the parent, about 3 million of each per 16,384 paths of 14 series x 200 periods.
     """
 
     moments: list[Moments]
     vmin: FloatArray
     vmax: FloatArray
-    # int32 from the compiled pass, int64 from NumPy's
+    per_column: npt.NDArray[np.int32] | None = None
     bins: npt.NDArray[np.integer] | None = None
     counts: npt.NDArray[np.integer] | None = None
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+
+
+def _flat_bins(size: int, per_column: npt.NDArray[np.int32], bins: npt.NDArray[np.integer]) -> IntArray:
+    """Bins numbered within their columns as flat indices (column x ``size`` + bin)."""
+    flat: IntArray = np.repeat(np.arange(per_column.size, dtype=np.int64) * size, per_column) + bins
+    return flat
+
+
+def sparse_dtypes(rows: int, size: int) -> tuple[type[np.integer], type[np.integer]]:
+    """dtypes of a block's bin numbers and counts: 16 bits where they fit (bins within a column:
+    under 2**16 at K = 8, whose widest possible range, float32's 254 binades, is 65,024 bins and
+    the margins; a count is at most the block's rows), else 32."""
+    return (np.uint16 if size <= 2**16 else np.int32), (np.uint16 if rows < 2**16 else np.int32)
 
 
 def summarise(x: FloatArray, sizes: list[int], grid: Grid | None, *, work: int | None = None) -> BlockSummary:
@@ -410,21 +469,37 @@ def summarise(x: FloatArray, sizes: list[int], grid: Grid | None, *, work: int |
 
 
 def add_counts(
-    total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer], *, work: int | None = None
+    total: npt.NDArray[np.integer],
+    size: int,
+    per_column: npt.NDArray[np.int32],
+    bins: npt.NDArray[np.integer],
+    counts: npt.NDArray[np.integer],
+    *,
+    work: int | None = None,
 ) -> None:
-    """``total[bins] += counts`` (``bins`` distinct): a work block's bin counts into the run's
-    (*work*: the run's path-periods, for :func:`_jit.enabled`)."""
+    """A work block's bin counts (as :class:`BlockSummary` holds them) into the run's ``total``
+    (columns x ``size`` bins). *work*: the run's path-periods, for :func:`_jit.enabled`."""
     if bins.size > 1024 and _jit.enabled(work):
-        _add_counts_kernel(total, bins, counts)
+        _add_counts_kernel(total, size, per_column, bins, counts)
     else:
-        total[bins] += counts
+        total[_flat_bins(size, per_column, bins)] += counts
 
 
 @_jit.compile_kernel
-def _add_counts_kernel(total: IntArray, bins: npt.NDArray[np.integer], counts: npt.NDArray[np.integer]) -> None:
+def _add_counts_kernel(
+    total: npt.NDArray[np.integer],
+    size: int,
+    per_column: npt.NDArray[np.int32],
+    bins: npt.NDArray[np.integer],
+    counts: npt.NDArray[np.integer],
+) -> None:
     """A loop, where NumPy's fancy-indexed add gathers, adds and scatters (~10x the time)."""
-    for i in range(bins.shape[0]):
-        total[bins[i]] += counts[i]
+    at = 0
+    for j in range(per_column.shape[0]):
+        first = j * size
+        for _ in range(per_column[j]):
+            total[first + np.int64(bins[at])] += np.int64(counts[at])
+            at += 1
 
 
 def warm_up(work: int | None = None) -> None:
@@ -434,9 +509,11 @@ def warm_up(work: int | None = None) -> None:
     if _jit.enabled(work):
         x = np.zeros((2, 2))
         grid = make_grid(x, K_SERIES)
-        s = summarise(x, [2], grid)
-        assert s.bins is not None and s.counts is not None
-        _add_counts_kernel(np.zeros(2 * grid.size, dtype=np.int64), s.bins, s.counts)
+        for count_type in (np.uint16, np.int32):  # blocks under 65,536 rows, and larger ones
+            s = _summarise_compiled(x, [2], grid, count_type=count_type)
+            assert s.per_column is not None and s.bins is not None and s.counts is not None
+            total = np.zeros(2 * grid.size, dtype=np.int32)  # as the engine's
+            _add_counts_kernel(total, grid.size, s.per_column, s.bins, s.counts)
 
 
 def _summarise_numpy(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
@@ -451,7 +528,10 @@ def _summarise_numpy(x: FloatArray, sizes: list[int], grid: Grid | None) -> Bloc
         flat = grid.index(x, nan)
         counts = np.bincount(flat.ravel(), minlength=x.shape[1] * grid.size + 1)[:-1]
         nz = np.flatnonzero(counts)
-        out.bins, out.counts = nz, counts[nz]
+        column, local = np.divmod(nz, grid.size)
+        bin_type, count_type = sparse_dtypes(x.shape[0], grid.size)
+        out.per_column = np.bincount(column, minlength=x.shape[1]).astype(np.int32)
+        out.bins, out.counts = local.astype(bin_type), counts[nz].astype(count_type)
         out.special = _special_minmax(grid, x, flat, counts, vmin, vmax)
     return out
 
@@ -492,7 +572,9 @@ def _special_minmax(
     return out
 
 
-def _summarise_compiled(x: FloatArray, sizes: list[int], grid: Grid | None) -> BlockSummary:
+def _summarise_compiled(
+    x: FloatArray, sizes: list[int], grid: Grid | None, *, count_type: type[np.integer] | None = None
+) -> BlockSummary:
     rows, cols = x.shape
     starts = np.cumsum([0, *sizes]).astype(np.int64)
     n_blocks = len(sizes)
@@ -509,16 +591,18 @@ def _summarise_compiled(x: FloatArray, sizes: list[int], grid: Grid | None) -> B
     else:
         k, size, zf, lo = grid.k, grid.size, grid.zf.astype(np.int64), grid.lo.astype(np.int64)
         zero = _special_local(grid, "zero")
-        room = min(rows * cols, cols * size)
-    # int32: half the bytes a worker sends back (a table has < 2**31 bins; a block < 2**31 rows)
-    bins = np.empty(room, dtype=np.int32)
-    counts = np.empty(room, dtype=np.int32)
+        room = min(rows * cols, cols * size) + 1  # one to spare (see the end of _summary_kernel)
+    bin_type, fits = sparse_dtypes(rows, size)
+    count_type = fits if count_type is None else count_type
+    per_column = np.zeros(cols, dtype=np.int32)
+    bins = np.empty(room, dtype=bin_type)
+    counts = np.empty(room, dtype=count_type)
     nnz = _summary_kernel(
-        x, starts, k, size, zf, lo, zero, n_out, mean_out, m2_out, vmin, vmax, bins, counts, sp_lo, sp_hi
+        x, starts, k, size, zf, lo, zero, n_out, mean_out, m2_out, vmin, vmax, per_column, bins, counts, sp_lo, sp_hi
     )
     out = BlockSummary([Moments(n_out[b], mean_out[b], m2_out[b]) for b in range(n_blocks)], vmin, vmax)
     if grid is not None:
-        out.bins, out.counts = bins[:nnz].copy(), counts[:nnz].copy()
+        out.per_column, out.bins, out.counts = per_column, bins[:nnz].copy(), counts[:nnz].copy()
         out.special = {tag: (sp_lo[t], sp_hi[t]) for t, tag in enumerate(SPECIAL_TAGS) if np.isfinite(sp_lo[t]).any()}
     return out
 
@@ -541,8 +625,9 @@ def _summary_kernel(
     m2_out: FloatArray,
     vmin: FloatArray,
     vmax: FloatArray,
-    bins: npt.NDArray[np.int32],
-    counts: npt.NDArray[np.int32],
+    per_column: npt.NDArray[np.int32],
+    bins: npt.NDArray[np.integer],
+    counts: npt.NDArray[np.integer],
     sp_lo: FloatArray,
     sp_hi: FloatArray,
 ) -> int:
@@ -551,7 +636,8 @@ def _summary_kernel(
 
     The sums run row after row from 0.0 (as NumPy's column sums of a C-ordered array), adding 0.0
     for NaN (as ``where(nan, 0, x)``); bin keys are :meth:`Grid.index`'s integer arithmetic on the
-    float32 bits. Returns the number of non-empty bins written to ``bins``/``counts``."""
+    float32 bits. Returns the number of non-empty bins written to ``bins``/``counts`` (and per
+    column to ``per_column``)."""
     rows, cols = x.shape
     tot = np.empty(cols)
     cnt = np.empty(cols, dtype=np.int64)
@@ -561,8 +647,9 @@ def _summary_kernel(
     vmax[:] = np.nan
     # bins: +0.0 (an atom in most models: no backlog, no phantom orders) is counted in four rotating
     # slots per column instead of its bin, so that runs of zeros do not wait on one counter; the
-    # special bins' exact min and max take a second look at a column's values only where a group
-    # of rows has other values in them
+    # special bins' exact min and max are updated as a row's values are binned, for the few values
+    # in them (+0.0 aside: its bounds are added at the end); a row with none costs one vectorised
+    # test
     top = size - 1
     shift = 23 - k
     group = _BIN_ROWS
@@ -573,8 +660,13 @@ def _summary_kernel(
     i32 = f32.view(np.int32)
     u64 = x.reshape(-1).view(np.int64)
     at = np.empty((group, cols), dtype=np.int32)
-    hits = np.zeros(cols, dtype=np.int64)
-    hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=np.int32)  # counts of one work block
+    pos_zero = np.empty(cols, dtype=np.int64)  # 1 where a row's value is +0.0
+    hit_cols = np.empty(cols + 1, dtype=np.int64)  # columns with a value in a special bin
+    u_lo, z_lo, o_lo = sp_lo[0], sp_lo[1], sp_lo[2]
+    u_hi, z_hi, o_hi = sp_hi[0], sp_hi[1], sp_hi[2]
+    # counts of one work block, as narrow as ``counts`` (16 bits under 65,536 rows: half the table
+    # to zero, fill and scan; the NaN slot, never read, may wrap around)
+    hist = np.zeros(nan_slot + 1 if size > 0 else 1, dtype=counts.dtype)
     off = zf - 1
     for blk in range(starts.shape[0] - 1):
         a = starts[blk]
@@ -607,46 +699,52 @@ def _summary_kernel(
                     m2[j] += d * d
                 if size == 0:
                     continue
+                # (each loop writes one array: more would need more run-time overlap checks than
+                # LLVM makes before it vectorises a loop)
                 for j in range(cols):
                     f32[j] = x[r, j]
+                    pos_zero[j] = u64[r * cols + j] == 0
+                row = at[g]
                 for j in range(cols):
                     bits = np.int64(i32[j])
-                    key = ((bits & 0x7FFFFFFF) >> shift) - off[j]
+                    mag = bits & 0x7FFFFFFF
+                    key = (mag >> shift) - off[j]
                     key = key if key > 0 else 0
                     key = -key if bits < 0 else key
                     b = key - lo[j]
                     b = 0 if b < 0 else (top if b > top else b)
-                    plus_zero = u64[r * cols + j] == 0
-                    # bitwise, not `or`/`and`: no branch on the data
-                    special = ((b == 0) | (b == top) | (b == zero[j])) & ~plus_zero
-                    hits[j] += np.int64(special)
-                    b = zero_slots + 4 * j + (g & 3) if plus_zero else j * size + b
-                    at[g, j] = nan_slot if np.isnan(x[r, j]) else b
+                    b = zero_slots + 4 * j + (g & 3) if pos_zero[j] else j * size + b
+                    row[j] = nan_slot if mag > 0x7F800000 else b  # NaN (float32 NaN: the same test)
+                n_special = 0
+                for j in range(cols):
+                    b = row[j] - j * size  # +0.0 and NaN: past the column's bins
+                    n_special += (b == 0) | (b == top) | (b == zero[j])  # bitwise: no branch on data
+                if n_special == 0:
+                    continue
+                # the columns whose value is in a special bin, listed without a branch per column
+                n_special = 0
+                for j in range(cols):
+                    b = row[j] - j * size
+                    hit_cols[n_special] = j
+                    n_special += (b == 0) | (b == top) | (b == zero[j])
+                for i in range(n_special):
+                    j = hit_cols[i]
+                    v = x[r, j]
+                    b = row[j] - j * size
+                    if b == 0:
+                        u_lo[j] = min(u_lo[j], v)
+                        u_hi[j] = max(u_hi[j], v)
+                    if b == zero[j]:
+                        z_lo[j] = min(z_lo[j], v)
+                        z_hi[j] = max(z_hi[j], v)
+                    if b == top:
+                        o_lo[j] = min(o_lo[j], v)
+                        o_hi[j] = max(o_hi[j], v)
             if size == 0:
                 continue
             for j in range(cols):
                 for g in range(m):
                     hist[at[g, j]] += 1
-                if hits[j] == 0:
-                    continue
-                hits[j] = 0
-                u_lo, z_lo, o_lo = sp_lo[0, j], sp_lo[1, j], sp_lo[2, j]
-                u_hi, z_hi, o_hi = sp_hi[0, j], sp_hi[1, j], sp_hi[2, j]
-                zero_j = zero[j]
-                for g in range(m):
-                    a_g = at[g, j]
-                    if a_g >= table:  # +0.0 (added below) or NaN
-                        continue
-                    b = a_g - j * size
-                    v = x[r0 + g, j]
-                    u_lo = min(u_lo, v if b == 0 else np.inf)
-                    u_hi = max(u_hi, v if b == 0 else -np.inf)
-                    z_lo = min(z_lo, v if b == zero_j else np.inf)
-                    z_hi = max(z_hi, v if b == zero_j else -np.inf)
-                    o_lo = min(o_lo, v if b == top else np.inf)
-                    o_hi = max(o_hi, v if b == top else -np.inf)
-                sp_lo[0, j], sp_lo[1, j], sp_lo[2, j] = u_lo, z_lo, o_lo
-                sp_hi[0, j], sp_hi[1, j], sp_hi[2, j] = u_hi, z_hi, o_hi
         for j in range(cols):
             n_out[blk, j] = cnt[j]
             mean_out[blk, j] = mean[j]
@@ -666,10 +764,16 @@ def _summary_kernel(
             if b0 == (0 if t == 0 else (zero[j] if t == 1 else top)):
                 sp_lo[t, j] = min(sp_lo[t, j], 0.0)
                 sp_hi[t, j] = max(sp_hi[t, j], 0.0)
+    # the non-empty bins, without a branch on each count (a third to a half of the bins a block
+    # touches are empty: the branch would be mispredicted half the time); each slot is written,
+    # then kept only if its count is not 0 (``bins`` and ``counts`` have one slot to spare)
     nnz = 0
-    for i in range(table):
-        if hist[i] > 0:
-            bins[nnz] = i
-            counts[nnz] = hist[i]
-            nnz += 1
+    for j in range(cols):
+        first = nnz
+        for b in range(size):
+            c = hist[j * size + b]
+            bins[nnz] = b
+            counts[nnz] = c
+            nnz += 1 if c > 0 else 0
+        per_column[j] = nnz - first
     return nnz

@@ -253,7 +253,7 @@ def feedback(p: Params, ctx: Context) -> Outputs:
 
     The compiled per-path kernel (:mod:`._contagion_compiled`) runs where :func:`_jit.enabled`,
     the vectorised NumPy loop otherwise; they agree to rounding (tested)."""
-    out = _feedback_compiled(p, ctx) if _jit.enabled(ctx.paths * ctx.horizon_quarters) else _feedback_numpy(p, ctx)
+    out = _feedback_compiled(p, ctx) if _jit.enabled(ctx.work) else _feedback_numpy(p, ctx)
     if _has_neocloud(ctx):
         out |= _neocloud(out["sentiment_index"], p, ctx)
     return out

@@ -234,7 +234,7 @@ def simulate_facility(
     The compiled per-path kernel (:mod:`._credit_compiled`) runs where :func:`_jit.enabled`, the
     vectorised NumPy kernel otherwise; they agree to rounding (tested).
     """
-    if _jit.enabled(ctx.paths * ctx.horizon_quarters):
+    if _jit.enabled(ctx.work):
         return _simulate_compiled(p, ctx, rate_annual, flows)
     return _simulate_numpy(p, ctx, rate_annual, flows)
 

@@ -19,7 +19,9 @@ worker (NumPy's SIMD transcendental functions may differ in the last bit between
 
 Memory is bounded by the work-block size times the number of blocks in flight (two per worker),
 plus, in exact-percentile mode, the kept values (at most ``memory_limit`` bytes; above it the
-histogram mode needs a few MB whatever the number of paths).
+histogram mode needs a few MB whatever the number of paths). In histogram mode a worker keeps the
+output buffer it lends the model (one work block's outputs, :class:`_Buffers`) from block to
+block, and the parent's share of it is freed when the run ends.
 
 Dynamics models (state carried quarter to quarter) fit the same contract: a model receives
 ``quarterly`` parameters as ``(paths, quarters)`` arrays -- with ``per: quarter`` a fresh draw each
@@ -29,9 +31,11 @@ paths.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -44,7 +48,7 @@ import numpy.typing as npt
 from capexwatch.errors import ConfigError, DataError, InvalidArgumentError, NetworkError, ScenarioError
 from capexwatch.models import _stats
 from capexwatch.models._spec import Context, Output, year_groups
-from capexwatch.models._typing import FloatArray, IntArray, Outputs
+from capexwatch.models._typing import FloatArray, Outputs
 from capexwatch.models.scenario import (
     MAX_PATHS,
     Const,
@@ -313,6 +317,7 @@ class _Plan:
     paths: int
     exact: bool
     outputs: tuple[_OutPlan, ...]
+    lend: bool = False  # lend models a reused output buffer (_Buffers)
 
 
 @dataclass(frozen=True)
@@ -328,6 +333,7 @@ class _OutChunk:
     vmin: FloatArray
     vmax: FloatArray
     values: FloatArray | None = None
+    per_column: npt.NDArray[np.int32] | None = None  # histogram mode: bin counts (BlockSummary's)
     bins: npt.NDArray[np.integer] | None = None
     counts: npt.NDArray[np.integer] | None = None
     special: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
@@ -342,18 +348,63 @@ class _ChunkResult:
     outputs: dict[str, _OutChunk]
 
 
-def _context(scenario: Scenario, n: int) -> Context:
+def _context(
+    scenario: Scenario, n: int, lend: Callable[[int], FloatArray] | None = None, run_paths: int | None = None
+) -> Context:
     return Context(
         paths=n,
         horizon_quarters=scenario.horizon_quarters,
         start_quarter=scenario.start_quarter,
         options=dict(scenario.options),
         present=scenario.present,
+        lend=lend,
+        run_paths=run_paths,
     )
 
 
-def _run_model(scenario: Scenario, params: dict[str, FloatArray], n: int, outs: tuple[_OutPlan, ...]) -> Outputs:
-    result = scenario.model.func(params, _context(scenario, n))
+class _Buffers(threading.local):
+    """Output buffers lent to models (:meth:`Context.empty`), kept per thread from one work block to
+    the next: the i-th buffer a call asks for is the i-th buffer the previous call got, grown when
+    too small. Lent only where the engine has consumed a call's outputs (summarised them into
+    counts and moments) before the next call in the same thread: histogram mode, in this process
+    or in the engine's own worker processes (not Dask, whose workers outlive the run and whose
+    threads hold results until they are gathered)."""
+
+    def __init__(self) -> None:
+        self.kept: list[FloatArray] = []
+
+    def lender(self) -> Callable[[int], FloatArray]:
+        """The ``lend`` function of one model call."""
+        asked = 0
+
+        def lend(n: int) -> FloatArray:
+            nonlocal asked
+            i, asked = asked, asked + 1
+            if i == len(self.kept):
+                self.kept.append(np.empty(n))
+            elif self.kept[i].size < n:
+                self.kept[i] = np.empty(0)  # free the old one first: one buffer at a time in memory
+                self.kept[i] = np.empty(n)
+            return self.kept[i][:n]
+
+        return lend
+
+    def release(self) -> None:
+        self.kept.clear()
+
+
+_BUFFERS = _Buffers()
+
+
+def _run_model(
+    scenario: Scenario,
+    params: dict[str, FloatArray],
+    n: int,
+    outs: tuple[_OutPlan, ...],
+    lend: Callable[[int], FloatArray] | None = None,
+    run_paths: int | None = None,
+) -> Outputs:
+    result = scenario.model.func(params, _context(scenario, n, lend, run_paths))
     want = {o.name for o in outs}
     if set(result) != want:
         raise RuntimeError(
@@ -377,8 +428,14 @@ def _run_chunk(task: _Task) -> _ChunkResult:
     plan = task.plan
     params, sizes = _chunk_parameters(plan.scenario, plan.seed, task.first_block, task.n_blocks, plan.paths)
     rows = sum(sizes)
-    result = _run_model(plan.scenario, params, rows, plan.outputs)
+    lend = _BUFFERS.lender() if plan.lend else None
+    result = _run_model(plan.scenario, params, rows, plan.outputs, lend, run_paths=plan.paths)
     del params
+    return _summarise_chunk(plan, task.first_block, sizes, result)
+
+
+def _summarise_chunk(plan: _Plan, first_block: int, sizes: list[int], result: Outputs) -> _ChunkResult:
+    """What the aggregator takes from a work block: its outputs summarised (emptied out of *result*)."""
     out: dict[str, _OutChunk] = {}
     for o in plan.outputs:
         x = _as_2d(result.pop(o.name))
@@ -387,9 +444,10 @@ def _run_chunk(task: _Task) -> _ChunkResult:
         if plan.exact:
             oc.values = x
         else:
-            oc.bins, oc.counts, oc.special = summary.bins, summary.counts, summary.special
+            oc.per_column, oc.bins, oc.counts = summary.per_column, summary.bins, summary.counts
+            oc.special = summary.special
         out[o.name] = oc
-    return _ChunkResult(task.first_block, task.n_blocks, task.first_block * STREAM_BLOCK, rows, out)
+    return _ChunkResult(first_block, len(sizes), first_block * STREAM_BLOCK, sum(sizes), out)
 
 
 # --- executors -----------------------------------------------------------------------------------
@@ -646,10 +704,11 @@ def simulate(
 
     n_stream = math.ceil(paths / STREAM_BLOCK)
     grids: dict[str, _stats.Grid | None] = {o.name: None for o in active}
+    pilot: Outputs | None = None
     if not exact:
         pilot_n = min(STREAM_BLOCK, paths)
         pilot_plans = tuple(_OutPlan(o.name, o.kind, lengths[o.name], None) for o in active)
-        pilot = _run_model(resolved, draw_parameters(resolved, seed, 0, pilot_n), pilot_n, pilot_plans)
+        pilot = _run_model(resolved, draw_parameters(resolved, seed, 0, pilot_n), pilot_n, pilot_plans, run_paths=paths)
         for o in active:
             k = _stats.K_SCALAR if o.kind == "scalar" else _stats.K_SERIES
             grids[o.name] = _stats.make_grid(_as_2d(pilot[o.name]), k)
@@ -659,8 +718,12 @@ def simulate(
         paths,
         exact,
         tuple(_OutPlan(o.name, o.kind, lengths[o.name], grids[o.name]) for o in active),
+        lend=not exact and scheduler is None,
     )
-    tasks = (_Task(plan, b, min(blocks_per_task, n_stream - b)) for b in range(0, n_stream, blocks_per_task))
+    # the pilot is stream block 0: its summary stands for that block, and the work blocks start at 1
+    first = _summarise_chunk(plan, 0, [pilot_n], pilot) if pilot is not None else None
+    start = 0 if first is None else 1
+    tasks = (_Task(plan, b, min(blocks_per_task, n_stream - b)) for b in range(start, n_stream, blocks_per_task))
     if scheduler is not None:
         results = _map_dask(tasks, scheduler)
         executor = "dask"
@@ -675,11 +738,14 @@ def simulate(
 
     agg = _Aggregator(plan, n_stream)
     done = 0
-    for res in results:
-        agg.add(res)
-        done += res.rows
-        if progress is not None:
-            progress(done, paths)
+    try:
+        for res in results if first is None else itertools.chain([first], results):
+            agg.add(res)
+            done += res.rows
+            if progress is not None:
+                progress(done, paths)
+    finally:
+        _BUFFERS.release()  # what this thread was lent (in-process runs); workers free theirs on exit
     outputs, series = agg.finish(active, resolved)
 
     result = SimulationResult(
@@ -744,20 +810,23 @@ class _Aggregator:
         self.plan = plan
         self.n_stream = n_stream
         self._lengths = {o.name: o.length for o in plan.outputs}
+        self._grids = {o.name: o.grid for o in plan.outputs}
         self.next_block = 0
         self.pending: dict[int, _ChunkResult] = {}
         self.moments: dict[str, _stats.Moments | None] = {o.name: None for o in plan.outputs}
         self.vmin = {o.name: np.full(o.length, np.nan) for o in plan.outputs}
         self.vmax = {o.name: np.full(o.length, np.nan) for o in plan.outputs}
         self.values: dict[str, FloatArray] = {}
-        self.counts: dict[str, IntArray] = {}
+        self.counts: dict[str, npt.NDArray[np.int32]] = {}
         self.special: dict[str, dict[str, tuple[FloatArray, FloatArray]]] = {o.name: {} for o in plan.outputs}
         for o in plan.outputs:
             if plan.exact:
                 self.values[o.name] = np.empty((plan.paths, o.length))
             else:
                 assert o.grid is not None
-                self.counts[o.name] = np.zeros(o.length * o.grid.size, dtype=np.int64)
+                # int32: a bin holds at most every path (MAX_PATHS < 2**31); half the memory the
+                # merge walks through (14 series x 200 periods: 65 MB instead of 130)
+                self.counts[o.name] = np.zeros(o.length * o.grid.size, dtype=np.int32)
 
     def add(self, res: _ChunkResult) -> None:
         for name, oc in res.outputs.items():
@@ -766,8 +835,11 @@ class _Aggregator:
                 self.vmax[name] = np.fmax(self.vmax[name], oc.vmax)
             if oc.values is not None:
                 self.values[name][res.first_path : res.first_path + res.rows] = oc.values
-            if oc.bins is not None and oc.counts is not None:
-                _stats.add_counts(self.counts[name], oc.bins, oc.counts, work=self.plan.paths * self._lengths[name])
+            if oc.per_column is not None and oc.bins is not None and oc.counts is not None:
+                grid = self._grids[name]
+                assert grid is not None
+                work = self.plan.paths * self._lengths[name]
+                _stats.add_counts(self.counts[name], grid.size, oc.per_column, oc.bins, oc.counts, work=work)
             for tag, (lo, hi) in oc.special.items():
                 have = self.special[name].get(tag)
                 self.special[name][tag] = (lo, hi) if have is None else (np.fmin(have[0], lo), np.fmax(have[1], hi))

@@ -98,7 +98,7 @@ def facility_inputs(p: Params, ctx: Context) -> tuple[dict[str, FloatArray], Con
         elif q.default is not None:
             out[q.name] = np.full((n, h) if q.shape == "quarterly" else n, q.default)
     options = {o.name: ctx.options.get(PREFIX + o.name) for o in _CREDIT.options if o.name not in _NOT_TAKEN}
-    return out, Context(n, h, ctx.start_quarter, options, frozenset(out))
+    return out, Context(n, h, ctx.start_quarter, options, frozenset(out), run_paths=ctx.run_paths)
 
 
 def gpu_collateral_pd(sentiment: FloatArray, p: Params, ctx: Context) -> tuple[FloatArray, FloatArray]:

@@ -367,7 +367,7 @@ def run_chain(p: Params, ctx: Context, *, trace: bool = False) -> dict[str, Floa
     (``TRACE_STAGE``: (paths, periods, stages); ``TRACE_SOURCE``: (paths, periods)), units.
     Where compiled kernels are on this is the compiled kernel's result (the same numbers to rounding).
     """
-    if _jit.enabled(ctx.paths * ctx.horizon_quarters):
+    if _jit.enabled(ctx.work):
         return _compiled(p, ctx, trace=trace, keep_orders=True)[0]
     cfg = ChainConfig.from_options(ctx.options)
     n, horizon, n_st = ctx.paths, ctx.horizon_quarters, cfg.stages
@@ -569,7 +569,7 @@ def double_ordering(p: Params, ctx: Context) -> Outputs:
 
     Runs the compiled kernel (:mod:`capexwatch.models._supply_chain_kernel`) where Numba is
     installed and ``CAPEXWATCH_JIT`` is not 0, else the NumPy kernel; the two agree to rounding."""
-    if _jit.enabled(ctx.paths * ctx.horizon_quarters):
+    if _jit.enabled(ctx.work):
         return _compiled_outputs(p, ctx)
     if ctx.paths <= ROW_CHUNK:
         return _double_ordering(p, ctx)
@@ -658,7 +658,7 @@ def _compiled(
     shock = np.ascontiguousarray(p["demand_shock"][:, :horizon], dtype=np.float64)
     size = n * horizon
     stride = _series_stride(size)
-    out = np.empty(N_SERIES * stride)
+    out = ctx.empty(N_SERIES * stride)  # the kernel writes every element of the series it returns
     series = [out[j * stride : j * stride + size].reshape(n, horizon) for j in range(N_SERIES)]
     scalars = np.empty((2 * n_st + 6, n))
     orders = np.empty((n_st, n, horizon) if keep_orders else (n_st, 0, 0))
