@@ -189,3 +189,16 @@ def test_kernel_follows_the_run_not_the_work_block(monkeypatch: pytest.MonkeyPat
     assert compiled == [STREAM_BLOCK] * 3
     assert Context(paths=10, horizon_quarters=4, run_paths=1000).work == 4000
     assert Context(paths=10, horizon_quarters=4).work == 40
+
+
+@pytest.mark.parametrize("stages", [1, 2, 4])
+def test_simulate_gives_the_same_numbers_with_either_kernel(stages: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the NumPy kernel writes its series period-major, the compiled one path-major; NumPy's column
+    # sums follow the layout, so the means and sds differed in their last bits until the
+    # statistics summed every layout as C-ordered rows
+    got = {}
+    for flag in ("0", "1"):
+        monkeypatch.setenv("CAPEXWATCH_JIT", flag)
+        r = simulate(chain(SHORTAGE, stages=stages, horizon=30), paths=2000, workers=1)
+        got[flag] = ({k: v.to_dict() for k, v in r.outputs.items()}, {k: v.to_dict() for k, v in r.series.items()})
+    assert got["0"] == got["1"]

@@ -460,8 +460,13 @@ def summarise(x: FloatArray, sizes: list[int], grid: Grid | None, *, work: int |
     Series (L > 1, C-ordered) go through one compiled pass per column tile where compiled kernels
     are on (:mod:`capexwatch.models._jit`); it sums in the same order as NumPy's column sums (row
     after row, from 0), so the result is the same bit for bit either way (tested). Scalars stay on
-    NumPy: its 1-column sums are pairwise. *work*: the run's path-periods, for :func:`_jit.enabled`
-    (default: this block's size)."""
+    NumPy: its 1-column sums are pairwise. Series of any memory layout are summed as C-ordered
+    rows, so a model's kernel may write them either way. *work*: the run's path-periods, for
+    :func:`_jit.enabled` (default: this block's size)."""
+    if x.ndim == 2 and x.shape[1] > 1 and not x.flags.c_contiguous:
+        # NumPy's column sums follow the memory layout: the same values period-major (the NumPy
+        # supply-chain kernel) and path-major (the compiled one) summed to different last bits
+        x = np.ascontiguousarray(x)
     big = _jit.enabled(x.size if work is None else work)
     if x.ndim == 2 and x.shape[1] > 1 and x.dtype == np.float64 and x.flags.c_contiguous and big:
         return _summarise_compiled(x, sizes, grid)
