@@ -44,6 +44,7 @@ class MemoStore:
     def __init__(self, store: Any) -> None:
         self._store = store
         self._memo: dict[tuple[Any, ...], Any] = {}
+        self._scope: frozenset[str] | None = None  # Store.scope_tickers(), read once
         self.queries: dict[Any, dict[str, Any]] = {}  # fill_from_store's answers, per StoreQuery
 
     def quarters(self, ticker: Any = None, metric: Any = None, **kwargs: Any) -> Any:
@@ -53,13 +54,13 @@ class MemoStore:
         company: *ticker* None) is read as asked: the report's cost must not grow with every other
         company in the store (10,000 made-up ones took it from 180 to 660 MB, bench_scale.py)."""
         wanted = None if ticker is None else [t.upper() for t in ([ticker] if isinstance(ticker, str) else ticker)]
-        if "scope" not in self._memo:
-            self._memo["scope"] = frozenset(self._store.scope_tickers())
-        if wanted is None or not set(wanted) <= self._memo["scope"]:
+        if self._scope is None:
+            self._scope = frozenset(self._store.scope_tickers())
+        if wanted is None or not set(wanted) <= self._scope:
             return self._store.quarters(ticker, metric, **kwargs)
         key = ("quarters-scope", _freeze(metric), _freeze(kwargs))
         if key not in self._memo:
-            self._memo[key] = self._store.quarters(sorted(self._memo["scope"]), metric, **kwargs)
+            self._memo[key] = self._store.quarters(sorted(self._scope), metric, **kwargs)
         df = self._memo[key]
         return df[df["ticker"].isin(wanted)].reset_index(drop=True)
 
