@@ -61,3 +61,22 @@ def test_first_calls_from_many_threads_compile_once(monkeypatch: pytest.MonkeyPa
         t.join()
     assert results == [10.0] * 8
     assert len(calls) == 1
+
+
+def test_a_small_run_never_imports_numba() -> None:
+    # the report's simulations (a few thousand paths) stay on NumPy and must not pay Numba's
+    # import either: enabled() asked whether Numba was installed before looking at the size
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from capexwatch.models.engine import simulate\n"
+        "from capexwatch.models.scenario import load_scenario\n"
+        "simulate(load_scenario('chips-2021'), paths=500)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CAPEXWATCH_JIT"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"

@@ -48,9 +48,9 @@ def enabled(work: int | None = None) -> bool:
     """Whether a compiled kernel is to be used now for *work* path-periods: Numba installed and
     ``CAPEXWATCH_JIT`` not ``0``; unset, only from :data:`MIN_WORK` on (``None``: size unknown, yes)."""
     mode = config.jit_mode()
-    if mode == "off" or not available():
+    if mode == "off" or (mode != "on" and work is not None and work < MIN_WORK):
         return False
-    return mode == "on" or work is None or work >= MIN_WORK
+    return available()  # last: it imports Numba (~0.5 s), which a small run never needs
 
 
 def compile_kernel(fn: F) -> F:
