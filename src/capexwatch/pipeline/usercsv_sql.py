@@ -85,18 +85,14 @@ def stage_checked_rows(
     ----------
     known_fye : fiscal-year-end month of tickers in the store (upper case)
 
-    Raises
-    ------
-    InputFileError
-        only for a header the reference refuses too (the same message): the rows are never
-        judged here
+    Never raises for the file's content: whatever is wrong with it, the reference says.
     """
     try:
         header = _header(path)
         if header is None:
             return None
-        quoted = _scan_bytes(path)
-        n = _read(con, path, header)
+        quoted, lines = _scan_bytes(path)
+        n = _read(con, path, header, lines)
         if quoted:
             _same_as_csv_reader(con, path, header, n)
         ents = _checked(con, path, header, out, n, known_fye)
@@ -106,8 +102,11 @@ def stage_checked_rows(
         return None
     finally:
         con.execute("DROP VIEW IF EXISTS _cw_rows")
-        for table in ("_cw_raw", "_cw_lines", "_cw_checked", "_cw_firsts", "_cw_years"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        temp = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_cw_')"
+        ).fetchall()
+        for (table,) in temp:
+            con.execute(f"DROP TABLE {table}")
     return ents
 
 
@@ -131,10 +130,12 @@ def _header(path: Path) -> list[str] | None:
     return header
 
 
-def _scan_bytes(path: Path) -> bool:
+def _scan_bytes(path: Path) -> tuple[bool, int]:
     """Decline a file with a NUL byte or a lone carriage return (``csv.reader`` and DuckDB split
-    those differently); whether it has a quote character. One pass over the bytes in 16 MB blocks."""
-    prev_cr, quoted = False, False
+    those differently); else whether it has a quote character, and its lines as
+    ``csv.reader.line_num`` counts them (a last line without a line break counts). One pass over
+    the bytes in 16 MB blocks."""
+    prev_cr, quoted, lines, last = False, False, 0, b"\n"
     with path.open("rb") as fh:
         while block := fh.read(1 << 24):
             if b"\x00" in block:
@@ -145,20 +146,12 @@ def _scan_bytes(path: Path) -> bool:
                 raise _Decline("a lone carriage return")
             prev_cr = block.endswith(b"\r")
             quoted = quoted or b'"' in block
-    return quoted
-
-
-def _lines(path: Path) -> int:
-    """Lines as ``csv.reader.line_num`` counts them (a last line without a line break counts)."""
-    n, last = 0, b"\n"
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 24):
-            n += block.count(b"\n")
+            lines += block.count(b"\n")
             last = block[-1:]
-    return n + (last != b"\n")
+    return quoted, lines + (last != b"\n")
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> int:
+def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], lines: int) -> int:
     """Read the records into ``_cw_raw`` (every field text, in file order: ``rowid``); their count.
 
     Declines on any error of DuckDB's reader, or where records and lines do not pair up one to
@@ -177,7 +170,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> int:
     except duckdb.Error as exc:
         raise _Decline(f"DuckDB's reader: {str(exc).splitlines()[0]}") from None
     n = _count(con, "SELECT count(*) FROM _cw_raw")
-    if n == 0 or n + 1 != _lines(path):
+    if n == 0 or n + 1 != lines:
         raise _Decline("records and lines do not pair up")
     longest = " , ".join(f"max(length({_q(c)}))" for c in header)
     limit = csv.field_size_limit()

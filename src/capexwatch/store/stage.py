@@ -53,7 +53,6 @@ class Stage:
     TABLES: Final = ("entities", "facts", "panel", "annual")
 
     def __init__(self, directory: Path, types: dict[str, dict[str, str]]) -> None:
-
         self.dir = directory / f".capexwatch-stage-{uuid.uuid4().hex[:12]}"
         self.dir.mkdir(parents=True)
         self.types = types
